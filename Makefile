@@ -1,0 +1,58 @@
+# The two commands: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_CONCURRENCY ?= 3
+export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
+# The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
+EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
+
+.PHONY: run test lint fmt install install-dev migrate seed schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt $(EXTRA_REQS)
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt $(EXTRA_REQS)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Shop backend on http://$(HOST):$(PORT)/"
+	@echo "  Swagger UI : http://$(HOST):$(PORT)/api/docs/"
+	@echo "  ReDoc      : http://$(HOST):$(PORT)/api/redoc/"
+	@echo "  Admin      : http://$(HOST):$(PORT)/admin/"
+	@echo "  Dashboard  : http://$(HOST):$(PORT)/admin/analytics/"
+	@echo "  Health     : http://$(HOST):$(PORT)/api/health/"
+	@echo "  Demo logins: admin@example.com / admin12345 (admin), customer@example.com / customer12345 (shopper)"
+	@echo ""
+	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
+
+test: install-dev
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["-date_joined"]
+    list_display = ["email", "public_id", "role", "email_verified", "is_active", "date_joined"]
+    list_filter = ["role", "email_verified", "is_active", "is_staff"]
+    search_fields = ["email", "public_id", "first_name", "last_name"]
+    readonly_fields = ["public_id", "date_joined", "last_login"]
+    fieldsets = (
+        (None, {"fields": ("public_id", "email", "password")}),
+        ("Profile", {"fields": ("first_name", "last_name", "role", "email_verified")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role")}),)

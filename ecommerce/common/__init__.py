@@ -1,0 +1,1 @@
+"""Code that every app shares: public ids, the error envelope, pagination, request ids."""

@@ -1,0 +1,53 @@
+"""Public ids: ``prod_3kTMd9xQ2b7VfLr8``-style identifiers that the API uses instead of raw keys."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from django.db import models
+from django.utils.deconstruct import deconstructible
+
+_ALPHABET = string.ascii_letters + string.digits
+PUBLIC_ID_RANDOM_LENGTH = 16  # 62**16 ≈ 4.8e28 values: collisions are not a practical concern
+
+
+@deconstructible
+class PublicIdGenerator:
+    """Callable default that makes ``<prefix>_<16 random base62 chars>``."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __call__(self) -> str:
+        suffix = "".join(secrets.choice(_ALPHABET) for _ in range(PUBLIC_ID_RANDOM_LENGTH))
+        return f"{self.prefix}_{suffix}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PublicIdGenerator) and other.prefix == self.prefix
+
+    def __hash__(self) -> int:
+        return hash(self.prefix)
+
+
+class PublicIdField(models.CharField):
+    """A unique, indexed, prefixed id generated on creation: the one way resources are named
+    in URLs and bodies (``usr_``, ``cat_``, ``prod_``, ``ord_``)."""
+
+    def __init__(self, *args: Any, prefix: str, **kwargs: Any) -> None:
+        self.prefix = prefix
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("unique", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", PublicIdGenerator(prefix))
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["prefix"] = self.prefix
+        kwargs.pop("default", None)
+        for key, value in (("max_length", 64), ("unique", True), ("editable", False)):
+            if kwargs.get(key) == value:
+                kwargs.pop(key)
+        return name, path, args, kwargs

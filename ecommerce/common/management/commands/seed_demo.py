@@ -1,0 +1,27 @@
+"""``python manage.py seed_demo [--products N]``: demo users and a demo catalog (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from accounts.demo import DEMO_ACCOUNTS, demo_users_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo admin and customer and a demo catalog. Safe to run again."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--products", type=int, default=200, help="How many products the catalog holds.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        demo_users_seed()
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"Demo {account.role}: {account.email} / {account.password}")
+        try:
+            from catalog.demo import demo_catalog_seed
+        except ImportError:  # the catalog app brings its own seeding
+            return
+        created = demo_catalog_seed(products=options["products"])
+        self.stdout.write(f"Demo catalog: {created} products created")

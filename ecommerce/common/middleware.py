@@ -1,0 +1,94 @@
+"""Request ids, one JSON log line per request, and the envelope for failures outside DRF."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from .exceptions import ErrorCode, error_json_response
+from .logging import new_request_id, reset_request_id, set_request_id
+
+request_logger = logging.getLogger("ecommerce.request")
+error_logger = logging.getLogger("ecommerce.errors")
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+class RequestIdMiddleware:
+    """Accepts or creates ``X-Request-ID``, returns it, and logs one line per request.
+
+    Views may add fields to the log line through ``request.log_context`` (for example the
+    inventory API puts the ``manager_id`` there). Bodies, passwords and tokens are never logged.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = new_request_id(request.headers.get("X-Request-ID"))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        request.log_context = {}  # type: ignore[attr-defined]
+        token = set_request_id(request_id)
+        started = time.perf_counter()
+        try:
+            response = self._guard_body_size(request) or self.get_response(request)
+            response["X-Request-ID"] = request_id
+            duration_ms = round((time.perf_counter() - started) * 1000, 2)
+            user = getattr(request, "user", None)
+            request_logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                    "user_id": getattr(user, "public_id", None) if user and user.is_authenticated else None,
+                    **request.log_context,  # type: ignore[attr-defined]
+                },
+            )
+            return response
+        finally:
+            reset_request_id(token)
+
+    @staticmethod
+    def _guard_body_size(request: HttpRequest) -> HttpResponse | None:
+        """Refuse an API body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` before reading it."""
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None or not is_api_request(request):
+            return None
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_json_response(400, ErrorCode.INVALID_REQUEST, "Invalid Content-Length header.")
+        if length > limit:
+            return error_json_response(
+                413,
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                f"The request body is larger than {limit} bytes.",
+                {"body": f"at most {limit} bytes"},
+            )
+        return None
+
+
+class ApiExceptionMiddleware:
+    """Unhandled exceptions in non-DRF code under ``/api/`` still answer with the envelope."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_api_request(request):
+            return None
+        error_logger.exception("Unhandled exception", exc_info=exception)
+        return error_json_response(500, ErrorCode.INTERNAL_ERROR, "An internal error occurred.")

@@ -1,0 +1,83 @@
+"""Service endpoints: health, and the envelope 404 for unknown API paths."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .exceptions import ErrorCode, envelope, error_json_response
+
+OK = "ok"
+UNAVAILABLE = "unavailable"
+
+
+def check_database(alias: str) -> bool:
+    """True when ``SELECT 1`` succeeds on database ``alias``."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return False
+
+
+def check_cache() -> bool:
+    """True when a value written to the cache can be read back."""
+    key = f"health:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, OK, timeout=10)
+        ok = cache.get(key) == OK
+        cache.delete(key)
+        return ok
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return False
+
+
+_HealthSerializer = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
+        "database": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
+        "cache": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
+    },
+)
+
+
+class HealthApi(APIView):
+    """Liveness and readiness: checks the database and the cache for real."""
+
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+
+    @extend_schema(
+        tags=["service"],
+        summary="Health of the service, its database and its cache",
+        responses={200: _HealthSerializer, 503: _HealthSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        database_ok = all(check_database(alias) for alias in settings.HEALTH_CHECK_DATABASES)
+        cache_ok = check_cache()
+        body = {
+            "status": OK if database_ok and cache_ok else UNAVAILABLE,
+            "database": OK if database_ok else UNAVAILABLE,
+            "cache": OK if cache_ok else UNAVAILABLE,
+        }
+        if database_ok and cache_ok:
+            return Response(body)
+        failing = {part: "unavailable" for part in ("database", "cache") if body[part] != OK}
+        body.update(envelope(ErrorCode.SERVICE_UNAVAILABLE, f"Unavailable: {', '.join(failing)}.", failing))
+        return Response(body, status=503)
+
+
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """Unknown path under ``/api/``: a 404 with the envelope (never an HTML page or a redirect)."""
+    return error_json_response(404, ErrorCode.NOT_FOUND, "No API endpoint at this path.")

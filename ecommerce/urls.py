@@ -1,0 +1,22 @@
+"""Root URLs. Every API route is registered with and without a trailing slash (no redirects);
+unknown ``/api/`` paths answer a 404 with the error envelope."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from ecommerce.common.urls import api_path
+from ecommerce.common.views import HealthApi, api_not_found
+
+api_patterns = [
+    *api_path("health/", HealthApi.as_view(), name="health"),
+    *api_path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    *api_path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    *api_path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    re_path(r"^.*$", api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]

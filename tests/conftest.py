@@ -1,0 +1,42 @@
+"""Fixtures every test module may use: API clients, users, JWT-authenticated clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from tests.factories import AdminUserFactory, UserFactory
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return AdminUserFactory()
+
+
+@pytest.fixture
+def auth_client() -> Callable[[User], APIClient]:
+    """``auth_client(user)`` → an APIClient sending a real bearer JWT for ``user``."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        token = RefreshToken.for_user(user).access_token
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make
