@@ -41,7 +41,7 @@ run: seed
 	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
 
 test: install-dev
-	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

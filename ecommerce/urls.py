@@ -13,6 +13,13 @@ api_patterns = [
     *api_path("schema/", SpectacularAPIView.as_view(), name="schema"),
     *api_path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     *api_path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("auth/", include("accounts.api.urls")),
+    path("", include("catalog.api.urls")),
+    path("cart/", include("cart.api.urls")),
+    # inventory before orders: it owns /api/orders/process
+    path("", include("inventory.api.urls")),
+    path("orders/", include("orders.api.urls")),
+    path("analytics/", include("analytics.api.urls")),
     re_path(r"^.*$", api_not_found),
 ]
 

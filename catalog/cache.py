@@ -1,0 +1,76 @@
+"""Catalog read cache, invalidated by a version number bumped on every product/category write.
+
+Every cached product read (catalog list/detail, inventory listings) puts
+:func:`catalog_version` in its key. Any write calls :func:`catalog_changed` inside its
+transaction; the bump happens on commit, so a read after a write is never stale (across
+processes when the cache is Redis). Cache failures never fail a request: reads fall back to
+the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+VERSION_KEY = "catalog:version"
+DEFAULT_TIMEOUT = 300
+
+
+def catalog_version() -> int | None:
+    """The current catalog version, or ``None`` when the cache is unreachable."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, 1, timeout=None)
+            version = cache.get(VERSION_KEY, 1)
+        return int(version)
+    except Exception:  # noqa: BLE001 - cache down: serve uncached
+        logger.warning("catalog cache unavailable; serving uncached")
+        return None
+
+
+def catalog_version_bump() -> None:
+    """Invalidate every cached catalog read now."""
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # key missing (evicted or first write)
+            cache.add(VERSION_KEY, 2, timeout=None)
+            cache.incr(VERSION_KEY)
+    except Exception:  # noqa: BLE001 - nothing cached can be served while the cache is down
+        logger.warning("catalog cache unavailable; version not bumped")
+
+
+def catalog_changed() -> None:
+    """Call from any write that changes products or categories: bumps the version on commit."""
+    transaction.on_commit(catalog_version_bump)
+
+
+def cached_read(key: str, build: Callable[[], T], timeout: int = DEFAULT_TIMEOUT) -> T:
+    """Return the cached value for ``key`` under the current catalog version, else build it.
+
+    ``build`` must return something picklable (plain dicts/lists for API responses).
+    """
+    version = catalog_version()
+    if version is None:
+        return build()
+    full_key = f"catalog:v{version}:{key}"
+    try:
+        hit = cache.get(full_key)
+    except Exception:  # noqa: BLE001
+        hit = None
+    if hit is not None:
+        return hit
+    value = build()
+    try:
+        cache.set(full_key, value, timeout)
+    except Exception:  # noqa: BLE001
+        logger.warning("catalog cache unavailable; result not stored")
+    return value

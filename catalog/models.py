@@ -1,0 +1,79 @@
+"""Categories (a tree) and products. Stock can never go negative: the database refuses it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from ecommerce.common.fields import PublicIdField
+from ecommerce.common.models import TimeStampedModel
+
+from .querysets import ProductQuerySet
+
+
+class ProductStatus(models.TextChoices):
+    IN_STOCK = "in_stock", "In stock"
+    OUT_OF_STOCK = "out_of_stock", "Out of stock"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class Category(TimeStampedModel):
+    public_id = PublicIdField(prefix="cat")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(TimeStampedModel):
+    public_id = PublicIdField(prefix="prod")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.IntegerField(default=0)
+    discontinued = models.BooleanField(default=False)
+    categories = models.ManyToManyField(Category, blank=True, related_name="products")
+    image_url = models.URLField(max_length=500, blank=True)
+    manager = models.ForeignKey(
+        "inventory.StoreManager",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+    )
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="product_quantity_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["discontinued", "price"], name="product_disc_price_idx"),
+            models.Index(fields=["discontinued", "name"], name="product_disc_name_idx"),
+            models.Index(fields=["discontinued", "-created_at"], name="product_disc_created_idx"),
+            models.Index(fields=["discontinued", "quantity"], name="product_disc_qty_idx"),
+            models.Index(fields=["manager", "name"], name="product_manager_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def status(self) -> str:
+        """``discontinued`` wins; otherwise ``out_of_stock`` at quantity 0, else ``in_stock``."""
+        if self.discontinued:
+            return ProductStatus.DISCONTINUED
+        return ProductStatus.IN_STOCK if self.quantity > 0 else ProductStatus.OUT_OF_STOCK

@@ -1,0 +1,51 @@
+"""Errors of checkout, stock and the order lifecycle (codes from the API contract)."""
+
+from ecommerce.common.exceptions import ApplicationError, ErrorCode
+
+
+class ProductNotFound(ApplicationError):
+    status_code = 404
+    code = ErrorCode.PRODUCT_NOT_FOUND
+    default_message = "One or more products do not exist."
+
+
+class OrderNotFound(ApplicationError):
+    status_code = 404
+    code = ErrorCode.ORDER_NOT_FOUND
+    default_message = "Order not found."
+
+
+class InsufficientStock(ApplicationError):
+    status_code = 409
+    code = ErrorCode.INSUFFICIENT_STOCK
+    default_message = "Not enough stock for one or more products."
+
+
+class ProductDiscontinued(ApplicationError):
+    status_code = 409
+    code = ErrorCode.PRODUCT_DISCONTINUED
+    default_message = "One or more products are discontinued."
+
+
+class InvalidState(ApplicationError):
+    status_code = 409
+    code = ErrorCode.INVALID_STATE
+    default_message = "This change is not allowed in the order's current status."
+
+
+class CartEmpty(ApplicationError):
+    status_code = 400
+    code = ErrorCode.CART_EMPTY
+    default_message = "The cart is empty."
+
+
+class IdempotencyConflict(ApplicationError):
+    status_code = 409
+    code = ErrorCode.IDEMPOTENCY_CONFLICT
+    default_message = "This Idempotency-Key was used with a different request."
+
+
+class PaymentFailed(ApplicationError):
+    status_code = 402
+    code = ErrorCode.PAYMENT_FAILED
+    default_message = "The payment was declined."

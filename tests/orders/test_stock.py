@@ -1,0 +1,127 @@
+"""The stock service shared by checkout and the inventory API."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from catalog.models import Product
+from orders.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
+from orders.models import StockMovement
+from orders.stock import StockLine, stock_lines_merge, stock_release, stock_take
+from tests.concurrency import requires_server_database, run_in_threads
+from tests.factories import ProductFactory, StoreManagerFactory
+
+
+def test_merge_sums_repeated_products_keeping_order():
+    lines = [StockLine("prod_a", 2), StockLine("prod_b", 1), StockLine("prod_a", 3)]
+    assert stock_lines_merge(lines) == {"prod_a": 5, "prod_b": 1}
+
+
+@pytest.mark.django_db
+def test_take_decrements_and_writes_ledger():
+    a, b = ProductFactory(quantity=5), ProductFactory(quantity=2)
+    with transaction.atomic():
+        stock_take(quantities={a.public_id: 3, b.public_id: 2})
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.quantity, b.quantity) == (2, 0)
+    assert sorted(StockMovement.objects.values_list("product_id", "delta")) == sorted(
+        [(a.pk, -3), (b.pk, -2)]
+    )
+
+
+@pytest.mark.django_db
+def test_take_is_all_or_nothing_and_names_every_short_product():
+    a, b, c = ProductFactory(quantity=5), ProductFactory(quantity=1), ProductFactory(quantity=0)
+    with pytest.raises(InsufficientStock) as excinfo, transaction.atomic():
+        stock_take(quantities={a.public_id: 1, b.public_id: 2, c.public_id: 1})
+    assert set(excinfo.value.details) == {b.public_id, c.public_id}
+    assert excinfo.value.details[b.public_id] == "requested 2, available 1"
+    assert list(Product.objects.order_by("pk").values_list("quantity", flat=True)) == [5, 1, 0]
+    assert not StockMovement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_take_unknown_and_discontinued():
+    gone = ProductFactory(discontinued=True, quantity=9)
+    with pytest.raises(ProductNotFound) as excinfo, transaction.atomic():
+        stock_take(quantities={"prod_nope": 1, gone.public_id: 1})
+    assert excinfo.value.details == {"prod_nope": "product not found"}
+    with pytest.raises(ProductDiscontinued) as excinfo, transaction.atomic():
+        stock_take(quantities={gone.public_id: 1})
+    assert excinfo.value.details == {gone.public_id: "product is discontinued"}
+
+
+@pytest.mark.django_db
+def test_take_with_manager_sees_only_that_managers_products():
+    mine, theirs = StoreManagerFactory(), StoreManagerFactory()
+    product = ProductFactory(manager=theirs)
+    with pytest.raises(ProductNotFound), transaction.atomic():
+        stock_take(quantities={product.public_id: 1}, manager_id=mine.pk)
+    with transaction.atomic():
+        stock_take(quantities={product.public_id: 1}, manager_id=theirs.pk)
+    product.refresh_from_db()
+    assert product.quantity == 9
+
+
+@pytest.mark.django_db
+def test_release_gives_stock_back():
+    product = ProductFactory(quantity=1)
+    with transaction.atomic():
+        stock_release(quantities={product.pk: 4})
+    product.refresh_from_db()
+    assert product.quantity == 5
+    assert StockMovement.objects.get().delta == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_calls_need_a_transaction():
+    with pytest.raises(RuntimeError):
+        stock_take(quantities={"prod_x": 1})
+    with pytest.raises(RuntimeError):
+        stock_release(quantities={1: 1})
+
+
+@pytest.mark.django_db
+def test_database_refuses_negative_stock():
+    product = ProductFactory(quantity=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(quantity=-1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_buyers_for_the_last_units_never_oversell():
+    requires_server_database()
+    product = ProductFactory(quantity=10)
+
+    def buy(_: int) -> bool:
+        try:
+            with transaction.atomic():
+                stock_take(quantities={product.public_id: 1})
+            return True
+        except InsufficientStock:
+            return False
+
+    results = run_in_threads(buy, 30)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert results.count(True) == 10
+    product.refresh_from_db()
+    assert product.quantity == 0
+    assert StockMovement.objects.filter(product=product).count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opposite_line_orders_do_not_deadlock():
+    requires_server_database()
+    a, b = ProductFactory(quantity=100), ProductFactory(quantity=100)
+
+    def buy(index: int) -> bool:
+        order = {a.public_id: 1, b.public_id: 1}
+        if index % 2:
+            order = dict(reversed(list(order.items())))
+        with transaction.atomic():
+            stock_take(quantities=order)
+        return True
+
+    results = run_in_threads(buy, 20)
+    assert results == [True] * 20
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.quantity, b.quantity) == (80, 80)
