@@ -1,0 +1,52 @@
+"""Role permissions, in one module: every API view picks its access rule from here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from .models import Role
+
+
+def is_admin(user: Any) -> bool:
+    """Admins are staff users (role ``admin`` is kept in step with ``is_staff``)."""
+    return bool(
+        user and user.is_authenticated and user.is_active and (user.is_staff or user.role == Role.ADMIN)
+    )
+
+
+class IsAdmin(BasePermission):
+    """Only admins (staff)."""
+
+    message = "Only admins may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_admin(request.user)
+
+
+class IsAdminOrReadOnly(BasePermission):
+    """Anyone may read; only admins may write."""
+
+    message = "Only admins may change this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or is_admin(request.user)
+
+
+class IsManager(BasePermission):
+    """Users whose role is ``manager``."""
+
+    message = "Only store managers may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == Role.MANAGER)
+
+
+class IsCustomer(BasePermission):
+    """Any signed-in, active user (shoppers; admins and managers may shop too)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_active)
