@@ -1,0 +1,68 @@
+"""order_create_with_stock: the one path that creates orders for both channels."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from orders.exceptions import InsufficientStock
+from orders.models import Order, OrderChannel, OrderStatus, StockMovement
+from orders.services import order_anonymise_for_user, order_create_with_stock
+from tests.factories import ProductFactory, StoreManagerFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_creates_order_lines_totals_event_and_takes_stock(django_assert_max_num_queries):
+    a = ProductFactory(price=Decimal("15.99"), quantity=10)
+    b = ProductFactory(price=Decimal("12.99"), quantity=1)
+    user = UserFactory()
+    with django_assert_max_num_queries(10), transaction.atomic():
+        order = order_create_with_stock(
+            channel=OrderChannel.SHOP,
+            quantities={a.public_id: 2, b.public_id: 1},
+            user=user,
+            customer_email=user.email,
+        )
+    order.refresh_from_db()
+    assert order.public_id.startswith("ord_")
+    assert order.total_amount == order.subtotal == Decimal("44.97")
+    assert order.currency == "USD"
+    assert [(line.product_public_id, line.quantity, line.line_total) for line in order.lines.all()] == [
+        (a.public_id, 2, Decimal("31.98")),
+        (b.public_id, 1, Decimal("12.99")),
+    ]
+    assert list(order.events.values_list("from_status", "to_status")) == [("", OrderStatus.PENDING)]
+    assert StockMovement.objects.filter(order=order).count() == 2
+    a.refresh_from_db()
+    assert a.quantity == 8
+
+
+@pytest.mark.django_db
+def test_failure_rolls_back_the_order():
+    product = ProductFactory(quantity=1)
+    with pytest.raises(InsufficientStock), transaction.atomic():
+        order_create_with_stock(channel=OrderChannel.INVENTORY_API, quantities={product.public_id: 2})
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_manager_scoped_orders_and_anonymise():
+    manager = StoreManagerFactory()
+    product = ProductFactory(manager=manager)
+    user = UserFactory()
+    with transaction.atomic():
+        order = order_create_with_stock(
+            channel=OrderChannel.INVENTORY_API,
+            quantities={product.public_id: 1},
+            manager=manager,
+            user=user,
+            customer_ref="cust_1",
+            customer_email="c@example.com",
+            shipping_address={"city": "Paris"},
+            status=OrderStatus.PAID,
+            actor_label=manager.external_id,
+        )
+    assert order_anonymise_for_user(user=user) == 1
+    order.refresh_from_db()
+    assert (order.customer_email, order.customer_ref, order.shipping_address) == ("", "", {})
+    assert order.lines.count() == 1
