@@ -124,3 +124,22 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.delta:+d} ({self.reason})"
+
+
+class IdempotencyKey(models.Model):
+    """A checkout's ``Idempotency-Key``, per user, with the request's hash and the order it made.
+
+    Kept at least ``IDEMPOTENCY_KEY_TTL_HOURS`` (24 h); ``purge_idempotency_keys`` deletes older ones.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,19 +1,43 @@
-"""Order writes. ``order_create_with_stock`` is the one path by which any order is created
-(shop checkout and the inventory API's ``POST /api/orders/process``)."""
+"""Order writes.
+
+``order_create_with_stock`` is the one path by which any order is created (shop checkout and
+the inventory API's ``POST /api/orders/process``). ``order_place`` is the shop checkout, in three
+phases so that no row lock is held while the payment gateway is called:
+
+1. one transaction: claim the idempotency key, lock the cart, take the stock, create the order
+   as ``pending``, empty the cart;
+2. no transaction: authorize and capture the payment;
+3. one transaction: mark the order ``paid``, or ``payment_failed`` with the stock given back and
+   the cart lines restored.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
+from cart.models import Cart, CartLine
+from ecommerce.common.db import retry_on_conflict
 from inventory.models import StoreManager
 
-from .models import Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
-from .stock import stock_take
+from .exceptions import CartEmpty, IdempotencyConflict, OrderNotFound, PaymentFailed
+from .models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
+from .notifications import order_email_schedule
+from .payments import PaymentGatewayError, PaymentRequest, PaymentResult, payment_gateway_get
+from .state import transition_check
+from .stock import stock_release, stock_take
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 
@@ -81,4 +105,256 @@ def order_anonymise_for_user(*, user: User) -> int:
     return Order.objects.filter(user=user).update(customer_email="", customer_ref="", shipping_address={})
 
 
-__all__ = ["OrderChannel", "order_anonymise_for_user", "order_create_with_stock"]
+# --- Shop checkout -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    method: str
+    token: str
+
+
+class _KeyTaken(Exception):
+    """Another request with the same idempotency key got there first."""
+
+
+def order_place(
+    *,
+    user: User,
+    shipping_address: Mapping[str, Any],
+    payment: PaymentDetails,
+    idempotency_key: str | None = None,
+    request_hash: str = "",
+) -> tuple[Order, bool]:
+    """Check out the user's whole cart. Returns ``(order, created)``; ``created`` is False when
+    an earlier request with the same ``idempotency_key`` made the order (nothing is charged or
+    taken twice).
+
+    Raises :class:`CartEmpty` (400), the stock errors (404/409, nothing changed),
+    :class:`IdempotencyConflict` (409, same key with another body) or :class:`PaymentFailed`
+    (402: the order is kept as ``payment_failed``, stock given back, cart restored).
+    """
+    if idempotency_key:
+        replay = _idempotent_replay(user=user, key=idempotency_key, request_hash=request_hash)
+        if replay is not None:
+            return replay, False
+    try:
+        order = retry_on_conflict(
+            lambda: _checkout_reserve(
+                user=user,
+                shipping_address=shipping_address,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+            )
+        )
+    except _KeyTaken:
+        replay = _idempotent_replay(user=user, key=idempotency_key or "", request_hash=request_hash)
+        if replay is None:  # the first request failed and rolled back: nothing to replay
+            return order_place(
+                user=user,
+                shipping_address=shipping_address,
+                payment=payment,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+            )
+        return replay, False
+
+    result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
+    _checkout_complete(order_id=order.pk, result=result)
+    if not result.succeeded:
+        raise PaymentFailed(details={"payment": reason, "order_id": order.public_id})
+    return order, True
+
+
+def _idempotent_replay(*, user: User, key: str, request_hash: str) -> Order | None:
+    record = IdempotencyKey.objects.select_related("order").filter(user=user, key=key).first()
+    if record is None or record.order is None:
+        return None
+    if record.request_hash != request_hash:
+        raise IdempotencyConflict(details={"Idempotency-Key": "already used with a different request body"})
+    if record.order.status == OrderStatus.PAYMENT_FAILED:
+        raise PaymentFailed(details={"payment": "declined", "order_id": record.order.public_id})
+    return record.order
+
+
+def _checkout_reserve(
+    *, user: User, shipping_address: Mapping[str, Any], idempotency_key: str | None, request_hash: str
+) -> Order:
+    """Phase 1: one transaction; locks the cart and the products (in pk order)."""
+    with transaction.atomic(durable=True):
+        key_row = None
+        if idempotency_key:
+            try:
+                with transaction.atomic():
+                    key_row = IdempotencyKey.objects.create(
+                        user=user, key=idempotency_key, request_hash=request_hash
+                    )
+            except IntegrityError:
+                raise _KeyTaken() from None
+        cart = Cart.objects.select_for_update().filter(user=user).first()
+        quantities = dict(
+            CartLine.objects.filter(cart=cart, saved_for_later=False)
+            .order_by("product_id")
+            .values_list("product__public_id", "quantity")
+        )
+        if cart is None or not quantities:
+            raise CartEmpty()
+        order = order_create_with_stock(
+            channel=OrderChannel.SHOP,
+            quantities=quantities,
+            user=user,
+            customer_ref=user.public_id,
+            customer_email=user.email,
+            shipping_address=shipping_address,
+            actor=user,
+        )
+        CartLine.objects.filter(cart=cart, saved_for_later=False).delete()
+        if key_row is not None:
+            IdempotencyKey.objects.filter(pk=key_row.pk).update(order=order)
+    return order
+
+
+def _charge(
+    *, order: Order, payment: PaymentDetails, idempotency_key: str | None
+) -> tuple[PaymentResult, str]:
+    """Phase 2: no transaction, no locks. A gateway outage counts as a failed payment."""
+    gateway = payment_gateway_get()
+    request = PaymentRequest(
+        amount=order.total_amount,
+        currency=order.currency,
+        method=payment.method,
+        token=payment.token,
+        order_reference=order.public_id,
+        idempotency_key=idempotency_key or order.public_id,
+    )
+    try:
+        authorization = gateway.authorize(request)
+        if not authorization.succeeded:
+            return authorization, authorization.decline_reason or "declined"
+        return gateway.capture(authorization, request), "capture failed"
+    except PaymentGatewayError:
+        logger.warning("payment gateway unavailable", extra={"order_id": order.public_id})
+        return PaymentResult(False, decline_reason="gateway_unavailable"), "payment gateway unavailable"
+    except Exception:
+        logger.exception("payment gateway error", extra={"order_id": order.public_id})
+        return PaymentResult(False, decline_reason="gateway_error"), "payment gateway error"
+
+
+def _checkout_complete(*, order_id: int, result: PaymentResult) -> None:
+    """Phase 3: mark paid, or payment_failed with stock returned and the cart restored."""
+    with transaction.atomic(durable=True):
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if result.succeeded:
+            order.payment_reference = result.reference
+            _status_set(order, OrderStatus.PAID, actor_label="payment", note="payment captured")
+            order_email_schedule(order_id=order.pk, kind="confirmation", status=OrderStatus.PAID)
+            return
+        _status_set(order, OrderStatus.PAYMENT_FAILED, actor_label="payment", note=result.decline_reason)
+        quantities = _line_quantities(order)
+        stock_release(quantities=quantities, order=order)
+        _cart_restore(user_id=order.user_id, quantities=quantities)
+
+
+def _line_quantities(order: Order) -> dict[int, int]:
+    quantities: dict[int, int] = {}
+    for product_id, quantity in order.lines.values_list("product_id", "quantity"):
+        quantities[product_id] = quantities.get(product_id, 0) + quantity
+    return quantities
+
+
+def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None:
+    """Put an order's lines back into the user's cart (adding to lines added meanwhile)."""
+    if user_id is None:
+        return
+    cart, _ = Cart.objects.get_or_create(user_id=user_id)
+    existing = set(
+        CartLine.objects.filter(cart=cart, product_id__in=quantities).values_list("product_id", flat=True)
+    )
+    for product_id in existing:
+        CartLine.objects.filter(cart=cart, product_id=product_id).update(
+            quantity=F("quantity") + quantities[product_id], saved_for_later=False
+        )
+    CartLine.objects.bulk_create(
+        CartLine(cart=cart, product_id=pid, quantity=qty)
+        for pid, qty in quantities.items()
+        if pid not in existing
+    )
+
+
+# --- Lifecycle -----------------------------------------------------------------------------------
+
+
+def _status_set(
+    order: Order, to_status: str, *, actor: User | None = None, actor_label: str = "", note: str = ""
+) -> None:
+    """Record a status change (the caller has locked the row and checked the transition)."""
+    OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=to_status,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+    )
+    order.status = to_status
+    order.save(update_fields=["status", "payment_reference", "updated_at"])
+
+
+def order_transition(*, order_public_id: str, to_status: str, actor: User | None, note: str = "") -> Order:
+    """Move an order along the state machine (``orders.state``); 409 ``INVALID_STATE`` otherwise.
+
+    Cancelling returns the stock in the same transaction; a paid order's payment is refunded
+    through the gateway after commit (a failed refund is logged and recorded on the timeline).
+    The customer is emailed about the change after commit.
+    """
+    with transaction.atomic(durable=True):
+        order = Order.objects.select_for_update().filter(public_id=order_public_id).first()
+        if order is None:
+            raise OrderNotFound()
+        previous = order.status
+        transition_check(previous, to_status)
+        _status_set(
+            order,
+            to_status,
+            actor=actor,
+            actor_label="admin" if actor and actor.is_staff else "customer",
+            note=note,
+        )
+        if to_status == OrderStatus.CANCELLED:
+            stock_release(quantities=_line_quantities(order), order=order)
+        order_email_schedule(order_id=order.pk, kind="status", status=to_status)
+    if to_status == OrderStatus.CANCELLED and previous == OrderStatus.PAID and order.payment_reference:
+        _refund(order)
+    return order
+
+
+def _refund(order: Order) -> None:
+    try:
+        result = payment_gateway_get().refund(order.payment_reference, order.total_amount, order.currency)
+        note = f"refunded ({result.reference})" if result.succeeded else "refund declined"
+    except Exception:
+        logger.exception("refund failed", extra={"order_id": order.public_id})
+        note = "refund failed: retry from the admin"
+    OrderEvent.objects.create(
+        order=order, from_status=order.status, to_status=order.status, actor_label="payment", note=note
+    )
+
+
+def idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:
+    """Delete idempotency keys older than the retention (default ``IDEMPOTENCY_KEY_TTL_HOURS``)."""
+    hours = older_than_hours if older_than_hours is not None else settings.IDEMPOTENCY_KEY_TTL_HOURS
+    deleted, _ = IdempotencyKey.objects.filter(
+        created_at__lt=timezone.now() - timedelta(hours=hours)
+    ).delete()
+    return deleted
+
+
+__all__ = [
+    "OrderChannel",
+    "PaymentDetails",
+    "idempotency_keys_purge",
+    "order_anonymise_for_user",
+    "order_create_with_stock",
+    "order_place",
+    "order_transition",
+]

@@ -1,3 +1,19 @@
-"""API routes of this app (registered with and without a trailing slash via ``api_path``)."""
+"""Cart routes, mounted at ``/api/``."""
 
-urlpatterns: list = []
+from ecommerce.common.urls import api_path
+
+from .views import CartApi, CartItemAddApi, CartItemApi, CartItemSaveForLaterApi, CartSavedMoveToCartApi
+
+urlpatterns = [
+    *api_path("cart/", CartApi.as_view(), name="cart"),
+    *api_path("cart/items/", CartItemAddApi.as_view(), name="cart-items"),
+    *api_path("cart/items/<str:product_id>/", CartItemApi.as_view(), name="cart-item"),
+    *api_path(
+        "cart/items/<str:product_id>/save-for-later/",
+        CartItemSaveForLaterApi.as_view(),
+        name="cart-item-save",
+    ),
+    *api_path(
+        "cart/saved/<str:product_id>/move-to-cart/", CartSavedMoveToCartApi.as_view(), name="cart-saved-move"
+    ),
+]

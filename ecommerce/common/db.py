@@ -1,0 +1,38 @@
+"""Database helpers shared by the services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import OperationalError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# PostgreSQL SQLSTATEs and MySQL/MariaDB error numbers of "try the transaction again".
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+_RETRYABLE_MYSQL_CODES = {1205, 1213}
+
+
+def is_retryable_conflict(exc: BaseException) -> bool:
+    """True for a deadlock or serialization failure reported by the database."""
+    cause = exc.__cause__ or exc
+    if getattr(cause, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    args = getattr(cause, "args", ())
+    return bool(args) and args[0] in _RETRYABLE_MYSQL_CODES
+
+
+def retry_on_conflict(operation: Callable[[], T], *, attempts: int = 2) -> T:
+    """Run a whole transaction again (once by default) when the database reports a deadlock or
+    serialization failure, so that such an error never reaches a client."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return operation()
+        except OperationalError as exc:
+            if attempt == attempts or not is_retryable_conflict(exc):
+                raise
+            logger.warning("transaction conflict; retrying", extra={"attempt": attempt})
+    raise AssertionError("unreachable")  # pragma: no cover

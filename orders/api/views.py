@@ -1,0 +1,160 @@
+"""Order endpoints: checkout, history, detail, cancel, admin status changes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsAdmin, IsCustomer
+from ecommerce.common.exceptions import InvalidRequest
+from ecommerce.common.pagination import PageNumberPagination
+from orders import services
+from orders.models import OrderStatus
+from orders.selectors import order_get_for_user, order_list_for_user
+
+from .serializers import (
+    CheckoutSerializer,
+    OrderListQuerySerializer,
+    OrderSerializer,
+    OrderStatusUpdateSerializer,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (max 255 chars). A retry with the same key returns the same order "
+    "(201 first, 200 after) and never charges or takes stock twice; the same key with another body is "
+    "409 IDEMPOTENCY_CONFLICT. Kept at least 24 hours.",
+)
+
+CHECKOUT_EXAMPLE = OpenApiExample(
+    "Checkout",
+    request_only=True,
+    value={
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "12 Analytical Row",
+            "city": "London",
+            "postal_code": "N1 7AA",
+            "country": "GB",
+        },
+        "payment": {"method": "card", "token": "tok_ok"},
+    },
+)
+
+
+def _request_hash(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class OrderListCreateApi(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Order history (own orders; admins: all, with filters)",
+        parameters=[OrderListQuerySerializer],
+        responses={200: OrderSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        query = OrderListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        orders = order_list_for_user(
+            user=request.user,
+            user_public_id=query.validated_data.get("user"),
+            status=query.validated_data.get("status"),
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Check out the whole cart",
+        parameters=[IDEMPOTENCY_HEADER],
+        request=CheckoutSerializer,
+        examples=[CHECKOUT_EXAMPLE],
+        responses={
+            201: OrderSerializer,
+            200: OpenApiResponse(
+                OrderSerializer, description="Replay of an earlier request with the same Idempotency-Key."
+            ),
+            402: OpenApiResponse(
+                description="PAYMENT_FAILED: declined or gateway unavailable; order kept as payment_failed, stock returned, cart restored."
+            ),
+        },
+        description="400 CART_EMPTY for an empty cart; 404 PRODUCT_NOT_FOUND / 409 PRODUCT_DISCONTINUED / "
+        "409 INSUFFICIENT_STOCK naming each product in details (nothing changes).",
+    )
+    def post(self, request: Request) -> Response:
+        body = CheckoutSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 255:
+            raise InvalidRequest(details={"Idempotency-Key": "at most 255 characters"})
+        order, created = services.order_place(
+            user=request.user,
+            shipping_address=body.validated_data["shipping_address"],
+            payment=services.PaymentDetails(**body.validated_data["payment"]),
+            idempotency_key=key,
+            request_hash=_request_hash(request.data),
+        )
+        return Response(
+            OrderSerializer(order_get_for_user(user=request.user, order_public_id=order.public_id)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsCustomer]
+
+    def get_permissions(self):
+        if self.request.method == "PATCH":
+            return [IsAdmin()]
+        return super().get_permissions()
+
+    @extend_schema(
+        tags=["orders"], summary="One order (another user's is 404)", responses={200: OrderSerializer}
+    )
+    def get(self, request: Request, order_id: str) -> Response:
+        return Response(OrderSerializer(order_get_for_user(user=request.user, order_public_id=order_id)).data)
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Admins: change the status along the state machine",
+        request=OrderStatusUpdateSerializer,
+        responses={200: OrderSerializer},
+        description="pending → paid → shipped → delivered, or cancelled from pending/paid; other moves are 409 INVALID_STATE.",
+    )
+    def patch(self, request: Request, order_id: str) -> Response:
+        body = OrderStatusUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.order_transition(
+            order_public_id=order_id, to_status=body.validated_data["status"], actor=request.user
+        )
+        return Response(OrderSerializer(order_get_for_user(user=request.user, order_public_id=order_id)).data)
+
+
+class OrderCancelApi(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        tags=["orders"],
+        summary="Cancel an order (pending or paid): stock returned, payment refunded",
+        request=None,
+        responses={200: OrderSerializer},
+    )
+    def post(self, request: Request, order_id: str) -> Response:
+        order_get_for_user(user=request.user, order_public_id=order_id)  # 404 for others' orders
+        services.order_transition(
+            order_public_id=order_id, to_status=OrderStatus.CANCELLED, actor=request.user
+        )
+        return Response(OrderSerializer(order_get_for_user(user=request.user, order_public_id=order_id)).data)

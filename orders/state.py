@@ -1,0 +1,35 @@
+"""The order state machine: the only place that knows which status changes are allowed.
+
+pending ──▶ paid ──▶ shipped ──▶ delivered
+   │  │        │
+   │  └────────┴──▶ cancelled      (from pending or paid: stock returned, payment refunded)
+   └──▶ payment_failed             (system only: the gateway declined or failed)
+"""
+
+from __future__ import annotations
+
+from .exceptions import InvalidState
+from .models import OrderStatus
+
+S = OrderStatus
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.PAID, S.CANCELLED, S.PAYMENT_FAILED}),
+    S.PAID: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.PAYMENT_FAILED: frozenset(),
+}
+
+# Moves a person (admin or customer) may ask for; payment_failed is set by checkout only.
+MANUAL_TARGETS = frozenset({S.PAID, S.SHIPPED, S.DELIVERED, S.CANCELLED})
+
+
+def transition_check(current: str, target: str, *, manual: bool = True) -> None:
+    """Raise :class:`InvalidState` (409) unless ``current → target`` is allowed."""
+    if (manual and target not in MANUAL_TARGETS) or target not in TRANSITIONS.get(current, frozenset()):
+        raise InvalidState(
+            f"An order that is {current} cannot become {target}.",
+            details={"status": f"not allowed from {current}"},
+        )

@@ -1,0 +1,203 @@
+"""Checkout through HTTP: never oversell, never charge twice, keep every order."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from cart.models import CartLine
+from catalog.models import Product
+from orders.models import IdempotencyKey, Order, OrderStatus, StockMovement
+from tests.factories import ProductFactory
+from tests.orders.conftest import checkout_body
+
+pytestmark = pytest.mark.django_db
+
+
+def quantities(*products):
+    return [Product.objects.get(pk=p.pk).quantity for p in products]
+
+
+def test_checkout_success(filled_cart, django_capture_on_commit_callbacks):
+    user, client, coffee, tea = filled_cart
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["id"].startswith("ord_")
+    assert body["status"] == "paid"
+    assert body["total_amount"] == 44.97 and body["subtotal"] == 44.97 and body["currency"] == "USD"
+    assert body["items"] == [
+        {
+            "product_id": coffee.public_id,
+            "name": "Coffee",
+            "unit_price": 15.99,
+            "quantity": 2,
+            "line_total": 31.98,
+        },
+        {"product_id": tea.public_id, "name": "Tea", "unit_price": 12.99, "quantity": 1, "line_total": 12.99},
+    ]
+    assert body["customer"] == {"id": user.public_id, "email": user.email}
+    assert body["shipping_address"]["city"] == "London" and body["shipping_address"]["line2"] == ""
+    assert [(e["from_status"], e["to_status"]) for e in body["timeline"]] == [
+        ("", "pending"),
+        ("pending", "paid"),
+    ]
+    assert quantities(coffee, tea) == [8, 4]
+    assert not CartLine.objects.filter(cart__user=user).exists()
+    assert len(mail.outbox) == 1 and body["id"] in mail.outbox[0].subject
+    assert mail.outbox[0].to == [user.email]
+    assert Order.objects.get().payment_reference.startswith("ch_")
+
+
+def test_prices_are_copied_into_the_order(filled_cart):
+    _, client, coffee, _ = filled_cart
+    order_id = client.post("/api/orders/", checkout_body(), format="json").json()["id"]
+    Product.objects.filter(pk=coffee.pk).update(price=Decimal("99.00"))
+    assert client.get(f"/api/orders/{order_id}/").json()["items"][0]["unit_price"] == 15.99
+
+
+def test_empty_cart_is_400(shopper):
+    _, client = shopper
+    response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "CART_EMPTY"
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("missing", ["shipping_address", "payment"])
+def test_invalid_body_is_400(filled_cart, missing):
+    _, client, *_ = filled_cart
+    body = checkout_body()
+    del body[missing]
+    response = client.post("/api/orders/", body, format="json")
+    assert response.status_code == 400 and missing in response.json()["error"]["details"]
+
+
+def test_nested_address_error_is_dotted(filled_cart):
+    _, client, *_ = filled_cart
+    body = checkout_body()
+    body["shipping_address"]["country"] = "Britain"
+    response = client.post("/api/orders/", body, format="json")
+    assert set(response.json()["error"]["details"]) == {"shipping_address.country"}
+
+
+@pytest.mark.parametrize(
+    "token, reason", [("tok_declined", "card_declined"), ("tok_gateway_error", "payment gateway unavailable")]
+)
+def test_failed_payment_keeps_order_as_failed_and_restores_everything(filled_cart, token, reason):
+    user, client, coffee, tea = filled_cart
+    response = client.post("/api/orders/", checkout_body(token), format="json")
+    assert response.status_code == 402
+    error = response.json()["error"]
+    assert error["code"] == "PAYMENT_FAILED" and error["details"]["payment"] == reason
+    order = Order.objects.get()
+    assert order.status == OrderStatus.PAYMENT_FAILED and error["details"]["order_id"] == order.public_id
+    assert quantities(coffee, tea) == [10, 5]
+    assert sorted(CartLine.objects.filter(cart__user=user).values_list("product_id", "quantity")) == [
+        (coffee.pk, 2),
+        (tea.pk, 1),
+    ]
+    assert sum(StockMovement.objects.filter(order=order).values_list("delta", flat=True)) == 0
+    assert "tok_" not in response.content.decode()
+
+
+def test_product_discontinued_after_it_was_put_in_the_cart(filled_cart):
+    user, client, coffee, tea = filled_cart
+    Product.objects.filter(pk=tea.pk).update(discontinued=True)
+    response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "PRODUCT_DISCONTINUED"
+    assert response.json()["error"]["details"] == {tea.public_id: "product is discontinued"}
+    assert quantities(coffee) == [10] and not Order.objects.exists()
+    assert CartLine.objects.filter(cart__user=user).count() == 2
+
+
+def test_stock_dropped_below_cart_quantity(filled_cart):
+    user, client, coffee, tea = filled_cart
+    Product.objects.filter(pk=coffee.pk).update(quantity=1)
+    response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["details"] == {coffee.public_id: "requested 2, available 1"}
+    assert quantities(coffee, tea) == [1, 5] and not Order.objects.exists()
+    assert CartLine.objects.filter(cart__user=user).count() == 2
+
+
+def test_idempotency_key_replays_the_same_order(filled_cart):
+    user, client, coffee, tea = filled_cart
+    first = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    second = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert Order.objects.count() == 1 and quantities(coffee, tea) == [8, 4]
+    assert IdempotencyKey.objects.get(user=user, key="k-1").order.public_id == first.json()["id"]
+
+
+def test_idempotency_key_with_another_body_is_409(filled_cart):
+    _, client, *_ = filled_cart
+    client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    other = checkout_body()
+    other["shipping_address"]["city"] = "Paris"
+    response = client.post("/api/orders/", other, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "IDEMPOTENCY_CONFLICT"
+    assert Order.objects.count() == 1
+
+
+def test_idempotency_key_is_scoped_per_user(filled_cart, auth_client):
+    _, client, coffee, _ = filled_cart
+    client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    from tests.factories import UserFactory
+
+    other = auth_client(UserFactory())
+    other.post("/api/cart/items/", {"product_id": coffee.public_id}, format="json")
+    response = other.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    assert response.status_code == 201 and Order.objects.count() == 2
+
+
+def test_retry_after_a_declined_payment_replays_the_decline(filled_cart):
+    _, client, coffee, _ = filled_cart
+    first = client.post(
+        "/api/orders/", checkout_body("tok_declined"), format="json", HTTP_IDEMPOTENCY_KEY="k-3"
+    )
+    again = client.post(
+        "/api/orders/", checkout_body("tok_declined"), format="json", HTTP_IDEMPOTENCY_KEY="k-3"
+    )
+    assert (first.status_code, again.status_code) == (402, 402)
+    assert first.json()["error"]["details"]["order_id"] == again.json()["error"]["details"]["order_id"]
+    assert Order.objects.count() == 1 and quantities(coffee) == [10]
+
+
+def test_overlong_idempotency_key_is_400(filled_cart):
+    _, client, *_ = filled_cart
+    response = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k" * 256)
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()["error"]["details"]
+
+
+def test_refused_mail_server_never_fails_checkout(
+    filled_cart, settings, django_capture_on_commit_callbacks, caplog
+):
+    import socket
+
+    with socket.socket() as probe:  # a port on which nothing listens: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    _, client, *_ = filled_cart
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 201 and response.json()["status"] == "paid"
+    assert any("order email not sent" in r.message for r in caplog.records)
+
+
+@pytest.mark.parametrize("lines", [1, 5, 20])
+def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
+    _, client = shopper
+    for product in ProductFactory.create_batch(lines, quantity=5):
+        client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
+    # constant part (auth, idempotency, cart, order, ledger, lines, events, payment phase 3,
+    # response) plus one UPDATE per distinct product
+    with django_assert_max_num_queries(25 + lines):
+        response = client.post(
+            "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"
+        )
+    assert response.status_code == 201
