@@ -1,0 +1,182 @@
+"""Checkout throughput on PostgreSQL: the real service vs. the raw-SQL floor (pgbench).
+
+    python bench/checkout.py [--database shop_bench_checkout] [--seconds 10]
+
+Creates (drops first) the database, migrates it, then for 8 and 32 threads, without
+contention (every buyer on a different product) and with all buyers on 10 hot products:
+
+* calls ``orders.services.order_place`` (no HTTP) from N threads, each on its own pre-filled
+  carts, and reports orders/s;
+* runs pgbench with N clients on a SQL script that issues the same statements as one
+  checkout (both transactions), and reports its transactions/s: the floor no ORM can beat.
+
+Prints a Markdown table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PGBENCH_SCRIPT = r"""
+\set uid random(:umin, :umax)
+\set pid random(:pmin, :pmax)
+BEGIN;
+INSERT INTO orders_idempotencykey (user_id, key, request_hash, order_id, created_at)
+  VALUES (:uid, md5(random()::text), md5('x'), NULL, now());
+SELECT id FROM cart_cart WHERE user_id = :uid ORDER BY id LIMIT 1 FOR UPDATE;
+SELECT p.public_id, l.quantity FROM cart_cartline l JOIN catalog_product p ON p.id = l.product_id
+  WHERE l.cart_id = :uid AND NOT l.saved_for_later ORDER BY l.product_id;
+INSERT INTO orders_order (created_at, updated_at, public_id, channel, status, user_id, manager_id,
+  customer_ref, customer_email, currency, subtotal, total_amount, shipping_address, payment_reference)
+  VALUES (now(), now(), 'ord_' || md5(random()::text), 'shop', 'pending', :uid, NULL, 'usr_x',
+  'x@example.com', 'USD', 0, 0, '{}', '') RETURNING id \gset o_
+SELECT id, quantity, price, discontinued FROM catalog_product WHERE id = :pid ORDER BY id FOR UPDATE;
+UPDATE catalog_product SET quantity = quantity - 1 WHERE id = :pid;
+INSERT INTO orders_stockmovement (product_id, order_id, delta, reason, created_at)
+  VALUES (:pid, :o_id, -1, 'sale', now());
+INSERT INTO orders_orderline (order_id, product_id, product_public_id, name, unit_price, quantity, line_total)
+  VALUES (:o_id, :pid, 'prod_x', 'x', 9.99, 1, 9.99);
+UPDATE orders_order SET subtotal = 9.99, total_amount = 9.99, updated_at = now() WHERE id = :o_id;
+INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, actor_label, note, created_at)
+  VALUES (:o_id, '', 'pending', :uid, '', '', now());
+DELETE FROM cart_cartline WHERE cart_id = :uid AND NOT saved_for_later;
+COMMIT;
+BEGIN;
+SELECT id FROM orders_order WHERE id = :o_id FOR UPDATE;
+INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, actor_label, note, created_at)
+  VALUES (:o_id, 'pending', 'paid', NULL, 'payment', '', now());
+UPDATE orders_order SET status = 'paid', payment_reference = 'ch_x', updated_at = now() WHERE id = :o_id;
+COMMIT;
+"""
+
+
+def setup_django(database: str) -> None:
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecommerce.settings.base")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["EMAIL_URL"] = "dummymail://"  # emails are rendered, not printed
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True)
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_fixture(buyers: int, products: int):  # noqa: ANN201 - returns model lists
+    from decimal import Decimal
+
+    from accounts.models import User
+    from cart.models import Cart
+    from catalog.models import Product
+
+    start = User.objects.count()
+    users = User.objects.bulk_create(
+        User(email=f"bench{start + i}@example.com", password="!", email_verified=True) for i in range(buyers)
+    )
+    Cart.objects.bulk_create(Cart(user=u) for u in users)
+    base = Product.objects.count()
+    items = Product.objects.bulk_create(
+        Product(name=f"P{base + i}", slug=f"p{base + i}", price=Decimal("9.99"), quantity=1_000_000)
+        for i in range(products)
+    )
+    return users, items
+
+
+def fill_carts(users, products, hot: bool) -> None:  # noqa: ANN001
+    from cart.models import Cart, CartLine
+
+    carts = dict(Cart.objects.filter(user__in=users).values_list("user_id", "id"))
+    CartLine.objects.bulk_create(
+        CartLine(cart_id=carts[u.pk], product=products[i % 10 if hot else i], quantity=1) for i, u in enumerate(users)
+    )
+
+
+def run_service(threads: int, hot: bool, seconds: float) -> float:
+    from django.db import connections
+
+    from orders.services import PaymentDetails, order_place
+
+    per_thread = max(50, int(seconds * 400 / threads))
+    users, products = make_fixture(threads * per_thread, threads * per_thread)
+    fill_carts(users, products, hot)
+    address = {"name": "B", "line1": "1 St", "line2": "", "city": "X", "postal_code": "1", "country": "GB"}
+    payment = PaymentDetails(method="card", token="tok_ok")
+    done = [0] * threads
+    stop_at = [0.0]
+    barrier = threading.Barrier(threads + 1)
+
+    def worker(index: int) -> None:
+        mine = users[index * per_thread : (index + 1) * per_thread]
+        barrier.wait()
+        for user in mine:
+            if time.perf_counter() > stop_at[0]:
+                break
+            order_place(user=user, shipping_address=address, payment=payment, idempotency_key=None)
+            done[index] += 1
+        connections.close_all()
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    started = time.perf_counter()
+    stop_at[0] = started + seconds
+    barrier.wait()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - started
+    return sum(done) / elapsed
+
+
+def run_pgbench(database: str, threads: int, hot: bool, seconds: int) -> float:
+    users, products = make_fixture(threads * 10, 10 if hot else 1000)
+    pids = [p.pk for p in products]
+    uids = [u.pk for u in users]
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(PGBENCH_SCRIPT)
+    cmd = [
+        "pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", str(threads), "-j", "2",
+        "-T", str(seconds), "-f", script.name,
+        "-D", f"umin={min(uids)}", "-D", f"umax={max(uids)}",
+        "-D", f"pmin={min(pids)}", "-D", f"pmax={max(pids)}", database,
+    ]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("tps"):
+            return float(line.split("=")[1].split()[0])
+    raise RuntimeError(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", default="shop_bench_checkout")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    setup_django(args.database)
+    rows = []
+    for threads in (8, 32):
+        for hot in (False, True):
+            service = run_service(threads, hot, args.seconds)
+            floor = run_pgbench(args.database, threads, hot, args.seconds)
+            rows.append((threads, "10 hot products" if hot else "no contention", service, floor))
+            print(f"threads={threads} hot={hot}: service {service:.0f}/s, floor {floor:.0f}/s", flush=True)
+    print("\n| threads | load | service orders/s | pgbench floor tx/s | ratio |")
+    print("|---:|---|---:|---:|---:|")
+    for threads, load, service, floor in rows:
+        print(f"| {threads} | {load} | {service:.0f} | {floor:.0f} | {service / floor:.0%} |")
+
+
+if __name__ == "__main__":
+    main()
