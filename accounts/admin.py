@@ -1,12 +1,28 @@
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import User
 
 
+class EmailAddressInline(admin.TabularInline):
+    model = EmailAddress
+    extra = 0
+    fields = ["email", "verified", "primary"]
+
+
+class SocialAccountInline(admin.TabularInline):
+    model = SocialAccount
+    extra = 0
+    fields = ["provider", "uid", "last_login", "date_joined"]
+    readonly_fields = ["provider", "uid", "last_login", "date_joined"]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["-date_joined"]
+    inlines = [EmailAddressInline, SocialAccountInline]
     list_display = ["email", "public_id", "role", "email_verified", "is_active", "date_joined"]
     list_filter = ["role", "email_verified", "is_active", "is_staff"]
     search_fields = ["email", "public_id", "first_name", "last_name"]

@@ -65,8 +65,13 @@ def setup_django(database: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecommerce.settings.base")
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ["EMAIL_URL"] = "dummymail://"  # emails are rendered, not printed
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True)
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {database}"], check=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"],
+        check=True,
+    )
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {database}"], check=True
+    )
     import django
 
     django.setup()
@@ -100,7 +105,8 @@ def fill_carts(users, products, hot: bool) -> None:  # noqa: ANN001
 
     carts = dict(Cart.objects.filter(user__in=users).values_list("user_id", "id"))
     CartLine.objects.bulk_create(
-        CartLine(cart_id=carts[u.pk], product=products[i % 10 if hot else i], quantity=1) for i, u in enumerate(users)
+        CartLine(cart_id=carts[u.pk], product=products[i % 10 if hot else i], quantity=1)
+        for i, u in enumerate(users)
     )
 
 

@@ -26,4 +26,5 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    path("accounts/", include("accounts.urls")),  # pages behind the links in account emails
 ]

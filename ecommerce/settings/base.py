@@ -37,6 +37,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "rest_framework_simplejwt.token_blacklist",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.openid_connect",
     "ecommerce.common",
     "accounts",
     "catalog",
@@ -56,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "ecommerce.common.middleware.ApiExceptionMiddleware",
 ]
 
@@ -131,7 +139,59 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "public_id",
     "USER_ID_CLAIM": "sub",
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
+    # Access tokens die with a password change (a hash of the password hash is a claim).
+    "CHECK_REVOKE_TOKEN": True,
 }
+
+# --- Accounts (django-allauth for addresses, keys and providers; our own thin API views) -----
+# Where the links in emails point: the backend's own pages, or FRONTEND_URL when it is set.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+FRONTEND_URL = env.str("FRONTEND_URL", default="").rstrip("/")
+ACCOUNTS_EMAIL_VERIFICATION_REQUIRED = env.bool("ACCOUNTS_EMAIL_VERIFICATION_REQUIRED", default=True)
+# Brute-force limits: (attempts, window seconds), counted in the shared cache.
+ACCOUNTS_LOGIN_LIMIT_PER_IP = (env.int("LOGIN_LIMIT_PER_IP", default=30), 300)
+ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT = (env.int("LOGIN_LIMIT_PER_ACCOUNT", default=5), 900)
+ACCOUNTS_RESET_LIMIT_PER_IP = (env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20), 3600)
+ACCOUNTS_RESET_LIMIT_PER_ACCOUNT = (env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=5), 3600)
+# OAuth2: redirect URIs a client may send with a code ("{provider}" is replaced); the first
+# one goes into the authorize_url of GET /api/auth/providers.
+SOCIAL_LOGIN_REDIRECT_URIS = env.list("SOCIAL_LOGIN_REDIRECT_URIS", default=[]) or [
+    f"{FRONTEND_URL or SITE_URL}/auth/callback/{{provider}}"
+]
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)  # seconds
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory" if ACCOUNTS_EMAIL_VERIFICATION_REQUIRED else "optional"
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = True  # signed keys: constant-time check, expiry, no table
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int("EMAIL_CONFIRMATION_EXPIRE_DAYS", default=3)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # we link by verified email ourselves
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+if env.str("GOOGLE_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": env.str("GOOGLE_CLIENT_ID"), "secret": env.str("GOOGLE_CLIENT_SECRET")}],
+        "SCOPE": ["openid", "email", "profile"],
+    }
+if env.str("GITHUB_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APPS": [{"client_id": env.str("GITHUB_CLIENT_ID"), "secret": env.str("GITHUB_CLIENT_SECRET")}],
+        "SCOPE": ["read:user", "user:email"],
+    }
+if env.str("OIDC_SERVER_URL", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env.str("OIDC_PROVIDER_ID", default="oidc"),
+                "name": env.str("OIDC_NAME", default="OpenID Connect"),
+                "client_id": env.str("OIDC_CLIENT_ID"),
+                "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                "settings": {"server_url": env.str("OIDC_SERVER_URL")},
+            }
+        ]
+    }
 
 # --- I18N / time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -154,6 +214,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 *
 
 # --- Shop ---------------------------------------------------------------------------------
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="USD")
+
+# --- Analytics (dashboard at /admin/analytics/, GET /api/analytics/summary) ----------------
+# Days are calendar days in this IANA time zone (changing it needs `manage.py analytics_rollup`).
+SHOP_TIME_ZONE = env.str("SHOP_TIME_ZONE", default="UTC")
+# Products (not discontinued) with fewer units than this are listed as low on stock.
+LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)
+
+# --- Inventory API (store managers) -------------------------------------------------------
+# "trusted": the caller's manager_id is believed (access control happens in front of the API);
+# "token": the bearer JWT must belong to a user with role manager linked to that manager_id.
+INVENTORY_ACCESS_MODE = env.str("INVENTORY_ACCESS_MODE", default="trusted").strip().lower()
+if INVENTORY_ACCESS_MODE not in ("trusted", "token"):
+    raise ValueError("INVENTORY_ACCESS_MODE must be 'trusted' or 'token'")
+INVENTORY_RATE_LIMIT = env.int("INVENTORY_RATE_LIMIT", default=100)  # requests per window per manager_id
+INVENTORY_RATE_WINDOW = env.int("INVENTORY_RATE_WINDOW", default=3600)  # seconds
 
 # --- Orders and payments ------------------------------------------------------------------
 # Dotted path of the payment gateway class (see orders/payments.py for the Protocol).
@@ -186,7 +261,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "unavailable"]},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthStateEnum": ["ok", "unavailable"],
+        "ProductStatusEnum": ["in_stock", "out_of_stock", "discontinued"],
+        "OrderStatusEnum": "orders.models.OrderStatus",  # used by orders and analytics
+    },
     "PREPROCESSING_HOOKS": ["ecommerce.common.schema.drop_slashless_duplicates"],
 }
 

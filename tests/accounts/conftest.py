@@ -1,0 +1,37 @@
+"""Accounts test helpers: a clean cache (rate-limit counters) and a mailbox of links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def key_from_email(message: mail.EmailMessage) -> str:
+    """The ``key`` parameter of the link in an account email (text part)."""
+    match = re.search(r"(https?://\S+)", message.body)
+    assert match, message.body
+    return parse_qs(urlparse(match.group(1)).query)["key"][0]
+
+
+@pytest.fixture
+def post_committed(api_client, django_capture_on_commit_callbacks) -> Callable:
+    """``post_committed(path, data, client=None)``: POST and run the on-commit callbacks
+    (emails) as a real commit would."""
+
+    def post(path: str, data: dict | None = None, client=None, method: str = "post"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return getattr(client or api_client, method)(path, data or {}, format="json")
+
+    return post
