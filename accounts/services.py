@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from ecommerce.common.exceptions import InvalidRequest
-from orders.models import Order
+from orders.services import order_anonymise_for_user
 
 from .emails import email_render, email_send_on_commit
 from .exceptions import EmailNotVerified, InvalidCredentials, InvalidKey
@@ -274,15 +274,6 @@ def user_update(
     return user
 
 
-_ADDRESS_KEPT = ("country",)
-
-
-def _anonymised_address(address: Any) -> dict[str, Any]:
-    if not isinstance(address, dict):
-        return {}
-    return {key: (value if key in _ADDRESS_KEPT else "") for key, value in address.items()}
-
-
 def user_delete(*, user: User, password: str) -> None:
     """Delete the account after checking ``password``. Orders are kept for the shop's books,
     with the personal data on them removed (email, customer reference, address but country)."""
@@ -290,13 +281,7 @@ def user_delete(*, user: User, password: str) -> None:
         raise InvalidRequest("The password is wrong.", details={"password": "The password is wrong."})
     email, first_name = user.email, user.first_name
     with transaction.atomic(durable=True):
-        orders = list(Order.objects.select_for_update().filter(user=user).only("id", "shipping_address"))
-        for order in orders:
-            order.user = None
-            order.customer_email = ""
-            order.customer_ref = "deleted"
-            order.shipping_address = _anonymised_address(order.shipping_address)
-        Order.objects.bulk_update(orders, ["user", "customer_email", "customer_ref", "shipping_address"])
+        order_anonymise_for_user(user=user)
         tokens_revoke_all(user=user)
         user.delete()
         email_send_on_commit(template="account_deleted", to=email, context={"first_name": first_name})

@@ -97,12 +97,27 @@ def order_create_with_stock(
     return order
 
 
-def order_anonymise_for_user(*, user: User) -> int:
-    """Blank the personal data on ``user``'s orders (account deletion keeps the orders).
+ADDRESS_FIELDS_KEPT_ON_ANONYMISE = ("country",)
 
-    Returns how many orders were anonymised. Run inside the deleting transaction.
+
+def order_anonymise_for_user(*, user: User) -> int:
+    """Remove the personal data from ``user``'s orders (account deletion keeps the orders for
+    the shop's books): the user link, email and customer reference go, and every address field
+    but the country (kept for sales by country) is blanked. Run inside the deleting transaction.
+
+    Returns how many orders were anonymised.
     """
-    return Order.objects.filter(user=user).update(customer_email="", customer_ref="", shipping_address={})
+    orders = list(Order.objects.select_for_update().filter(user=user).only("id", "shipping_address"))
+    for order in orders:
+        address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
+        order.user = None
+        order.customer_email = ""
+        order.customer_ref = "deleted"
+        order.shipping_address = {
+            key: (value if key in ADDRESS_FIELDS_KEPT_ON_ANONYMISE else "") for key, value in address.items()
+        }
+    Order.objects.bulk_update(orders, ["user", "customer_email", "customer_ref", "shipping_address"])
+    return len(orders)
 
 
 # --- Shop checkout -----------------------------------------------------------------------------
