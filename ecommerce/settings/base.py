@@ -234,6 +234,10 @@ INVENTORY_RATE_WINDOW = env.int("INVENTORY_RATE_WINDOW", default=3600)  # second
 # Dotted path of the payment gateway class (see orders/payments.py for the Protocol).
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="orders.payments.TestGateway")
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# For orders.payments_http.HttpPaymentGateway (an HTTP/JSON provider).
+PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default="http://127.0.0.1:9999")
+PAYMENT_GATEWAY_API_KEY = env.str("PAYMENT_GATEWAY_API_KEY", default="")
+PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
