@@ -11,3 +11,22 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class FailedEmail(models.Model):
+    """An email whose sending failed; re-sent by ``resend_failed_emails`` or the admin."""
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

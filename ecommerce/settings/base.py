@@ -115,6 +115,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shop@example.com")
+# Dotted path of the email sender (a typing.Protocol, see ecommerce/common/email.py).
+EMAIL_SENDER = env.str("EMAIL_SENDER", default="ecommerce.common.email.DjangoEmailSender")
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
