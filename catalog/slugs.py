@@ -13,19 +13,25 @@ def slug_base(name: str) -> str:
     return slugify(name)[:MAX_SLUG_LENGTH].strip("-") or "item"
 
 
-def unique_slugs(model: type[models.Model], names: list[str], field: str = "slug") -> list[str]:
-    """Allocate one unique slug per name (also unique among themselves) in two queries.
+# Bases looked up per query: keeps the OR-ed lookup well below SQLite's expression depth limit.
+SLUG_LOOKUP_CHUNK = 200
 
-    Suffixes continue after the highest one taken, so a batch of 1,000 products costs the same
-    as one. A concurrent writer can still win a race; the unique index then refuses the row and
-    the caller's transaction fails cleanly (retry).
+
+def unique_slugs(model: type[models.Model], names: list[str], field: str = "slug") -> list[str]:
+    """Allocate one unique slug per name (also unique among themselves).
+
+    One query per ``SLUG_LOOKUP_CHUNK`` distinct names (a batch of 1,000 new products costs 5),
+    however many suffixes are taken. A concurrent writer can still win a race; the unique index
+    then refuses the row and the caller's transaction fails cleanly (retry).
     """
     bases = [slug_base(name) for name in names]
-    wanted = set(bases)
-    query = models.Q()
-    for base in wanted:
-        query |= models.Q(**{field: base}) | models.Q(**{f"{field}__startswith": f"{base}-"})
-    taken = set(model._default_manager.filter(query).values_list(field, flat=True)) if wanted else set()
+    wanted = sorted(set(bases))
+    taken: set[str] = set()
+    for start in range(0, len(wanted), SLUG_LOOKUP_CHUNK):
+        query = models.Q()
+        for base in wanted[start : start + SLUG_LOOKUP_CHUNK]:
+            query |= models.Q(**{field: base}) | models.Q(**{f"{field}__startswith": f"{base}-"})
+        taken.update(model._default_manager.filter(query).values_list(field, flat=True))
     slugs: list[str] = []
     for base in bases:
         candidate, n = base, 1

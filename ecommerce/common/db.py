@@ -25,14 +25,23 @@ def is_retryable_conflict(exc: BaseException) -> bool:
     return bool(args) and args[0] in _RETRYABLE_MYSQL_CODES
 
 
-def retry_on_conflict(operation: Callable[[], T], *, attempts: int = 2) -> T:
+def retry_on_conflict(
+    operation: Callable[[], T], *, attempts: int = 2, also_retry: tuple[type[Exception], ...] = ()
+) -> T:
     """Run a whole transaction again (once by default) when the database reports a deadlock or
-    serialization failure, so that such an error never reaches a client."""
+    serialization failure, so that such an error never reaches a client.
+
+    ``also_retry`` names further errors that mean "lost a race, try again" for this operation
+    (e.g. ``IntegrityError`` when a concurrent writer took a unique slug first).
+    """
     for attempt in range(1, attempts + 1):
         try:
             return operation()
-        except OperationalError as exc:
-            if attempt == attempts or not is_retryable_conflict(exc):
+        except (OperationalError, *also_retry) as exc:
+            retryable = isinstance(exc, also_retry) or is_retryable_conflict(exc)
+            if attempt == attempts or not retryable:
                 raise
-            logger.warning("transaction conflict; retrying", extra={"attempt": attempt})
+            logger.warning(
+                "transaction conflict; retrying", extra={"attempt": attempt, "error": type(exc).__name__}
+            )
     raise AssertionError("unreachable")  # pragma: no cover

@@ -87,7 +87,7 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------
-DATABASE_URL = env.str("DATABASE_URL", default="sqlite:///db.sqlite3")
+DATABASE_URL = env.str("DATABASE_URL", default="") or "sqlite:///db.sqlite3"
 DATABASES = {
     "default": database_config(
         DATABASE_URL, base_dir=BASE_DIR, conn_max_age=env.int("CONN_MAX_AGE", default=60)
@@ -98,13 +98,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 HEALTH_CHECK_DATABASES = ["default"]
 
 # --- Cache and sessions -------------------------------------------------------------------
-CACHES = {"default": cache_config(env.str("CACHE_URL", default="locmemcache://"))}
+CACHES = {"default": cache_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 if cache_is_redis(CACHES["default"]):
     # The admin's login lives in Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Email --------------------------------------------------------------------------------
-_email = email_config(env.str("EMAIL_URL", default="consolemail://"))
+_email = email_config(env.str("EMAIL_URL", default="") or "consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)

@@ -2,5 +2,15 @@
 
 from .accounts import AdminUserFactory, UserFactory
 from .catalog import CategoryFactory, ProductFactory, StoreManagerFactory
+from .inventory import AuditEventFactory, ManagedProductFactory, ManagerUserFactory
 
-__all__ = ["AdminUserFactory", "CategoryFactory", "ProductFactory", "StoreManagerFactory", "UserFactory"]
+__all__ = [
+    "AdminUserFactory",
+    "AuditEventFactory",
+    "CategoryFactory",
+    "ManagedProductFactory",
+    "ManagerUserFactory",
+    "ProductFactory",
+    "StoreManagerFactory",
+    "UserFactory",
+]

@@ -1,0 +1,351 @@
+"""The four endpoints of the store-manager inventory API.
+
+Every request, in this order: the rate limit (per ``manager_id``, else per client IP), then the
+access mode (``token`` only), then validation, then one service or selector. Whatever the
+outcome, one ``AuditEvent`` row is written after the response is built, and the
+``manager_id`` goes into the request's JSON log line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ipaddress
+import json
+import re
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from accounts.models import Role
+from ecommerce.common.exceptions import InvalidRequest, RateLimited, validation_details
+from ecommerce.common.ratelimit import rate_limit_hit
+from ecommerce.common.schema import ErrorEnvelopeSerializer
+from orders.stock import StockLine
+
+from ..exceptions import ManagerAccessDenied
+from ..selectors import inventory_product_list, store_manager_check_access
+from ..services import (
+    ProductInput,
+    audit_event_record,
+    inventory_order_process,
+    inventory_product_discontinue,
+    inventory_products_upsert,
+)
+from . import examples
+from .serializers import (
+    ID_REGEX,
+    InventoryDiscontinueSerializer,
+    InventoryOrderProcessResponseSerializer,
+    InventoryOrderProcessSerializer,
+    InventoryProductsQuerySerializer,
+    InventoryProductsResponseSerializer,
+    InventoryProductsUpsertSerializer,
+)
+
+ACCESS_TRUSTED = "trusted"
+ACCESS_TOKEN = "token"  # noqa: S105 - a mode name, not a secret
+RATE_LIMIT_SCOPE = "inventory"
+_MANAGER_ID = re.compile(ID_REGEX)
+
+
+class DecimalJSONParser(JSONParser):
+    """JSON with numbers kept exact: ``15.99`` becomes ``Decimal("15.99")``, never a float."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.load(
+                codecs.getreader(encoding)(stream), parse_float=Decimal, parse_constant=_refuse_constant
+            )
+        except ValueError as exc:
+            raise drf_exceptions.ParseError(f"JSON parse error - {exc}") from exc
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """``REMOTE_ADDR`` when it is an IP address (the proxy in front is expected to set it)."""
+    value = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _error_code(response: Response) -> str:
+    data = getattr(response, "data", None)
+    if response.status_code >= 400 and isinstance(data, dict) and isinstance(data.get("error"), dict):
+        return str(data["error"].get("code", ""))
+    return ""
+
+
+class InventoryApiView(APIView):
+    """Rate limit, access mode, audit and log context shared by the four endpoints."""
+
+    parser_classes = [DecimalJSONParser]
+    permission_classes: list[type] = []  # access is checked in initial(), after the rate limit
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        if settings.INVENTORY_ACCESS_MODE == ACCESS_TOKEN:
+            return [JWTAuthentication()]
+        return []  # trusted: a token, if any, is not looked at
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
+        started = time.perf_counter()
+        self.audit_manager_id = ""
+        self.audit_changes: list[dict[str, Any]] = []
+        self.audit_order_id = ""
+        response: Response = super().dispatch(request, *args, **kwargs)
+        audit_event_record(
+            request_id=str(getattr(request, "request_id", "")),
+            manager_external_id=self.audit_manager_id,
+            client_ip=client_ip(request),
+            method=request.method or "",
+            path=request.path,
+            status_code=response.status_code,
+            error_code=_error_code(response),
+            duration_ms=(time.perf_counter() - started) * 1000,
+            order_public_id=self.audit_order_id,
+            changes=self.audit_changes,
+        )
+        return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        manager_id, body_error = self._peek_manager_id(request)
+        if manager_id:
+            self.audit_manager_id = manager_id
+            log_context = getattr(request._request, "log_context", None)
+            if isinstance(log_context, dict):
+                log_context["manager_id"] = manager_id
+        hit = rate_limit_hit(
+            scope=RATE_LIMIT_SCOPE,
+            key=manager_id or f"ip:{client_ip(request._request) or 'unknown'}",
+            limit=settings.INVENTORY_RATE_LIMIT,
+            window_seconds=settings.INVENTORY_RATE_WINDOW,
+        )
+        if not hit.allowed:
+            raise RateLimited(
+                hit.retry_after,
+                f"Rate limit of {hit.limit} requests per {settings.INVENTORY_RATE_WINDOW} seconds exceeded.",
+            )
+        super().initial(request, *args, **kwargs)
+        if settings.INVENTORY_ACCESS_MODE == ACCESS_TOKEN:
+            self._check_token_access(request, manager_id)
+        if body_error is not None:
+            raise body_error
+
+    @staticmethod
+    def _peek_manager_id(request: Request) -> tuple[str | None, Exception | None]:
+        """The caller's ``manager_id`` when it is well-formed (query for GET, else the body)."""
+        if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            value: Any = request.query_params.get("manager_id")
+        else:
+            try:
+                data = request.data
+            except drf_exceptions.ParseError as exc:
+                return None, exc
+            except drf_exceptions.UnsupportedMediaType:
+                return None, None  # raised again when the handler reads the body
+            value = data.get("manager_id") if isinstance(data, dict) else None
+        if isinstance(value, str) and _MANAGER_ID.fullmatch(value):
+            return value, None
+        return None, None
+
+    @staticmethod
+    def _check_token_access(request: Request, manager_id: str | None) -> None:
+        user = request.user
+        if not user or not user.is_authenticated:
+            raise drf_exceptions.NotAuthenticated()
+        if getattr(user, "role", None) != Role.MANAGER:
+            raise ManagerAccessDenied("Only store managers may use the inventory API.")
+        if manager_id:
+            store_manager_check_access(external_id=manager_id, user=user)
+
+    @staticmethod
+    def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+        """Validate a JSON object body (anything else is a 400 naming ``body``)."""
+        if not isinstance(data, dict):
+            raise InvalidRequest(
+                "The request body must be a JSON object.", details={"body": "Must be a JSON object."}
+            )
+        serializer = serializer_class(data=data)
+        if not serializer.is_valid():
+            # "products.non_field_errors" (not a list, empty, too long) → "products", etc.
+            details = {
+                key.removesuffix(".non_field_errors"): message
+                for key, message in validation_details(serializer.errors).items()
+            }
+            field, message = next(iter(details.items()))
+            raise InvalidRequest(f"Invalid value for '{field}': {message}", details=details)
+        return dict(serializer.validated_data)
+
+
+_COMMON_ERRORS = {
+    "400": "INVALID_REQUEST: malformed JSON, not an object, missing/invalid field (named in details).",
+    "401": "Token mode only: AUTHENTICATION_REQUIRED / TOKEN_INVALID.",
+    "403": "Token mode only: PERMISSION_DENIED (not the user linked to this manager_id).",
+    "429": "RATE_LIMITED: more than INVENTORY_RATE_LIMIT requests per window for this manager_id; see Retry-After.",
+}
+
+
+def _error_responses(**extra: str) -> dict[int, OpenApiResponse]:
+    codes = {**_COMMON_ERRORS, **extra}
+    return {
+        int(status): OpenApiResponse(ErrorEnvelopeSerializer, description=text)
+        for status, text in codes.items()
+    }
+
+
+class InventoryProductsApi(InventoryApiView):
+    """``GET`` / ``POST /api/inventory/products``."""
+
+    @extend_schema(
+        tags=["inventory"],
+        operation_id="inventory_products_list",
+        summary="List a manager's products, optionally by status",
+        parameters=[
+            OpenApiParameter("manager_id", str, required=True, description="The store manager's id."),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=["in_stock", "out_of_stock", "discontinued"],
+                required=False,
+                description="Absent: all of the manager's products.",
+            ),
+        ],
+        responses={200: InventoryProductsResponseSerializer, **_error_responses()},
+        examples=[examples.LIST_RESPONSE, examples.ERROR_STATUS],
+    )
+    def get(self, request: Request) -> Response:
+        query = request.query_params.dict()  # the last value of a repeated parameter
+        if query.get("status") == "":
+            del query["status"]  # "?status=" means no filter, like an absent status
+        params = self.validated(InventoryProductsQuerySerializer, query)
+        products = inventory_product_list(
+            manager_external_id=params["manager_id"], status=params.get("status")
+        )
+        return Response({"products": products})
+
+    @extend_schema(
+        tags=["inventory"],
+        operation_id="inventory_products_upsert",
+        summary="Add or update several products at once (atomic)",
+        description=(
+            "Each item updates this manager's product with its `id`, else this manager's product "
+            "with exactly the same `name`, else creates a product. All or nothing; at most 1,000 items."
+        ),
+        request=InventoryProductsUpsertSerializer,
+        responses={
+            201: InventoryProductsResponseSerializer,
+            **_error_responses(
+                **{"404": "PRODUCT_NOT_FOUND: an item's `id` is not one of this manager's products."}
+            ),
+        },
+        examples=[examples.UPSERT_REQUEST, examples.UPSERT_RESPONSE, examples.ERROR_PRICE],
+    )
+    def post(self, request: Request) -> Response:
+        body = self.validated(InventoryProductsUpsertSerializer, request.data)
+        result = inventory_products_upsert(
+            manager_external_id=body["manager_id"],
+            items=[
+                ProductInput(
+                    name=item["name"],
+                    price=item["price"],
+                    quantity=item["quantity"],
+                    public_id=item.get("id") or None,
+                )
+                for item in body["products"]
+            ],
+        )
+        self.audit_changes = result.changes
+        products = [
+            {"id": p.public_id, "name": p.name, "price": p.price, "quantity": p.quantity}
+            for p in result.products
+        ]
+        return Response({"products": products}, status=201)
+
+
+class InventoryDiscontinueApi(InventoryApiView):
+    """``POST /api/inventory/discontinue``."""
+
+    @extend_schema(
+        tags=["inventory"],
+        operation_id="inventory_discontinue",
+        summary="Discontinue one of the manager's products (idempotent)",
+        request=InventoryDiscontinueSerializer,
+        responses={
+            204: OpenApiResponse(description="Discontinued (also when it already was)."),
+            **_error_responses(**{"404": "PRODUCT_NOT_FOUND: unknown product, or another manager's."}),
+        },
+        examples=[examples.DISCONTINUE_REQUEST, examples.ERROR_NOT_FOUND],
+    )
+    def post(self, request: Request) -> Response:
+        body = self.validated(InventoryDiscontinueSerializer, request.data)
+        self.audit_changes = inventory_product_discontinue(
+            manager_external_id=body["manager_id"], product_public_id=body["product_id"]
+        )
+        return Response(status=204)
+
+
+class InventoryOrderProcessApi(InventoryApiView):
+    """``POST /api/orders/process``."""
+
+    @extend_schema(
+        tags=["inventory"],
+        operation_id="inventory_orders_process",
+        summary="Process an order of the manager's products (all or nothing)",
+        description=(
+            "Processed only if every product exists and belongs to the manager, none is "
+            "discontinued and every quantity is available; then stock is taken in one "
+            "transaction. Repeated product ids are summed. The order is stored with status "
+            "`paid` (payment happens outside this system)."
+        ),
+        request=InventoryOrderProcessSerializer,
+        responses={
+            200: InventoryOrderProcessResponseSerializer,
+            **_error_responses(
+                **{
+                    "404": "PRODUCT_NOT_FOUND: products unknown or not this manager's, named in details.",
+                    "409": "INSUFFICIENT_STOCK or PRODUCT_DISCONTINUED, the products named in details.",
+                }
+            ),
+        },
+        examples=[
+            examples.PROCESS_REQUEST,
+            examples.PROCESS_RESPONSE,
+            examples.ERROR_PRODUCT_NOT_FOUND,
+            examples.ERROR_INSUFFICIENT_STOCK,
+            examples.ERROR_DISCONTINUED,
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        body = self.validated(InventoryOrderProcessSerializer, request.data)
+        result = inventory_order_process(
+            manager_external_id=body["manager_id"],
+            customer_ref=body["customer"]["id"],
+            customer_email=body["customer"]["email"],
+            lines=[StockLine(line["product_id"], line["quantity"]) for line in body["products"]],
+        )
+        self.audit_changes = result.changes
+        self.audit_order_id = result.order.public_id
+        return Response(
+            {
+                "order_id": result.order.public_id,
+                "status": "processed",
+                "total_amount": result.order.total_amount,
+            }
+        )
