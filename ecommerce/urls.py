@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.admin_login import admin_login_throttled
 from ecommerce.common.urls import api_path
 from ecommerce.common.views import HealthApi, api_not_found
 
@@ -24,6 +25,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("admin/login/", admin_login_throttled, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("accounts/", include("accounts.urls")),  # pages behind the links in account emails

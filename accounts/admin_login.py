@@ -1,0 +1,28 @@
+"""The Django admin's login page, throttled per client IP (brute force → 429)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from ecommerce.common.ratelimit import rate_limit_hit
+
+
+def admin_login_throttled(request: HttpRequest) -> HttpResponse:
+    """``admin.site.login``, but at most ``ADMIN_LOGIN_LIMIT`` POSTs per IP per window."""
+    if request.method == "POST":
+        limit, window = settings.ADMIN_LOGIN_LIMIT
+        result = rate_limit_hit(
+            scope="admin-login",
+            key=request.META.get("REMOTE_ADDR", "unknown"),
+            limit=limit,
+            window_seconds=window,
+        )
+        if not result.allowed:
+            response = HttpResponse(
+                "Too many login attempts. Try again later.", status=429, content_type="text/plain"
+            )
+            response["Retry-After"] = str(result.retry_after)
+            return response
+    return admin.site.login(request)

@@ -1,0 +1,170 @@
+"""Faults with real servers: Redis stops while the API serves; the database connection is
+killed between requests. Nothing is mocked."""
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from ecommerce.settings.config import cache_config
+from tests.concurrency import requires_server_database
+from tests.factories import ProductFactory, UserFactory
+from tests.orders.conftest import checkout_body
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A throw-away redis-server on 127.0.0.1 that a test can stop and start again."""
+
+    def __init__(self, tmp_path) -> None:
+        self.port = _free_port()
+        self.dir = tmp_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def redis_server(tmp_path, settings):
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    settings.CACHES = {"default": cache_config(f"redis://127.0.0.1:{server.port}/0")}
+    yield server
+    server.stop()
+
+
+@pytest.mark.django_db
+def test_redis_stops_while_serving(redis_server, api_client, auth_client, caplog):
+    product = {"name": "Beans", "price": 15.99, "quantity": 10}
+    body = {"manager_id": "mgr_fault", "products": [product]}
+    assert api_client.post("/api/inventory/products", body, format="json").status_code == 201
+    listing = api_client.get("/api/inventory/products", {"manager_id": "mgr_fault"})
+    assert listing.status_code == 200 and len(listing.json()["products"]) == 1
+    assert api_client.get("/api/health/").json()["cache"] == "ok"
+
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING):
+        health = api_client.get("/api/health/")
+        assert health.status_code == 503 and health.json()["cache"] == "unavailable"
+        # reads fall back to the database
+        assert api_client.get("/api/inventory/products", {"manager_id": "mgr_fault"}).status_code == 200
+        # writes still work: the inventory API (rate limiter fails open) and a checkout
+        second = {"manager_id": "mgr_fault", "products": [{**product, "name": "Tea"}]}
+        assert api_client.post("/api/inventory/products", second, format="json").status_code == 201
+        shopper = auth_client(UserFactory())
+        item = ProductFactory(quantity=3)
+        assert (
+            shopper.post("/api/cart/items/", {"product_id": item.public_id}, format="json").status_code == 201
+        )
+        assert shopper.post("/api/orders/", checkout_body(), format="json").status_code == 201
+    assert any("rate limit store unavailable" in r.getMessage() for r in caplog.records)
+
+    redis_server.start()  # back again: healthy, and reads see every write made meanwhile
+    assert api_client.get("/api/health/").status_code == 200
+    names = [
+        p["name"]
+        for p in api_client.get("/api/inventory/products", {"manager_id": "mgr_fault"}).json()["products"]
+    ]
+    assert sorted(names) == ["Beans", "Tea"]
+
+
+def _kill_other_connections() -> int:
+    """Terminate every other session on the test database, as a restart or a proxy would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return len(cursor.fetchall())
+        cursor.execute(
+            "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        for thread_id in ids:
+            cursor.execute(f"KILL {int(thread_id)}")
+        return len(ids)
+
+
+def _database_url() -> str:
+    """A DATABASE_URL for the test database this test runs on."""
+    params = connection.settings_dict
+    scheme = "postgres" if connection.vendor == "postgresql" else "mysql"
+    host = params["HOST"] or "localhost"
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"{scheme}://{params['USER']}@{host}{port}/{params['NAME']}"
+
+
+@pytest.fixture
+def gunicorn_server(transactional_db):
+    """gunicorn (one worker, persistent DB connections) serving the test database."""
+    requires_server_database()
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "ecommerce.settings.test",
+           "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [sys.executable, "-m", "gunicorn", "ecommerce.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/api/health/", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_database_connection_dropped_between_requests_reconnects(gunicorn_server):
+    def get(path: str) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"{gunicorn_server}{path}", timeout=10) as response:  # noqa: S310
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    healthy = (200, {"status": "ok", "database": "ok", "cache": "ok"})
+    assert get("/api/health/") == healthy
+    assert _kill_other_connections() >= 1  # the worker's persistent connection is gone
+    assert get("/api/health/") == healthy  # the next request reconnects
+    status, body = get("/api/orders/")
+    assert status == 401 and body["error"]["code"] == "AUTHENTICATION_REQUIRED"
