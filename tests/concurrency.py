@@ -12,9 +12,12 @@ from django.db import connection, connections
 T = TypeVar("T")
 
 
-def requires_server_database() -> None:
+def requires_server_database(
+    reason: str = "row locks and real concurrency need PostgreSQL or MariaDB",
+) -> None:
+    """Skip the calling test on SQLite (run CI's PostgreSQL and MariaDB legs to exercise it)."""
     if connection.vendor == "sqlite":
-        pytest.skip("row locks and real concurrency need PostgreSQL or MariaDB")
+        pytest.skip(reason)
 
 
 def run_in_threads(target: Callable[[int], T], count: int, timeout: float = 60) -> list[T | BaseException]:

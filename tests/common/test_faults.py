@@ -134,7 +134,7 @@ def _database_url() -> str:
 @pytest.fixture
 def gunicorn_server(transactional_db):
     """gunicorn (one worker, persistent DB connections) serving the test database."""
-    requires_server_database()
+    requires_server_database("SQLite has no server connection to drop")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "ecommerce.settings.test",
            "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}  # fmt: skip
