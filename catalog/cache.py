@@ -1,7 +1,8 @@
 """Catalog read cache, invalidated by a version number bumped on every product/category write.
 
-Every cached product read (catalog list/detail, inventory listings) puts
-:func:`catalog_version` in its key. Any write calls :func:`catalog_changed` inside its
+Every cached product read (catalog list/detail, inventory listings) goes through
+:func:`cached_read`, which stores each entry with the :func:`catalog_version` it was built
+under and serves it only while that is still the current version. Any write calls :func:`catalog_changed` inside its
 transaction; the bump happens on commit, so a read after a write is never stale (across
 processes when the cache is Redis). Cache failures never fail a request: reads fall back to
 the database.
@@ -54,23 +55,29 @@ def catalog_changed() -> None:
 
 
 def cached_read(key: str, build: Callable[[], T], timeout: int = DEFAULT_TIMEOUT) -> T:
-    """Return the cached value for ``key`` under the current catalog version, else build it.
+    """Return the cached value for ``key`` if it was stored under the current catalog version,
+    else build it (and store it). One cache round trip on a hit: the version and the entry are
+    read together, and each entry remembers the version it was built under.
 
-    ``build`` must return something picklable (plain dicts/lists for API responses).
+    ``build`` must return something picklable (plain dicts/lists or rendered bytes).
     """
-    version = catalog_version()
-    if version is None:
-        return build()
-    full_key = f"catalog:v{version}:{key}"
+    full_key = f"catalog:{key}"
     try:
-        hit = cache.get(full_key)
-    except Exception:  # noqa: BLE001
-        hit = None
-    if hit is not None:
-        return hit
+        found = cache.get_many([VERSION_KEY, full_key])
+    except Exception:  # noqa: BLE001 - cache down: serve uncached
+        logger.warning("catalog cache unavailable; serving uncached")
+        return build()
+    version = found.get(VERSION_KEY)
+    if version is None:  # first read, or the version key was evicted
+        version = catalog_version()
+        if version is None:
+            return build()
+    hit = found.get(full_key)
+    if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == int(version):
+        return hit[1]
     value = build()
     try:
-        cache.set(full_key, value, timeout)
+        cache.set(full_key, (int(version), value), timeout)
     except Exception:  # noqa: BLE001
         logger.warning("catalog cache unavailable; result not stored")
     return value

@@ -18,3 +18,16 @@ class ProductQuerySet(models.QuerySet):
 
     def purchasable(self) -> ProductQuerySet:
         return self.filter(discontinued=False)
+
+    def counted_by(self, count_query: models.QuerySet) -> ProductQuerySet:
+        """This queryset, whose ``count()`` runs ``count_query`` instead: an equivalent but
+        cheaper query. Any further filtering returns a clone without it, so it cannot go stale."""
+        clone = self._chain()
+        clone._count_query = count_query  # type: ignore[attr-defined]
+        return clone
+
+    def count(self) -> int:
+        count_query = getattr(self, "_count_query", None)
+        if count_query is not None and self._result_cache is None:
+            return int(count_query.count())
+        return super().count()

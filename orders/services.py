@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from analytics.services import order_stats_record
 from cart.models import Cart, CartLine
 from ecommerce.common.db import retry_on_conflict
 from inventory.models import StoreManager
@@ -94,6 +95,7 @@ def order_create_with_stock(
     OrderEvent.objects.create(
         order=order, from_status="", to_status=status, actor=actor, actor_label=actor_label
     )
+    order_stats_record(order=order, from_status="", to_status=status, lines=lines)
     return order
 
 
@@ -302,10 +304,12 @@ def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None
 def _status_set(
     order: Order, to_status: str, *, actor: User | None = None, actor_label: str = "", note: str = ""
 ) -> None:
-    """Record a status change (the caller has locked the row and checked the transition)."""
+    """Record a status change (the caller has locked the row and checked the transition): the
+    timeline row, the order, and the analytics rollups, all in the caller's transaction."""
+    previous = order.status
     OrderEvent.objects.create(
         order=order,
-        from_status=order.status,
+        from_status=previous,
         to_status=to_status,
         actor=actor,
         actor_label=actor_label,
@@ -313,6 +317,7 @@ def _status_set(
     )
     order.status = to_status
     order.save(update_fields=["status", "payment_reference", "updated_at"])
+    order_stats_record(order=order, from_status=previous, to_status=to_status)
 
 
 def order_transition(*, order_public_id: str, to_status: str, actor: User | None, note: str = "") -> Order:

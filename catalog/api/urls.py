@@ -1,3 +1,12 @@
 """API routes of this app (registered with and without a trailing slash via ``api_path``)."""
 
-urlpatterns: list = []
+from ecommerce.common.urls import api_path
+
+from .views import CategoryDetailApi, CategoryListApi, ProductDetailApi, ProductListApi
+
+urlpatterns = [
+    *api_path("categories/", CategoryListApi.as_view(), name="category-list"),
+    *api_path("categories/<str:category_id>/", CategoryDetailApi.as_view(), name="category-detail"),
+    *api_path("products/", ProductListApi.as_view(), name="product-list"),
+    *api_path("products/<str:product_id>/", ProductDetailApi.as_view(), name="product-detail"),
+]

@@ -3,13 +3,16 @@
 from .accounts import AdminUserFactory, UserFactory
 from .catalog import CategoryFactory, ProductFactory, StoreManagerFactory
 from .inventory import AuditEventFactory, ManagedProductFactory, ManagerUserFactory
+from .orders import OrderFactory, OrderLineFactory
 
 __all__ = [
-    "AdminUserFactory",
     "AuditEventFactory",
-    "CategoryFactory",
     "ManagedProductFactory",
     "ManagerUserFactory",
+    "AdminUserFactory",
+    "CategoryFactory",
+    "OrderFactory",
+    "OrderLineFactory",
     "ProductFactory",
     "StoreManagerFactory",
     "UserFactory",

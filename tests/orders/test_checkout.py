@@ -194,9 +194,9 @@ def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
     _, client = shopper
     for product in ProductFactory.create_batch(lines, quantity=5):
         client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
-    # constant part (auth, idempotency, cart, order, ledger, lines, events, payment phase 3,
-    # response) plus one UPDATE per distinct product
-    with django_assert_max_num_queries(25 + lines):
+    # constant part (auth, idempotency, cart, order, ledger, lines, events, analytics rollups,
+    # payment phase 3, response) plus one UPDATE per distinct product
+    with django_assert_max_num_queries(29 + lines):
         response = client.post(
             "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"
         )

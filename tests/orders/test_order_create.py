@@ -16,7 +16,7 @@ def test_creates_order_lines_totals_event_and_takes_stock(django_assert_max_num_
     a = ProductFactory(price=Decimal("15.99"), quantity=10)
     b = ProductFactory(price=Decimal("12.99"), quantity=1)
     user = UserFactory()
-    with django_assert_max_num_queries(10), transaction.atomic():
+    with django_assert_max_num_queries(11), transaction.atomic():
         order = order_create_with_stock(
             channel=OrderChannel.SHOP,
             quantities={a.public_id: 2, b.public_id: 1},

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.demo import DEMO_ACCOUNTS, demo_users_seed
+from catalog.demo import demo_catalog_seed
 
 
 class Command(BaseCommand):
@@ -19,9 +20,5 @@ class Command(BaseCommand):
         demo_users_seed()
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"Demo {account.role}: {account.email} / {account.password}")
-        try:
-            from catalog.demo import demo_catalog_seed
-        except ImportError:  # the catalog app brings its own seeding
-            return
         created = demo_catalog_seed(products=options["products"])
         self.stdout.write(f"Demo catalog: {created} products created")

@@ -1,0 +1,124 @@
+"""Shapes of ``GET /api/analytics/summary`` (money as numbers with two decimals)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from orders.models import OrderChannel, OrderStatus
+
+
+class SummaryQuerySerializer(serializers.Serializer):
+    # ``from`` is a Python keyword: declared through the class namespace.
+    locals()["from"] = serializers.DateField(
+        required=False, help_text="First day (YYYY-MM-DD, shop time zone). Default: 29 days before `to`."
+    )
+    to = serializers.DateField(
+        required=False, help_text="Last day (YYYY-MM-DD, shop time zone). Default: today."
+    )
+    channel = serializers.ChoiceField(
+        choices=OrderChannel.choices, required=False, help_text="Only this sales channel (default: both)."
+    )
+
+
+class AnalyticsPeriodSerializer(serializers.Serializer):
+    locals()["from"] = serializers.DateField(source="start", help_text="First day, included.")
+    to = serializers.DateField(source="end", help_text="Last day, included.")
+    days = serializers.IntegerField()
+
+
+class AnalyticsMoneyKpiSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    previous = serializers.DecimalField(max_digits=16, decimal_places=2)
+    change = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="value − previous")
+    change_pct = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Relative change in %; null when previous is 0.",
+    )
+
+
+class AnalyticsCountKpiSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    previous = serializers.IntegerField()
+    change = serializers.IntegerField(help_text="value − previous")
+    change_pct = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Relative change in %; null when previous is 0.",
+    )
+
+
+class AnalyticsKpisSerializer(serializers.Serializer):
+    revenue = AnalyticsMoneyKpiSerializer(help_text="Σ total of paid, shipped and delivered orders.")
+    orders = AnalyticsCountKpiSerializer(help_text="Orders that count as revenue.")
+    average_order_value = AnalyticsMoneyKpiSerializer(help_text="revenue ÷ orders.")
+    units_sold = AnalyticsCountKpiSerializer(help_text="Units in orders that count as revenue.")
+    new_customers = AnalyticsCountKpiSerializer(help_text="Customers who signed up in the period.")
+    cancellation_rate = AnalyticsMoneyKpiSerializer(
+        help_text="cancelled ÷ orders placed, in percent; `change` is in percentage points."
+    )
+    orders_placed = AnalyticsCountKpiSerializer(help_text="Every order placed, any status.")
+
+
+class AnalyticsDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    orders = serializers.IntegerField(help_text="Orders that count as revenue.")
+    orders_placed = serializers.IntegerField()
+
+
+class AnalyticsStatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    orders = serializers.IntegerField()
+
+
+class AnalyticsProductSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Product id (prod_…).")
+    name = serializers.CharField()
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    units = serializers.IntegerField()
+
+
+class AnalyticsCategorySerializer(serializers.Serializer):
+    id = serializers.CharField(
+        allow_null=True, help_text="Category id (cat_…); null for uncategorised products."
+    )
+    name = serializers.CharField()
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    units = serializers.IntegerField()
+
+
+class AnalyticsLowStockSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+
+
+class AnalyticsLatestOrderSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    channel = serializers.CharField(help_text="shop | inventory_api")
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class AnalyticsSummarySerializer(serializers.Serializer):
+    period = AnalyticsPeriodSerializer()
+    previous_period = AnalyticsPeriodSerializer()
+    channel = serializers.CharField(
+        source="period.channel", allow_null=True, help_text="null = both channels"
+    )
+    currency = serializers.CharField()
+    time_zone = serializers.CharField(help_text="Days are calendar days in this time zone.")
+    kpis = AnalyticsKpisSerializer()
+    revenue_per_day = AnalyticsDaySerializer(many=True)
+    orders_by_status = AnalyticsStatusCountSerializer(many=True)
+    top_products_by_revenue = AnalyticsProductSerializer(many=True)
+    top_products_by_units = AnalyticsProductSerializer(many=True)
+    revenue_by_category = AnalyticsCategorySerializer(many=True)
+    low_stock_threshold = serializers.IntegerField()
+    low_stock_products = AnalyticsLowStockSerializer(many=True)
+    latest_orders = AnalyticsLatestOrderSerializer(many=True)

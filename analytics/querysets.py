@@ -1,0 +1,77 @@
+"""The live aggregates behind the rollups: grouped and summed by the database, with days cut
+by the database's own time-zone conversion (``TruncDate(..., tzinfo=SHOP_TIME_ZONE)``).
+
+``analytics_rollup`` copies them into the rollup tables; the tests compare the incrementally
+kept rollups with them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from orders.models import Order, OrderLine
+
+from .periods import REVENUE_STATUSES, shop_tz
+
+
+def _created_between(prefix: str, starts_at: datetime | None, ends_before: datetime | None) -> Q:
+    condition = Q()
+    if starts_at is not None:
+        condition &= Q(**{f"{prefix}created_at__gte": starts_at})
+    if ends_before is not None:
+        condition &= Q(**{f"{prefix}created_at__lt": ends_before})
+    return condition
+
+
+def order_stats_live(
+    *, starts_at: datetime | None = None, ends_before: datetime | None = None
+) -> QuerySet[Order, dict[str, Any]]:
+    """Rows ``{day, k_channel, k_status, orders, revenue}`` of the orders created in the range
+    (every output column is aliased, so ``INSERT … SELECT`` can name them on every database)."""
+    return (
+        Order.objects.filter(_created_between("", starts_at, ends_before))
+        .annotate(day=TruncDate("created_at", tzinfo=shop_tz()), k_channel=F("channel"), k_status=F("status"))
+        .values("day", "k_channel", "k_status")
+        .annotate(orders=Count("id"), revenue=Sum("total_amount"))
+        .order_by()
+    )
+
+
+def order_units_live(
+    *, starts_at: datetime | None = None, ends_before: datetime | None = None
+) -> QuerySet[OrderLine, dict[str, Any]]:
+    """Rows ``{day, k_channel, k_status, units}``: units of the orders created in the range."""
+    return (
+        OrderLine.objects.filter(_created_between("order__", starts_at, ends_before))
+        .annotate(
+            day=TruncDate("order__created_at", tzinfo=shop_tz()),
+            k_channel=F("order__channel"),
+            k_status=F("order__status"),
+        )
+        .values("day", "k_channel", "k_status")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+
+
+def product_sales_live(
+    *, starts_at: datetime | None = None, ends_before: datetime | None = None
+) -> QuerySet[OrderLine, dict[str, Any]]:
+    """Rows ``{day, k_channel, k_product, units, revenue}`` of the lines of revenue orders."""
+    return (
+        OrderLine.objects.filter(
+            _created_between("order__", starts_at, ends_before), order__status__in=REVENUE_STATUSES
+        )
+        .annotate(
+            day=TruncDate("order__created_at", tzinfo=shop_tz()),
+            k_channel=F("order__channel"),
+            k_product=F("product_id"),
+        )
+        .values("day", "k_channel", "k_product")
+        .annotate(units=Sum("quantity"), revenue=Sum("line_total"))
+        .order_by()
+    )

@@ -1,0 +1,198 @@
+"""Writes of the analytics app: keeping the daily rollups current and rebuilding them.
+
+``order_stats_record`` is called by the order services in the transaction that changes an
+order (creation and every status change), so the dashboard never reads a stale rollup. It adds
+deltas with one atomic upsert per table (``INSERT … ON CONFLICT/ON DUPLICATE KEY … SET x = x +
+delta``): concurrent order changes commute, and rows are written in key order so two
+transactions never deadlock on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet
+
+from orders.models import Order, OrderLine
+
+from .models import DailyOrderStats, DailyProductSales
+from .periods import REVENUE_STATUSES, local_day, local_midnight
+from .querysets import order_stats_live, order_units_live, product_sales_live
+
+
+def order_stats_record(
+    *, order: Order, from_status: str, to_status: str, lines: Iterable[OrderLine] | None = None
+) -> None:
+    """Apply one order change to the rollups, inside the caller's transaction.
+
+    ``from_status`` is ``""`` when the order has just been created (with its lines and totals).
+    ``lines`` may be passed when they are in memory (saves the query that reads them).
+    Two or three queries: the lines (unless given), the order rows, and the product rows when
+    the order moves into or out of the revenue statuses.
+    """
+    if from_status == to_status:
+        return
+    if lines is None:
+        line_values = list(order.lines.values_list("product_id", "quantity", "line_total"))
+    else:
+        line_values = [(line.product_id, line.quantity, line.line_total) for line in lines]
+    units = sum(quantity for _, quantity, _ in line_values)
+    day = local_day(order.created_at)
+    rows: list[tuple[Any, ...]] = [(day, order.channel, to_status, 1, order.total_amount, units)]
+    if from_status:
+        rows.append((day, order.channel, from_status, -1, -order.total_amount, -units))
+    _upsert_add(
+        DailyOrderStats, key=("day", "channel", "status"), add=("orders", "revenue", "units"), rows=rows
+    )
+
+    counted_before, counted_now = from_status in REVENUE_STATUSES, to_status in REVENUE_STATUSES
+    if counted_before == counted_now:
+        return
+    sign = 1 if counted_now else -1
+    per_product: dict[int, tuple[int, Decimal]] = {}
+    for product_id, quantity, line_total in line_values:
+        product_units, revenue = per_product.get(product_id, (0, Decimal("0.00")))
+        per_product[product_id] = (product_units + quantity, revenue + line_total)
+    _upsert_add(
+        DailyProductSales,
+        key=("day", "channel", "product_id"),
+        add=("units", "revenue"),
+        rows=[
+            (day, order.channel, product_id, sign * product_units, sign * revenue)
+            for product_id, (product_units, revenue) in per_product.items()
+        ],
+    )
+
+
+def _upsert_add(
+    model: type[Model], *, key: Sequence[str], add: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """``INSERT`` the rows, or add their ``add`` columns to the existing row with the same key."""
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda row: tuple(str(value) for value in row[: len(key)]))
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*key, *add]
+    values_sql = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    params: list[Any] = []
+    for row in rows:
+        params.extend(_adapt(value) for value in row)
+    if connection.vendor == "mysql":
+        update = ", ".join(f"{quote(c)} = {quote(c)} + VALUES({quote(c)})" for c in add)
+        conflict = f"ON DUPLICATE KEY UPDATE {update}"
+    else:  # PostgreSQL and SQLite ≥ 3.24
+        update = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in add)
+        conflict = f"ON CONFLICT ({', '.join(quote(c) for c in key)}) DO UPDATE SET {update}"
+    # Identifiers come from model metadata (quoted); every value is a query parameter.
+    sql = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values_sql} {conflict}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _adapt(value: Any) -> Any:
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    if isinstance(value, Decimal):
+        return connection.ops.adapt_decimalfield_value(value, max_digits=16, decimal_places=2)
+    return value
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    start: date | None
+    end: date | None
+    order_rows: int
+    product_rows: int
+
+
+def rollup_rebuild(*, start: date | None = None, end: date | None = None) -> RollupResult:
+    """Recompute the rollups of days ``start``..``end`` (shop-local, both included; ``None`` =
+    unbounded) from the orders, in one transaction.
+
+    On PostgreSQL the rollup tables are locked against concurrent ``order_stats_record`` calls
+    for the duration, so a change committed meanwhile is counted exactly once.
+    """
+    starts_at = local_midnight(start) if start else None
+    ends_before = local_midnight(end + timedelta(days=1)) if end else None
+    with transaction.atomic(durable=True):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                tables = ", ".join(
+                    connection.ops.quote_name(m._meta.db_table) for m in (DailyOrderStats, DailyProductSales)
+                )
+                cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+        for model in (DailyOrderStats, DailyProductSales):
+            rows = model.objects.all()
+            if start:
+                rows = rows.filter(day__gte=start)
+            if end:
+                rows = rows.filter(day__lte=end)
+            rows.delete()
+        order_rows = _insert_select(
+            DailyOrderStats,
+            {
+                "day": "day",
+                "channel": "k_channel",
+                "status": "k_status",
+                "orders": "orders",
+                "revenue": "revenue",
+            },
+            order_stats_live(starts_at=starts_at, ends_before=ends_before),
+        )
+        _insert_select(
+            DailyOrderStats,
+            {"day": "day", "channel": "k_channel", "status": "k_status", "units": "units"},
+            order_units_live(starts_at=starts_at, ends_before=ends_before),
+            set_on_conflict=("day", "channel", "status"),
+        )
+        product_rows = _insert_select(
+            DailyProductSales,
+            {
+                "day": "day",
+                "channel": "k_channel",
+                "product_id": "k_product",
+                "units": "units",
+                "revenue": "revenue",
+            },
+            product_sales_live(starts_at=starts_at, ends_before=ends_before),
+        )
+    return RollupResult(start=start, end=end, order_rows=order_rows, product_rows=product_rows)
+
+
+def _insert_select(
+    model: type[Model],
+    columns: dict[str, str],
+    source: QuerySet[Any, Any],
+    *,
+    set_on_conflict: Sequence[str] = (),
+) -> int:
+    """``INSERT INTO table (columns) SELECT … FROM (source) sub``: the rows never leave the
+    database. ``columns`` maps each target column to the alias of ``source``'s output column.
+    With ``set_on_conflict`` (the key columns) a row whose key exists gets the other columns set."""
+    quote = connection.ops.quote_name
+    sql, params = source.query.sql_with_params()
+    names = ", ".join(quote(c) for c in columns)
+    picked = ", ".join(f"sub.{quote(alias)}" for alias in columns.values())
+    # ``WHERE 1 = 1`` keeps SQLite from reading ON CONFLICT as a join constraint.
+    statement = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {picked} FROM ({sql}) sub WHERE 1 = 1"  # noqa: S608
+    )
+    if set_on_conflict:
+        others = [c for c in columns if c not in set_on_conflict]
+        if connection.vendor == "mysql":
+            statement += " ON DUPLICATE KEY UPDATE " + ", ".join(
+                f"{quote(c)} = VALUES({quote(c)})" for c in others
+            )
+        else:
+            keys = ", ".join(quote(c) for c in set_on_conflict)
+            updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in others)
+            statement += f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount

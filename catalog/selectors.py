@@ -1,0 +1,208 @@
+"""Catalog reads: the product list with its filters and orderings, product detail, the
+category tree. Each read has a fixed query cost, whatever the page size:
+
+- ``product_list``: COUNT + page + categories of the page (3 queries); the category filter's
+  sub-tree is resolved inside those queries (recursive CTE), not by an extra query.
+- ``product_get``: product with manager + its categories (2 queries).
+- ``category_tree`` / ``category_get``: all categories in one query, assembled in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import BooleanField, F, OrderBy, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+
+from ecommerce.common.exceptions import InvalidRequest
+
+from .exceptions import CategoryNotFound, ProductNotFound
+from .models import Category, Product
+from .search import search_backend
+
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "price": ("price", "id"),
+    "-price": ("-price", "-id"),
+    "name": ("name", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "relevance": ("-relevance", "-id"),
+}
+
+# With a search, sort by expressions on purpose: the planner cannot estimate how many
+# products a search matches, and would otherwise walk the whole price or name index testing
+# each row, instead of sorting the (small) set of matches.
+SEARCH_ORDERINGS: dict[str, tuple[OrderBy | str, ...]] = {
+    "price": ((F("price") + 0).asc(), "id"),
+    "-price": ((F("price") + 0).desc(), "-id"),
+    "name": (Lower("name").asc(), "id"),
+}
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """Validated list parameters (the API validates the query string into this)."""
+
+    search: str | None = None
+    category: str | None = None  # public id or slug; includes its sub-categories
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    status: str | None = None  # absent: everything but discontinued products
+    manager_id: str | None = None  # the store manager's external id
+    ordering: str | None = None  # default: relevance with a search, else -created_at
+
+
+# Products filed under a category (by public id or slug) or any of its descendants. UNION
+# (not UNION ALL) also stops at a cycle, should one ever exist. On PostgreSQL the sub-tree is
+# wrapped in ``= ANY(ARRAY(...))``: evaluated once, and the planner then scans the
+# (category, product) index instead of guessing the CTE's size.
+_SUBTREE = (
+    "WITH RECURSIVE subtree(id) AS ("
+    " SELECT id FROM catalog_category WHERE public_id = %s OR slug = %s"
+    " UNION SELECT c.id FROM catalog_category c INNER JOIN subtree s ON c.parent_id = s.id"
+    ") SELECT id FROM subtree"
+)
+_IN_CATEGORY = {
+    "postgresql": (
+        "catalog_product.id IN (SELECT product_id FROM catalog_product_categories"  # noqa: S608 - constant
+        f" WHERE category_id = ANY(ARRAY({_SUBTREE})))"
+    ),
+    "default": (
+        "catalog_product.id IN (SELECT product_id FROM catalog_product_categories"  # noqa: S608 - constant
+        f" WHERE category_id IN ({_SUBTREE}))"
+    ),
+}
+_LINK_IN_SUBTREE = {
+    "postgresql": f"catalog_product_categories.category_id = ANY(ARRAY({_SUBTREE}))",
+    "default": f"catalog_product_categories.category_id IN ({_SUBTREE})",
+}
+
+
+def _product_base() -> QuerySet[Product]:
+    categories = Category.objects.only("id", "public_id", "name", "slug").order_by("position", "name")
+    return Product.objects.select_related("manager").prefetch_related(
+        Prefetch("categories", queryset=categories)
+    )
+
+
+def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
+    """Products matching ``filters``, ordered; discontinued ones only with ``status=discontinued``.
+
+    The result is lazy: paginate it (COUNT + one page) and its categories are prefetched.
+    """
+    queryset = _product_base()
+    if filters.status:
+        queryset = queryset.with_status(filters.status)
+    else:
+        queryset = queryset.filter(discontinued=False)
+    if filters.in_stock:
+        queryset = queryset.filter(quantity__gt=0)
+    if filters.min_price is not None:
+        queryset = queryset.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        queryset = queryset.filter(price__lte=filters.max_price)
+    if filters.manager_id:
+        queryset = queryset.filter(manager__external_id=filters.manager_id)
+    if filters.category:
+        sql = _IN_CATEGORY.get(connection.vendor, _IN_CATEGORY["default"])
+        params = (filters.category, filters.category)
+        queryset = queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 - bound params
+    ordering = filters.ordering or ("relevance" if filters.search else "-created_at")
+    if filters.search:
+        queryset = search_backend().search(queryset, filters.search)
+        if ordering in SEARCH_ORDERINGS:
+            return queryset.order_by(*SEARCH_ORDERINGS[ordering])
+    queryset = queryset.order_by(*ORDERINGS[ordering])
+    if filters.category and filters == ProductFilters(category=filters.category, ordering=filters.ordering):
+        queryset = queryset.counted_by(_category_count_query(filters.category))
+    return queryset
+
+
+def _category_count_query(category: str) -> QuerySet:
+    """Live products of a category sub-tree, counted from the (category, product) index alone:
+    distinct product ids of the sub-tree minus the (few) discontinued ones. Browsing a
+    category is the most common list; this avoids a semi-join over every live product."""
+    through = Product.categories.through
+    sql = _LINK_IN_SUBTREE.get(connection.vendor, _LINK_IN_SUBTREE["default"])
+    in_subtree = RawSQL(sql, (category, category), output_field=BooleanField())  # noqa: S611 - bound params
+    discontinued = Product.objects.filter(discontinued=True).values("id")
+    return (
+        through.objects.filter(in_subtree)
+        .exclude(product_id__in=discontinued)
+        .values("product_id")
+        .distinct()
+    )
+
+
+def category_check_exists(*, id_or_slug: str) -> None:
+    """Raise ``InvalidRequest`` naming ``category`` when no category has this public id or slug."""
+    if not Category.objects.filter(Q(public_id=id_or_slug) | Q(slug=id_or_slug)).exists():
+        raise InvalidRequest(
+            "Unknown category.", details={"category": f"No category with id or slug '{id_or_slug}'."}
+        )
+
+
+def product_get(*, public_id: str) -> Product:
+    """The product (any status, discontinued included) or :class:`ProductNotFound`."""
+    product = _product_base().filter(public_id=public_id).first()
+    if product is None:
+        raise ProductNotFound(details={"id": public_id})
+    return product
+
+
+@dataclass
+class CategoryNode:
+    """A category with its sub-tree; ``id``/``parent`` are public ids."""
+
+    id: str
+    name: str
+    slug: str
+    parent: str | None
+    position: int
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+def _category_nodes() -> tuple[list[CategoryNode], dict[str, CategoryNode]]:
+    rows = list(
+        Category.objects.order_by("position", "name", "id").values_list(
+            "id", "public_id", "name", "slug", "parent_id", "position"
+        )
+    )
+    public_ids = {row[0]: row[1] for row in rows}
+    nodes = {
+        row[1]: CategoryNode(
+            id=row[1], name=row[2], slug=row[3], parent=public_ids.get(row[4]), position=row[5]
+        )
+        for row in rows
+    }
+    roots: list[CategoryNode] = []
+    for node in nodes.values():  # rows are in (position, name) order, so children are too
+        if node.parent is None:
+            roots.append(node)
+        else:
+            nodes[node.parent].children.append(node)
+    return roots, nodes
+
+
+def category_tree() -> list[CategoryNode]:
+    """Root categories, each with its whole sub-tree, in (position, name) order. One query."""
+    return _category_nodes()[0]
+
+
+def category_get_for_update(*, public_id: str) -> Category:
+    """The category row (for a write), or :class:`CategoryNotFound`."""
+    category = Category.objects.filter(public_id=public_id).first()
+    if category is None:
+        raise CategoryNotFound(details={"id": public_id})
+    return category
+
+
+def category_get(*, public_id: str) -> CategoryNode:
+    """One category with its sub-tree, or :class:`CategoryNotFound`. One query."""
+    node = _category_nodes()[1].get(public_id)
+    if node is None:
+        raise CategoryNotFound(details={"id": public_id})
+    return node

@@ -1,0 +1,248 @@
+"""Catalog writes. Each one owns its transaction and calls ``catalog_changed()`` inside it, so
+the cached catalog reads are invalidated when (and only when) it commits.
+
+Stock: a product's quantity set by an admin is recorded in the stock ledger as an
+``adjustment`` (row locked, delta computed under the lock); restocking goes through
+``orders.stock.stock_release`` like every other increment.
+
+The transactions are not ``durable``: the Django admin calls these services from inside its
+own ``atomic`` block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from ecommerce.common.exceptions import InvalidRequest
+from inventory.models import StoreManager
+from orders.models import StockMovement, StockMovementReason
+from orders.stock import stock_release
+
+from .cache import catalog_changed
+from .models import Category, Product
+from .slugs import unique_slugs
+
+PRODUCT_FIELDS = frozenset(
+    {
+        "name",
+        "slug",
+        "description",
+        "price",
+        "quantity",
+        "categories",
+        "image_url",
+        "manager_id",
+        "discontinued",
+    }
+)
+CATEGORY_FIELDS = frozenset({"name", "slug", "parent", "position"})
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _categories_resolve(public_ids: list[str]) -> list[Category]:
+    wanted = list(dict.fromkeys(public_ids))
+    found = {c.public_id: c for c in Category.objects.filter(public_id__in=wanted)}
+    unknown = [pid for pid in wanted if pid not in found]
+    if unknown:
+        raise InvalidRequest(
+            "Unknown category id.", details={"categories": f"Unknown category id(s): {', '.join(unknown)}."}
+        )
+    return [found[pid] for pid in wanted]
+
+
+def _manager_resolve(external_id: str | None) -> StoreManager | None:
+    if external_id is None:
+        return None
+    manager = StoreManager.objects.filter(external_id=external_id).first()
+    if manager is None:
+        raise InvalidRequest(
+            "Unknown store manager.", details={"manager_id": f"No store manager '{external_id}'."}
+        )
+    return manager
+
+
+def _slug_for(model: type[Category] | type[Product], wanted: str, *, current: str | None = None) -> str:
+    """``wanted`` made unique (auto-suffixed); keeps ``current`` when it is what is asked for."""
+    if current is not None and wanted == current:
+        return current
+    return unique_slugs(model, [wanted])[0]
+
+
+# --- products ------------------------------------------------------------------------------
+
+
+def product_create(
+    *,
+    name: str,
+    price: Decimal,
+    quantity: int = 0,
+    description: str = "",
+    slug: str | None = None,
+    categories: list[str] | None = None,
+    image_url: str = "",
+    manager_id: str | None = None,
+    discontinued: bool = False,
+) -> Product:
+    """Create a product. ``categories`` are category public ids, ``manager_id`` a store
+    manager's external id; unknown ones raise ``InvalidRequest`` naming the field. A taken
+    slug is auto-suffixed. Initial stock is recorded in the ledger as an adjustment."""
+    with transaction.atomic():
+        category_objs = _categories_resolve(categories or [])
+        manager = _manager_resolve(manager_id)
+        product = Product.objects.create(
+            name=name,
+            slug=_slug_for(Product, slug or name),
+            description=description,
+            price=price,
+            quantity=quantity,
+            image_url=image_url,
+            manager=manager,
+            discontinued=discontinued,
+        )
+        product.categories.set(category_objs)
+        if quantity:
+            StockMovement.objects.create(
+                product=product, delta=quantity, reason=StockMovementReason.ADJUSTMENT
+            )
+        catalog_changed()
+    return product
+
+
+def product_update(*, product: Product, data: Mapping[str, Any]) -> Product:
+    """Change the given fields of ``product`` (keys of :data:`PRODUCT_FIELDS`); returns the
+    fresh row. A quantity change is applied under a row lock and recorded as an adjustment."""
+    unknown = set(data) - PRODUCT_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown product fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        if "categories" in data:
+            locked.categories.set(_categories_resolve(list(data["categories"])))
+        if "manager_id" in data:
+            locked.manager = _manager_resolve(data["manager_id"])
+        if data.get("slug"):
+            locked.slug = _slug_for(Product, data["slug"], current=locked.slug)
+        for name in ("name", "description", "price", "image_url", "discontinued"):
+            if name in data:
+                setattr(locked, name, data[name])
+        if "quantity" in data and data["quantity"] != locked.quantity:
+            delta = data["quantity"] - locked.quantity
+            locked.quantity = data["quantity"]
+            StockMovement.objects.create(product=locked, delta=delta, reason=StockMovementReason.ADJUSTMENT)
+        locked.save()
+        catalog_changed()
+    return locked
+
+
+def product_delete(*, product: Product) -> bool:
+    """Delete ``product``; when orders reference it, discontinue it instead.
+
+    Returns ``True`` when deleted, ``False`` when discontinued.
+    """
+    try:
+        with transaction.atomic():
+            product.delete()
+            catalog_changed()
+        return True
+    except ProtectedError:
+        product_discontinue_many(product_ids=[product.pk])
+        return False
+
+
+def product_discontinue_many(*, product_ids: list[int]) -> int:
+    """Mark products discontinued (never sold again, hidden from listings); returns how many changed."""
+    with transaction.atomic():
+        changed = Product.objects.filter(pk__in=product_ids, discontinued=False).update(discontinued=True)
+        catalog_changed()
+    return changed
+
+
+def product_restock(*, quantities: Mapping[int, int]) -> None:
+    """Add stock ``{product pk: units}`` through the stock ledger (reason ``restock``)."""
+    if any(units <= 0 for units in quantities.values()):
+        raise InvalidRequest("Restock quantities must be positive.", details={"quantity": "must be ≥ 1"})
+    with transaction.atomic():
+        stock_release(quantities=dict(quantities), reason=StockMovementReason.RESTOCK)
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+def _parent_resolve(public_id: str | None, *, for_category: Category | None = None) -> Category | None:
+    if public_id is None:
+        return None
+    parent = Category.objects.filter(public_id=public_id).first()
+    if parent is None:
+        raise InvalidRequest("Unknown parent category.", details={"parent": f"No category '{public_id}'."})
+    if for_category is not None:
+        # Walk up from the new parent: meeting the category itself would make a cycle.
+        parents = dict(Category.objects.values_list("id", "parent_id"))
+        node: int | None = parent.pk
+        while node is not None:
+            if node == for_category.pk:
+                raise InvalidRequest(
+                    "A category cannot be moved under itself.",
+                    details={"parent": "must not be the category itself or one of its descendants"},
+                )
+            node = parents.get(node)
+    return parent
+
+
+def category_create(
+    *, name: str, slug: str | None = None, parent: str | None = None, position: int = 0
+) -> Category:
+    """Create a category under ``parent`` (a public id, or ``None`` for a root). Taken slugs are suffixed."""
+    with transaction.atomic():
+        category = Category.objects.create(
+            name=name,
+            slug=_slug_for(Category, slug or name),
+            parent=_parent_resolve(parent),
+            position=position,
+        )
+        catalog_changed()
+    return category
+
+
+def category_update(*, category: Category, data: Mapping[str, Any]) -> Category:
+    """Change the given fields (keys of :data:`CATEGORY_FIELDS`); ``parent`` may not create a cycle."""
+    unknown = set(data) - CATEGORY_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown category fields: {sorted(unknown)}")
+    with transaction.atomic():
+        if "parent" in data:
+            category.parent = _parent_resolve(data["parent"], for_category=category)
+        if data.get("slug"):
+            category.slug = _slug_for(Category, data["slug"], current=category.slug)
+        for name in ("name", "position"):
+            if name in data:
+                setattr(category, name, data[name])
+        category.save()
+        catalog_changed()
+    return category
+
+
+def category_delete(*, category: Category) -> None:
+    """Delete ``category``: its children move up to its parent; its products stay (they only
+    lose this category)."""
+    with transaction.atomic():
+        Category.objects.filter(parent=category).update(parent=category.parent_id)
+        category.delete()
+        catalog_changed()
+
+
+def category_delete_many(*, category_ids: list[int]) -> int:
+    """Delete several categories one by one (each re-parents its children); returns how many."""
+    deleted = 0
+    with transaction.atomic():
+        for category in Category.objects.filter(pk__in=category_ids):
+            category.refresh_from_db(fields=["parent"])
+            category_delete(category=category)
+            deleted += 1
+    return deleted
