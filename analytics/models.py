@@ -36,7 +36,11 @@ class DailyProductSales(models.Model):
 
     day = models.DateField()
     channel = models.CharField(max_length=16)
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    # No database FK: checking it would take a shared lock on the product row, which checkout
+    # holds FOR UPDATE while it waits for these counters — a lock cycle (deadlock) under load.
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     units = models.IntegerField(db_default=0)
     revenue = models.DecimalField(max_digits=16, decimal_places=2, db_default=0, help_text="Σ line_total")
 

@@ -249,20 +249,24 @@ def inventory_order_process(
     as ``paid``: payment is settled outside this system.
     """
     quantities = stock_lines_merge(lines)
-    with transaction.atomic(durable=True):
-        manager = StoreManager.objects.filter(external_id=manager_external_id).first()
-        if manager is None:  # a manager with no products: none of them exists
-            raise ProductNotFound(details=dict.fromkeys(quantities, "product not found"))
-        order = order_create_with_stock(
-            channel=OrderChannel.INVENTORY_API,
-            quantities=quantities,
-            manager=manager,
-            customer_ref=customer_ref,
-            customer_email=customer_email,
-            status=OrderStatus.PAID,
-            actor_label=manager.external_id,
-        )
-        after = {p.public_id: p for p in Product.objects.filter(public_id__in=list(quantities))}
+
+    def process() -> tuple[Order, dict[str, Product]]:
+        with transaction.atomic(durable=True):
+            manager = StoreManager.objects.filter(external_id=manager_external_id).first()
+            if manager is None:  # a manager with no products: none of them exists
+                raise ProductNotFound(details=dict.fromkeys(quantities, "product not found"))
+            order = order_create_with_stock(
+                channel=OrderChannel.INVENTORY_API,
+                quantities=quantities,
+                manager=manager,
+                customer_ref=customer_ref,
+                customer_email=customer_email,
+                status=OrderStatus.PAID,
+                actor_label=manager.external_id,
+            )
+            return order, {p.public_id: p for p in Product.objects.filter(public_id__in=list(quantities))}
+
+    order, after = retry_on_conflict(process)
     changes = []
     for public_id, quantity in quantities.items():
         product = after[public_id]

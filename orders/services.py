@@ -258,7 +258,14 @@ def _charge(
 
 
 def _checkout_complete(*, order_id: int, result: PaymentResult) -> None:
-    """Phase 3: mark paid, or payment_failed with stock returned and the cart restored."""
+    """Phase 3: mark paid, or payment_failed with stock returned and the cart restored.
+
+    Retried on a deadlock/serialization error: the order stays locked and ``pending`` until
+    this commits, so running it again is safe."""
+    retry_on_conflict(lambda: _checkout_complete_once(order_id=order_id, result=result))
+
+
+def _checkout_complete_once(*, order_id: int, result: PaymentResult) -> None:
     with transaction.atomic(durable=True):
         order = Order.objects.select_for_update().get(pk=order_id)
         if result.succeeded:
@@ -327,6 +334,19 @@ def order_transition(*, order_public_id: str, to_status: str, actor: User | None
     through the gateway after commit (a failed refund is logged and recorded on the timeline).
     The customer is emailed about the change after commit.
     """
+    order, previous = retry_on_conflict(
+        lambda: _order_transition_once(
+            order_public_id=order_public_id, to_status=to_status, actor=actor, note=note
+        )
+    )
+    if to_status == OrderStatus.CANCELLED and previous == OrderStatus.PAID and order.payment_reference:
+        _refund(order)
+    return order
+
+
+def _order_transition_once(
+    *, order_public_id: str, to_status: str, actor: User | None, note: str
+) -> tuple[Order, str]:
     with transaction.atomic(durable=True):
         order = Order.objects.select_for_update().filter(public_id=order_public_id).first()
         if order is None:
@@ -343,9 +363,7 @@ def order_transition(*, order_public_id: str, to_status: str, actor: User | None
         if to_status == OrderStatus.CANCELLED:
             stock_release(quantities=_line_quantities(order), order=order)
         order_email_schedule(order_id=order.pk, kind="status", status=to_status)
-    if to_status == OrderStatus.CANCELLED and previous == OrderStatus.PAID and order.payment_reference:
-        _refund(order)
-    return order
+    return order, previous
 
 
 def _refund(order: Order) -> None:

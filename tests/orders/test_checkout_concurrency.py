@@ -7,6 +7,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from cart.models import CartLine
 from catalog.models import Product
 from orders.models import Order, StockMovement
+from tests.analytics.test_rollup import live_state, rollup_state
 from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, UserFactory
 from tests.orders.conftest import checkout_body
@@ -45,6 +46,7 @@ def test_fifty_buyers_ten_in_stock():
         == losers
     )
     assert sum(StockMovement.objects.values_list("delta", flat=True)) == -10
+    assert rollup_state() == live_state()  # analytics counters: no lost update under load
 
 
 def _cart(user):
@@ -68,6 +70,7 @@ def test_opposite_line_orders_both_finish():
 
     assert run_in_threads(checkout, 10) == [201] * 10
     assert [p.quantity for p in Product.objects.filter(pk__in=[a.pk, b.pk]).order_by("pk")] == [90, 90]
+    assert rollup_state() == live_state()
 
 
 def test_twenty_requests_one_idempotency_key_make_one_order():
