@@ -82,6 +82,12 @@ def period_for_preset(preset: str, *, today: date | None = None, channel: str | 
     return Period(start=today - timedelta(days=days - 1), end=today, channel=channel)
 
 
+# Dates outside this range are refused before any arithmetic (the previous period of
+# 0001-01-01 or the day after 9999-12-31 do not exist).
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
+
+
 def period_parse(
     *,
     start: date | None = None,
@@ -105,6 +111,12 @@ def period_parse(
         if preset not in PRESETS:
             raise InvalidRequest("Unknown range.", details={"range": f"must be one of {', '.join(PRESETS)}"})
         return period_for_preset(preset, today=today, channel=channel or None)
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+            raise InvalidRequest(
+                f"'{name}' is out of range.",
+                details={name: f"must be between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"},
+            )
     today = today or shop_today()
     if start is None and end is None:
         return period_for_preset("30d", today=today, channel=channel or None)

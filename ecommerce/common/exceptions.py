@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -183,6 +184,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     set_rollback()
     if isinstance(exc, ApplicationError):
         return _response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+    if isinstance(exc, DataError):  # a value the database cannot store (e.g. a NUL byte)
+        return _response(400, ErrorCode.INVALID_REQUEST, "A value in the request cannot be stored.")
     if isinstance(exc, Http404):
         return _response(404, ErrorCode.NOT_FOUND, "Not found.")
     if isinstance(exc, DjangoPermissionDenied):

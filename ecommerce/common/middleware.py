@@ -39,7 +39,9 @@ class RequestIdMiddleware:
         token = set_request_id(request_id)
         started = time.perf_counter()
         try:
-            response = self._guard_body_size(request) or self.get_response(request)
+            response = (
+                self._guard_path(request) or self._guard_body_size(request) or self.get_response(request)
+            )
             response["X-Request-ID"] = request_id
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             user = getattr(request, "user", None)
@@ -57,6 +59,13 @@ class RequestIdMiddleware:
             return response
         finally:
             reset_request_id(token)
+
+    @staticmethod
+    def _guard_path(request: HttpRequest) -> HttpResponse | None:
+        """No id contains a NUL byte (and PostgreSQL refuses them): such a path is simply unknown."""
+        if is_api_request(request) and "\x00" in request.path:
+            return error_json_response(404, ErrorCode.NOT_FOUND, "No API endpoint at this path.")
+        return None
 
     @staticmethod
     def _guard_body_size(request: HttpRequest) -> HttpResponse | None:

@@ -48,6 +48,8 @@ class AutoSchema(openapi.AutoSchema):
         codes = list(_ALWAYS)
         if self.method in ("POST", "PUT", "PATCH"):
             codes += list(_WITH_BODY)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes.append("409")  # any write may be refused by a business rule (stock, state)
         for code in codes:
             if code not in responses:
                 response = self._get_response_for_code(ErrorEnvelopeSerializer, code, direction=direction)

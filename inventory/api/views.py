@@ -69,6 +69,8 @@ class DecimalJSONParser(JSONParser):
             return json.load(
                 codecs.getreader(encoding)(stream), parse_float=Decimal, parse_constant=_refuse_constant
             )
+        except RecursionError:
+            raise drf_exceptions.ParseError("JSON parse error - nested too deeply") from None
         except ValueError as exc:
             raise drf_exceptions.ParseError(f"JSON parse error - {exc}") from exc
 

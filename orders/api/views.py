@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsAdmin, IsCustomer
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.pagination import PageNumberPagination
+from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders import services
 from orders.models import OrderStatus
 from orders.selectors import order_get_for_user, order_list_for_user
@@ -57,6 +58,7 @@ def _request_hash(data: object) -> str:
 
 class OrderListCreateApi(APIView):
     permission_classes = [IsCustomer]
+    pagination_class = PageNumberPagination  # so the schema documents GET's paginated body
 
     @extend_schema(
         tags=["orders"],
@@ -88,7 +90,8 @@ class OrderListCreateApi(APIView):
                 OrderSerializer, description="Replay of an earlier request with the same Idempotency-Key."
             ),
             402: OpenApiResponse(
-                description="PAYMENT_FAILED: declined or gateway unavailable; order kept as payment_failed, stock returned, cart restored."
+                ErrorEnvelopeSerializer,
+                description="PAYMENT_FAILED: declined or gateway unavailable; order kept as payment_failed, stock returned, cart restored.",
             ),
         },
         description="400 CART_EMPTY for an empty cart; 404 PRODUCT_NOT_FOUND / 409 PRODUCT_DISCONTINUED / "

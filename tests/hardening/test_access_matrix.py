@@ -1,0 +1,670 @@
+"""Who may do what: every API endpoint × every kind of caller, in one table.
+
+``MATRIX`` has one row per endpoint (method + resolver route), sometimes several rows for one
+endpoint (e.g. a manager using their own id vs another manager's product). Each row lists the
+expected status for the six actors of ``ACTORS``. One parametrised test drives the whole table
+with real JWTs against a fresh world (two customers with carts and orders, two store managers
+with their own products, an admin), with the inventory API in ``token`` access mode.
+
+Besides the status, every request is held to two rules:
+
+* a refused request (status ≥ 400) changes nothing in the database;
+* whatever the status, customer A's cart, orders, profile and tokens only change when the row
+  says this actor may change them (``mutates_a``).
+
+``test_matrix_covers_every_endpoint`` walks the URL resolver, so a new endpoint without a row
+(or a row for a removed endpoint) fails. JWT tampering is tested on every endpoint that needs a
+signed-in user.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import jwt
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from cart import services as cart_services
+from cart.models import CartLine
+from catalog.models import Category, Product
+from ecommerce.common.views import api_not_found
+from orders.models import Order, OrderStatus
+from tests.conftest import PASSWORD
+from tests.factories import (
+    AdminUserFactory,
+    CategoryFactory,
+    ManagedProductFactory,
+    ManagerUserFactory,
+    OrderFactory,
+    ProductFactory,
+    UserFactory,
+)
+
+ACTORS = ("anonymous", "customer_a", "customer_b", "manager_x", "manager_y", "admin")
+IGNORED_ROUTES = {"api/schema/", "api/docs/", "api/redoc/"}  # documentation, not the API
+METHODS = ("get", "post", "put", "patch", "delete")
+ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    ids: dict[str, str]  # placeholders for routes and bodies: p, s, px, py, cat, order_a, …
+    refresh_a: str
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    route: str  # as the resolver spells it, under /api/
+    expect: tuple[int, int, int, int, int, int]  # one per ACTORS entry
+    label: str = ""
+    args: dict[str, str] = field(default_factory=dict)  # route parameter → World.ids key
+    query: str = ""  # may use {placeholders}
+    body: Callable[[World], dict[str, Any]] | None = None
+    mutates_a: frozenset[str] = frozenset()  # actors allowed to change customer A's data
+    check: Callable[[World, str, Any], None] | None = None  # (world, actor, body) on success
+
+
+def E(anon: int, a: int, b: int, x: int, y: int, admin: int) -> tuple[int, int, int, int, int, int]:
+    return (anon, a, b, x, y, admin)
+
+
+EVERYONE_200 = E(200, 200, 200, 200, 200, 200)
+SIGNED_IN_200 = E(401, 200, 200, 200, 200, 200)
+ADMIN_ONLY = lambda ok: E(401, 403, 403, 403, 403, ok)  # noqa: E731
+MANAGER_X_ONLY = lambda ok: E(401, 403, 403, ok, 403, 403)  # noqa: E731
+OWNER_A_ONLY = lambda ok: E(401, ok, 404, 404, 404, 404)  # noqa: E731
+
+
+def _own_profile(world: World, actor: str, body: Any) -> None:
+    assert body["id"] == world.users[actor].public_id
+
+
+def _own_cart(world: World, actor: str, body: Any) -> None:
+    products = {item["product"]["id"] for item in body["items"]}
+    assert products == ({world.ids["p"]} if actor == "customer_a" else set())
+
+
+def _own_orders(world: World, actor: str, body: Any) -> None:
+    ids = {order["id"] for order in body["results"]}
+    expected = {
+        "customer_a": {world.ids["order_a"]},
+        "customer_b": {world.ids["order_b"]},
+        "admin": {world.ids["order_a"], world.ids["order_b"]},
+    }.get(actor, set())
+    assert ids == expected
+
+
+def _a_orders_only_for_admin(world: World, actor: str, body: Any) -> None:
+    """``?user=<A>``: admins get A's orders; anyone else still only their own."""
+    ids = {order["id"] for order in body["results"]}
+    if actor == "admin":
+        assert ids == {world.ids["order_a"]}
+    else:
+        _own_orders(world, actor, body)
+
+
+def _x_products_only(world: World, actor: str, body: Any) -> None:
+    assert {p["id"] for p in body["products"]} == {world.ids["px"]}
+
+
+MATRIX: list[Row] = [
+    # --- service -------------------------------------------------------------------------
+    Row("GET", "health/", EVERYONE_200),
+    # --- accounts (anonymous endpoints ignore any token) ---------------------------------
+    Row(
+        "POST",
+        "auth/register/",
+        E(201, 201, 201, 201, 201, 201),
+        body=lambda w: {"email": "new-person@example.com", "password": "a-long-passphrase-42"},
+    ),
+    Row("POST", "auth/verify-email/", E(400, 400, 400, 400, 400, 400), body=lambda w: {"key": "forged"}),
+    Row(
+        "POST",
+        "auth/verify-email/resend/",
+        E(202, 202, 202, 202, 202, 202),
+        body=lambda w: {"email": w.users["customer_a"].email},
+    ),
+    Row(
+        "POST",
+        "auth/login/",
+        E(200, 200, 200, 200, 200, 200),
+        label="A's own credentials",
+        body=lambda w: {"email": w.users["customer_a"].email, "password": PASSWORD},
+    ),
+    Row(
+        "POST",
+        "auth/token/refresh/",
+        E(200, 200, 200, 200, 200, 200),
+        label="whoever holds A's refresh token",
+        body=lambda w: {"refresh": w.refresh_a},
+        mutates_a=frozenset(ACTORS),  # rotation blacklists the old token: it is a bearer secret
+    ),
+    Row(
+        "POST",
+        "auth/logout/",
+        E(401, 204, 401, 401, 401, 401),
+        label="A's refresh token: nobody else can revoke it",
+        body=lambda w: {"refresh": w.refresh_a},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row(
+        "POST",
+        "auth/password/reset/",
+        E(202, 202, 202, 202, 202, 202),
+        body=lambda w: {"email": w.users["customer_a"].email},
+    ),
+    Row(
+        "POST",
+        "auth/password/reset/confirm/",
+        E(400, 400, 400, 400, 400, 400),
+        label="forged key",
+        body=lambda w: {
+            "key": f"{w.users['customer_a'].public_id}-forged",
+            "new_password": "x-Y-z-123456789",
+        },
+    ),
+    Row(
+        "POST",
+        "auth/password/change/",
+        SIGNED_IN_200,
+        label="own password",
+        body=lambda w: {"current_password": PASSWORD, "new_password": "another-long-pass-77"},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row("GET", "auth/me/", SIGNED_IN_200, check=_own_profile),
+    Row(
+        "PATCH",
+        "auth/me/",
+        SIGNED_IN_200,
+        body=lambda w: {"first_name": "Changed"},
+        mutates_a=frozenset({"customer_a"}),
+        check=_own_profile,
+    ),
+    Row(
+        "DELETE",
+        "auth/me/",
+        E(401, 204, 204, 204, 204, 204),
+        body=lambda w: {"password": PASSWORD},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row("GET", "auth/providers/", EVERYONE_200),
+    Row(
+        "POST",
+        "auth/social/<str:provider>/",
+        E(404, 404, 404, 404, 404, 404),
+        label="unknown provider",
+        args={"provider": "provider_unknown"},
+        body=lambda w: {"access_token": "anything"},
+    ),
+    # --- catalog: anyone reads, admins write (managers use the inventory API) ------------
+    Row("GET", "categories/", EVERYONE_200),
+    Row("POST", "categories/", ADMIN_ONLY(201), body=lambda w: {"name": "Tea"}),
+    Row("GET", "categories/<str:category_id>/", EVERYONE_200, args={"category_id": "cat"}),
+    Row(
+        "PATCH",
+        "categories/<str:category_id>/",
+        ADMIN_ONLY(200),
+        args={"category_id": "cat"},
+        body=lambda w: {"name": "Renamed"},
+    ),
+    Row("DELETE", "categories/<str:category_id>/", ADMIN_ONLY(204), args={"category_id": "cat"}),
+    Row("GET", "products/", EVERYONE_200),
+    Row(
+        "POST",
+        "products/",
+        ADMIN_ONLY(201),
+        body=lambda w: {"name": "New product", "price": 5.5, "quantity": 3},
+    ),
+    Row("GET", "products/<str:product_id>/", EVERYONE_200, args={"product_id": "p"}),
+    Row(
+        "PUT",
+        "products/<str:product_id>/",
+        ADMIN_ONLY(200),
+        label="manager X's own product, still admins only",
+        args={"product_id": "px"},
+        body=lambda w: {"name": "Replaced", "price": 1.25, "quantity": 1},
+    ),
+    Row(
+        "PATCH",
+        "products/<str:product_id>/",
+        ADMIN_ONLY(200),
+        label="manager X's own product, still admins only",
+        args={"product_id": "px"},
+        body=lambda w: {"price": 0.5},
+    ),
+    Row("DELETE", "products/<str:product_id>/", ADMIN_ONLY(204), args={"product_id": "py"}),
+    # --- cart: routes are the caller's own cart; A's lines are out of everyone else's reach
+    Row("GET", "cart/", SIGNED_IN_200, check=_own_cart),
+    Row("DELETE", "cart/", E(401, 204, 204, 204, 204, 204), mutates_a=frozenset({"customer_a"})),
+    Row(
+        "POST",
+        "cart/items/",
+        E(401, 201, 201, 201, 201, 201),
+        label="adds to the caller's own cart",
+        body=lambda w: {"product_id": w.ids["p"], "quantity": 1},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row(
+        "PATCH",
+        "cart/items/<str:product_id>/",
+        OWNER_A_ONLY(200),
+        label="the product of A's cart line",
+        args={"product_id": "p"},
+        body=lambda w: {"quantity": 3},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row(
+        "DELETE",
+        "cart/items/<str:product_id>/",
+        OWNER_A_ONLY(200),
+        label="the product of A's cart line",
+        args={"product_id": "p"},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row(
+        "POST",
+        "cart/items/<str:product_id>/save-for-later/",
+        OWNER_A_ONLY(200),
+        label="the product of A's cart line",
+        args={"product_id": "p"},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row(
+        "POST",
+        "cart/saved/<str:product_id>/move-to-cart/",
+        OWNER_A_ONLY(200),
+        label="the product A saved for later",
+        args={"product_id": "s"},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    # --- orders ----------------------------------------------------------------------------
+    Row("GET", "orders/", SIGNED_IN_200, check=_own_orders),
+    Row(
+        "GET",
+        "orders/",
+        SIGNED_IN_200,
+        label="?user=A: only admins may filter by user",
+        query="user={a_id}",
+        check=_a_orders_only_for_admin,
+    ),
+    Row(
+        "POST",
+        "orders/",
+        E(401, 201, 400, 400, 400, 400),
+        label="checkout: only A has a cart (others: CART_EMPTY)",
+        body=lambda w: {"shipping_address": ADDRESS, "payment": {"method": "card", "token": "tok_ok"}},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row("GET", "orders/<str:order_id>/", OWNER_A_ONLY(200)[:5] + (200,), args={"order_id": "order_a"}),
+    Row(
+        "PATCH",
+        "orders/<str:order_id>/",
+        ADMIN_ONLY(200),
+        label="A's order → paid",
+        args={"order_id": "order_a"},
+        body=lambda w: {"status": "paid"},
+        mutates_a=frozenset({"admin"}),
+    ),
+    Row(
+        "POST",
+        "orders/<str:order_id>/cancel/",
+        OWNER_A_ONLY(200)[:5] + (200,),
+        label="A's order",
+        args={"order_id": "order_a"},
+        mutates_a=frozenset({"customer_a", "admin"}),
+    ),
+    # --- inventory API in token mode: only the manager user linked to the manager_id ------
+    Row(
+        "GET",
+        "inventory/products/",
+        MANAGER_X_ONLY(200),
+        label="manager_id=X",
+        query="manager_id={mgr_x}",
+        check=_x_products_only,
+    ),
+    Row(
+        "POST",
+        "inventory/products/",
+        MANAGER_X_ONLY(201),
+        label="manager_id=X, new product",
+        body=lambda w: {
+            "manager_id": w.ids["mgr_x"],
+            "products": [{"name": "Beans", "price": 2, "quantity": 1}],
+        },
+    ),
+    Row(
+        "POST",
+        "inventory/products/",
+        MANAGER_X_ONLY(404),
+        label="manager_id=X updating manager Y's product by id",
+        body=lambda w: {
+            "manager_id": w.ids["mgr_x"],
+            "products": [{"id": w.ids["py"], "name": "Mine now", "price": 0, "quantity": 0}],
+        },
+    ),
+    Row(
+        "POST",
+        "inventory/discontinue/",
+        MANAGER_X_ONLY(204),
+        label="X's own product",
+        body=lambda w: {"manager_id": w.ids["mgr_x"], "product_id": w.ids["px"]},
+    ),
+    Row(
+        "POST",
+        "inventory/discontinue/",
+        MANAGER_X_ONLY(404),
+        label="manager_id=X on manager Y's product",
+        body=lambda w: {"manager_id": w.ids["mgr_x"], "product_id": w.ids["py"]},
+    ),
+    Row(
+        "POST",
+        "orders/process/",
+        MANAGER_X_ONLY(200),
+        label="X's own product",
+        body=lambda w: {
+            "manager_id": w.ids["mgr_x"],
+            "customer": {"id": "cust_1", "email": "c@example.com"},
+            "products": [{"product_id": w.ids["px"], "quantity": 1}],
+        },
+    ),
+    Row(
+        "POST",
+        "orders/process/",
+        MANAGER_X_ONLY(404),
+        label="manager_id=X ordering manager Y's product",
+        body=lambda w: {
+            "manager_id": w.ids["mgr_x"],
+            "customer": {"id": "cust_1", "email": "c@example.com"},
+            "products": [{"product_id": w.ids["py"], "quantity": 1}],
+        },
+    ),
+    # --- analytics -------------------------------------------------------------------------
+    Row("GET", "analytics/summary/", ADMIN_ONLY(200)),
+]
+
+
+# --- the world ---------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache_and_token_mode(settings: Any) -> Iterator[None]:
+    settings.INVENTORY_ACCESS_MODE = "token"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    a, b, admin = UserFactory(), UserFactory(), AdminUserFactory()
+    x, y = ManagerUserFactory(), ManagerUserFactory()
+    p, s = ProductFactory(quantity=10), ProductFactory(quantity=10)
+    px = ManagedProductFactory(manager=x.store_manager, quantity=10)
+    py = ManagedProductFactory(manager=y.store_manager, quantity=10)
+    cat = CategoryFactory()
+    cart_services.cart_item_add(user=a, product_public_id=p.public_id, quantity=2)
+    cart_services.cart_item_add(user=a, product_public_id=s.public_id, quantity=1)
+    cart_services.cart_item_save_for_later(user=a, product_public_id=s.public_id)
+    order_a = OrderFactory(user=a, status=OrderStatus.PENDING, lines=[(p, 1)])
+    order_b = OrderFactory(user=b, status=OrderStatus.PAID, lines=[(p, 1)])
+    users = {"customer_a": a, "customer_b": b, "manager_x": x, "manager_y": y, "admin": admin}
+    ids = {
+        "p": p.public_id,
+        "s": s.public_id,
+        "px": px.public_id,
+        "py": py.public_id,
+        "cat": cat.public_id,
+        "order_a": order_a.public_id,
+        "order_b": order_b.public_id,
+        "a_id": a.public_id,
+        "mgr_x": x.store_manager.external_id,
+        "mgr_y": y.store_manager.external_id,
+        "provider_unknown": "no-such-provider",
+    }
+    return World(users=users, ids=ids, refresh_a=str(RefreshToken.for_user(a)))
+
+
+def database_state() -> dict[str, Any]:
+    """Everything a request could wrongly change, as plain values."""
+    return {
+        "users": sorted(
+            User.objects.values_list("public_id", "email", "first_name", "password", "is_active")
+        ),
+        "products": sorted(
+            (p.public_id, p.name, p.price, p.quantity, p.discontinued, p.manager_id)
+            for p in Product.objects.all()
+        ),
+        "categories": sorted(Category.objects.values_list("public_id", "name", "parent_id")),
+        "orders": sorted(Order.objects.values_list("public_id", "status")),
+        "cart_lines": sorted(
+            CartLine.objects.values_list(
+                "cart__user__public_id", "product__public_id", "quantity", "saved_for_later"
+            )
+        ),
+        "blacklisted": BlacklistedToken.objects.count(),
+    }
+
+
+def state_of_a(world: World) -> dict[str, Any]:
+    """Customer A's own data: profile, cart, orders, revoked tokens."""
+    a = world.users["customer_a"]
+    return {
+        "profile": list(User.objects.filter(pk=a.pk).values_list("email", "first_name", "password")),
+        "cart": sorted(
+            CartLine.objects.filter(cart__user_id=a.pk).values_list(
+                "product__public_id", "quantity", "saved_for_later"
+            )
+        ),
+        "orders": sorted(Order.objects.filter(user_id=a.pk).values_list("public_id", "status")),
+        "blacklisted": BlacklistedToken.objects.filter(token__user_id=a.pk).count(),
+    }
+
+
+def client_for(actor: str, world: World) -> APIClient:
+    client = APIClient()
+    if actor != "anonymous":
+        token = RefreshToken.for_user(world.users[actor]).access_token
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def url_for(row: Row, world: World) -> str:
+    route = row.route
+    for name, key in row.args.items():
+        route = route.replace(f"<str:{name}>", world.ids[key])
+    url = f"/api/{route}"
+    if row.query:
+        url += "?" + row.query.format(**world.ids)
+    return url
+
+
+def send(client: APIClient, method: str, url: str, body: dict[str, Any] | None) -> Any:
+    return client.generic(
+        method, url, data=json.dumps(body) if body is not None else "", content_type="application/json"
+    )
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def _cases() -> Iterator[Any]:
+    for row in MATRIX:
+        for index, actor in enumerate(ACTORS):
+            label = f" [{row.label}]" if row.label else ""
+            yield pytest.param(
+                row, actor, row.expect[index], id=f"{row.method} {row.route}{label} as {actor}"
+            )
+
+
+@pytest.mark.parametrize(("row", "actor", "expected"), list(_cases()))
+def test_access_matrix(world: World, row: Row, actor: str, expected: int) -> None:
+    before, a_before = database_state(), state_of_a(world)
+
+    response = send(
+        client_for(actor, world), row.method, url_for(row, world), row.body(world) if row.body else None
+    )
+
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        error = response.json()["error"]
+        assert set(error) == {"code", "message", "details"}
+        if expected == 401 and actor == "anonymous":
+            assert error["code"] == "AUTHENTICATION_REQUIRED"
+        if expected == 403:
+            assert error["code"] == "PERMISSION_DENIED"
+        if expected == 404:
+            assert error["code"].endswith("NOT_FOUND")
+        assert database_state() == before, "a refused request changed the database"
+    elif row.check is not None:
+        row.check(world, actor, response.json())
+    if actor not in row.mutates_a:
+        assert state_of_a(world) == a_before, f"{actor} changed customer A's data"
+
+
+def resolver_endpoints() -> set[tuple[str, str]]:
+    """(METHOD, route under /api/) for every view the URL resolver serves there."""
+
+    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern), pattern.callback
+
+    endpoints = set()
+    for route, callback in walk(get_resolver().url_patterns, ""):
+        if not route.startswith("api/") or callback is api_not_found:
+            continue
+        route = route.rstrip("/") + "/"  # every route is registered with and without the slash
+        if route in IGNORED_ROUTES:
+            continue
+        view_class = getattr(callback, "cls", None) or callback.view_class
+        for method in METHODS:
+            if hasattr(view_class, method):
+                endpoints.add((method.upper(), route.removeprefix("api/")))
+    return endpoints
+
+
+def test_matrix_covers_every_endpoint() -> None:
+    in_table = {(row.method, row.route) for row in MATRIX}
+    served = resolver_endpoints()
+    assert served - in_table == set(), "endpoints without a row in MATRIX"
+    assert in_table - served == set(), "rows for endpoints that do not exist"
+    assert len(served) >= 40
+
+
+def test_resolver_walk_sees_the_catch_all_and_docs() -> None:
+    """The walk really reaches nested includes (so the comparison above is not vacuous)."""
+    assert ("GET", "orders/<str:order_id>/") in resolver_endpoints()
+    assert ("POST", "orders/process/") in resolver_endpoints()
+    assert not any(route.startswith(("schema", "docs", "redoc")) for _, route in resolver_endpoints())
+
+
+# --- JWT tampering -----------------------------------------------------------------------
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def tampered_token(kind: str, user: User) -> str:
+    access = RefreshToken.for_user(user).access_token
+    claims = dict(access.payload)
+    key = settings.SIMPLE_JWT["SIGNING_KEY"]
+    if kind == "alg_none":
+        return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+    if kind == "wrong_signature":
+        return jwt.encode(claims, "not-the-signing-key-" + "x" * 32, algorithm="HS256")
+    if kind == "expired":
+        access.set_exp(lifetime=-timedelta(seconds=5))
+        return str(access)
+    if kind == "refresh_as_access":
+        return str(RefreshToken.for_user(user))
+    if kind == "role_escalated":  # a customer grants itself the admin role, re-signed badly
+        claims["role"] = "admin"
+        return jwt.encode(claims, key + "-guess", algorithm="HS256")
+    if kind == "garbage":
+        return "not.a.jwt"
+    raise AssertionError(kind)
+
+
+TAMPERING = ("alg_none", "wrong_signature", "expired", "refresh_as_access", "role_escalated", "garbage")
+
+
+def test_tampered_tokens_are_well_formed(db: None) -> None:
+    """Each tampered token differs from the real one only in the tampered part."""
+    user = UserFactory()
+    real = jwt.decode(
+        str(RefreshToken.for_user(user).access_token),
+        settings.SIMPLE_JWT["SIGNING_KEY"],
+        algorithms=["HS256"],
+    )
+    unsigned = jwt.decode(tampered_token("alg_none", user), options={"verify_signature": False})
+    assert unsigned["sub"] == real["sub"] == user.public_id
+    assert jwt.get_unverified_header(tampered_token("alg_none", user))["alg"] == "none"
+    expired = jwt.decode(tampered_token("expired", user), options={"verify_signature": False})
+    assert expired["token_type"] == "access" and expired["exp"] < real["iat"] + 1
+    assert (
+        jwt.decode(tampered_token("refresh_as_access", user), options={"verify_signature": False})[
+            "token_type"
+        ]
+        == "refresh"
+    )
+
+
+def _authenticated_rows() -> Iterator[Any]:
+    """Rows that refuse an anonymous caller with 401: all of them must refuse a bad token too."""
+    for row in MATRIX:
+        if row.expect[0] == 401:
+            for kind in TAMPERING:
+                yield pytest.param(row, kind, id=f"{row.method} {row.route} [{row.label}] {kind}")
+
+
+@pytest.mark.parametrize(("row", "kind"), list(_authenticated_rows()))
+def test_tampered_jwt_is_token_invalid(world: World, row: Row, kind: str) -> None:
+    before = database_state()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tampered_token(kind, world.users['customer_a'])}")
+
+    response = send(client, row.method, url_for(row, world), row.body(world) if row.body else None)
+
+    assert response.status_code == 401, response.content
+    assert response.json()["error"]["code"] == "TOKEN_INVALID"
+    assert database_state() == before
+
+
+def test_customer_token_with_forged_admin_role_claim_gets_nothing(world: World) -> None:
+    """Even a correctly signed token's ``role`` claim grants nothing: the role is read from the
+    database (a token minted before a demotion cannot keep admin rights either)."""
+    a = world.users["customer_a"]
+    access = RefreshToken.for_user(a).access_token
+    access["role"] = "admin"
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert client.get("/api/analytics/summary").status_code == 403
+    assert (
+        client.patch(f"/api/orders/{world.ids['order_b']}/", {"status": "shipped"}, format="json").status_code
+        == 403
+    )
+    assert Order.objects.get(public_id=world.ids["order_b"]).status == OrderStatus.PAID
+
+
+def test_world_prices_are_decimal(world: World) -> None:
+    """Sanity of the fixture the matrix relies on."""
+    assert Product.objects.get(public_id=world.ids["px"]).manager.external_id == world.ids["mgr_x"]
+    assert Product.objects.get(public_id=world.ids["p"]).price == Decimal("9.99")
