@@ -151,30 +151,30 @@ def order_place(
     :class:`IdempotencyConflict` (409, same key with another body) or :class:`PaymentFailed`
     (402: the order is kept as ``payment_failed``, stock given back, cart restored).
     """
-    if idempotency_key:
-        replay = _idempotent_replay(user=user, key=idempotency_key, request_hash=request_hash)
-        if replay is not None:
-            return replay, False
-    try:
-        order = retry_on_conflict(
-            lambda: _checkout_reserve(
-                user=user,
-                shipping_address=shipping_address,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash,
+    for _attempt in range(3):
+        if idempotency_key:
+            replay = _idempotent_replay(user=user, key=idempotency_key, request_hash=request_hash)
+            if replay is not None:
+                return replay, False
+        try:
+            order = retry_on_conflict(
+                lambda: _checkout_reserve(
+                    user=user,
+                    shipping_address=shipping_address,
+                    idempotency_key=idempotency_key,
+                    request_hash=request_hash,
+                )
             )
+            break
+        except _KeyTaken:
+            # Another request with this key got there first: replay its order on the next turn
+            # (or, if it failed and rolled back, take our own turn).
+            continue
+    else:
+        raise IdempotencyConflict(
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            details={"Idempotency-Key": "in progress"},
         )
-    except _KeyTaken:
-        replay = _idempotent_replay(user=user, key=idempotency_key or "", request_hash=request_hash)
-        if replay is None:  # the first request failed and rolled back: nothing to replay
-            return order_place(
-                user=user,
-                shipping_address=shipping_address,
-                payment=payment,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash,
-            )
-        return replay, False
 
     result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
     _checkout_complete(order_id=order.pk, result=result)

@@ -7,20 +7,9 @@ import pytest
 from rest_framework import serializers
 
 from ecommerce.common.exceptions import validation_details
+from tests.helpers import assert_envelope
 
 pytestmark = pytest.mark.urls("tests.common.urls")
-
-
-def assert_envelope(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert isinstance(body["error"]["details"], dict)
-    return body["error"]
 
 
 def test_unknown_api_path_is_404_envelope(client):

@@ -23,20 +23,10 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
+from tests.helpers import assert_envelope
 
 ENVELOPE_KEYS = {"code", "message", "details"}
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
-
-
-def assert_envelope(response: Any, status: int | tuple[int, ...], code: str | None = None) -> dict[str, Any]:
-    statuses = (status,) if isinstance(status, int) else status
-    assert response.status_code in statuses, response.content
-    error = response.json()["error"]
-    assert set(error) == ENVELOPE_KEYS
-    assert isinstance(error["details"], dict)
-    if code is not None:
-        assert error["code"] == code
-    return error
 
 
 def bearer(user: Any) -> APIClient:

@@ -13,6 +13,7 @@ from django.core.cache import cache
 
 from catalog.models import Product
 from orders.models import Order, OrderStatus
+from tests.helpers import assert_envelope
 from tests.inventory.conftest import fresh_rate_window, send
 
 UPSERT_BODY = {
@@ -22,18 +23,6 @@ UPSERT_BODY = {
         {"name": "Organic Green Tea", "price": 12.99, "quantity": 50},
     ],
 }
-
-
-def assert_envelope(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert isinstance(body["error"]["details"], dict)
-    return body["error"]
 
 
 def upsert(api_client, body=UPSERT_BODY, path="/api/inventory/products"):
