@@ -10,7 +10,9 @@ the database.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -54,6 +56,17 @@ def catalog_changed() -> None:
     transaction.on_commit(catalog_version_bump)
 
 
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.:=&%,+\-]{1,200}$")
+
+
+def cache_key_safe(key: str) -> str:
+    """``key`` when it is short and plain; otherwise a digest of it. Keys hold request input (path
+    ids, query strings), which must not reach the cache as control characters or unbounded text."""
+    if _SAFE_KEY.match(key):
+        return key
+    return f"h:{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
 def cached_read(key: str, build: Callable[[], T], timeout: int = DEFAULT_TIMEOUT) -> T:
     """Return the cached value for ``key`` if it was stored under the current catalog version,
     else build it (and store it). One cache round trip on a hit: the version and the entry are
@@ -61,7 +74,7 @@ def cached_read(key: str, build: Callable[[], T], timeout: int = DEFAULT_TIMEOUT
 
     ``build`` must return something picklable (plain dicts/lists or rendered bytes).
     """
-    full_key = f"catalog:{key}"
+    full_key = cache_key_safe(f"catalog:{key}")
     try:
         found = cache.get_many([VERSION_KEY, full_key])
     except Exception:  # noqa: BLE001 - cache down: serve uncached

@@ -64,3 +64,17 @@ def test_cache_down_degrades_to_uncached_reads(settings):
     assert catalog_version() is None
     assert cached_read("k", lambda: "fresh") == "fresh"
     catalog_version_bump()  # does not raise
+
+
+def test_unsafe_keys_are_digested_and_still_cache():
+    from catalog.cache import cache_key_safe
+
+    assert cache_key_safe("catalog:products:detail:prod_abc") == "catalog:products:detail:prod_abc"
+    unsafe = "catalog:categories:detail:\x1c\U000a02bd with spaces"
+    digested = cache_key_safe(unsafe)
+    assert digested.startswith("h:") and len(digested) == 66
+    assert cache_key_safe("x" * 300).startswith("h:")
+    calls = []
+    assert cached_read("detail:\x00 odd", lambda: calls.append(1) or "v") == "v"
+    assert cached_read("detail:\x00 odd", lambda: calls.append(1) or "v") == "v"
+    assert len(calls) == 1
