@@ -17,6 +17,11 @@ def is_admin(user: Any) -> bool:
     )
 
 
+def is_manager(user: Any) -> bool:
+    """Store managers: active users whose role is ``manager``."""
+    return bool(user and user.is_authenticated and user.is_active and user.role == Role.MANAGER)
+
+
 class IsAdmin(BasePermission):
     """Only admins (staff)."""
 
@@ -41,8 +46,7 @@ class IsManager(BasePermission):
     message = "Only store managers may do this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.role == Role.MANAGER)
+        return is_manager(request.user)
 
 
 class IsCustomer(BasePermission):

@@ -16,9 +16,6 @@ class ProductQuerySet(models.QuerySet):
             return self.filter(discontinued=False, quantity=0)
         raise ValueError(f"Unknown product status: {status!r}")
 
-    def purchasable(self) -> ProductQuerySet:
-        return self.filter(discontinued=False)
-
     def counted_by(self, count_query: models.QuerySet) -> ProductQuerySet:
         """This queryset, whose ``count()`` runs ``count_query`` instead: an equivalent but
         cheaper query. Any further filtering returns a clone without it, so it cannot go stale."""

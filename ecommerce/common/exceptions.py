@@ -123,7 +123,9 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     if isinstance(detail, Mapping):
         for key, value in detail.items():
-            name = "" if key == "non_field_errors" and not prefix else str(key)
+            # An object-level error belongs to the object itself: "products", not
+            # "products.non_field_errors" (top level it stays "non_field_errors").
+            name = "" if key == "non_field_errors" else str(key)
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             out.update(_flatten(value, path))
     elif isinstance(detail, list):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .exceptions import ErrorCode, envelope, error_json_response
+from .schema import ErrorBodySerializer
 
 OK = "ok"
 UNAVAILABLE = "unavailable"
@@ -42,13 +43,17 @@ def check_cache() -> bool:
         return False
 
 
-_HealthSerializer = inline_serializer(
-    "Health",
-    {
-        "status": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
-        "database": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
-        "cache": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
-    },
+def _health_fields() -> dict[str, serializers.Field]:
+    """Fresh field instances each time (a serializer class takes ownership of its fields)."""
+    return {
+        part: serializers.ChoiceField(choices=[OK, UNAVAILABLE]) for part in ("status", "database", "cache")
+    }
+
+
+_HealthSerializer = inline_serializer("Health", _health_fields())
+# 503: the same parts, plus the error envelope naming the failing ones.
+_HealthUnavailableSerializer = inline_serializer(
+    "HealthUnavailable", {**_health_fields(), "error": ErrorBodySerializer()}
 )
 
 
@@ -61,7 +66,7 @@ class HealthApi(APIView):
     @extend_schema(
         tags=["service"],
         summary="Health of the service, its database and its cache",
-        responses={200: _HealthSerializer, 503: _HealthSerializer},
+        responses={200: _HealthSerializer, 503: _HealthUnavailableSerializer},
     )
     def get(self, request: Request) -> Response:
         database_ok = all(check_database(alias) for alias in settings.HEALTH_CHECK_DATABASES)

@@ -28,8 +28,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from accounts.models import Role
-from ecommerce.common.exceptions import InvalidRequest, RateLimited, validation_details
+from accounts.permissions import is_manager
+from ecommerce.common.exceptions import InvalidRequest, RateLimited
 from ecommerce.common.ratelimit import rate_limit_hit
 from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders.stock import StockLine
@@ -172,7 +172,7 @@ class InventoryApiView(APIView):
         user = request.user
         if not user or not user.is_authenticated:
             raise drf_exceptions.NotAuthenticated()
-        if getattr(user, "role", None) != Role.MANAGER:
+        if not is_manager(user):
             raise ManagerAccessDenied("Only store managers may use the inventory API.")
         if manager_id:
             store_manager_check_access(external_id=manager_id, user=user)
@@ -185,14 +185,7 @@ class InventoryApiView(APIView):
                 "The request body must be a JSON object.", details={"body": "Must be a JSON object."}
             )
         serializer = serializer_class(data=data)
-        if not serializer.is_valid():
-            # "products.non_field_errors" (not a list, empty, too long) → "products", etc.
-            details = {
-                key.removesuffix(".non_field_errors"): message
-                for key, message in validation_details(serializer.errors).items()
-            }
-            field, message = next(iter(details.items()))
-            raise InvalidRequest(f"Invalid value for '{field}': {message}", details=details)
+        serializer.is_valid(raise_exception=True)  # the envelope handler names each field
         return dict(serializer.validated_data)
 
 

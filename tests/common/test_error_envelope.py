@@ -123,3 +123,10 @@ def test_validation_details_non_field_errors():
         "non_field_errors": "Bad combination."
     }
     assert validation_details(["top-level problem"]) == {"non_field_errors": "top-level problem"}
+    # an object-level error of a nested field is named by that field
+    assert validation_details({"products": {"non_field_errors": ["Expected a list."]}}) == {
+        "products": "Expected a list."
+    }
+    assert validation_details({"customer": [{"non_field_errors": ["Bad pair."]}]}) == {
+        "customer.0": "Bad pair."
+    }

@@ -123,6 +123,10 @@ def test_schema_served_with_and_without_slash(client, path):
     assert "/api/health" not in paths, "slashless duplicates are dropped from the schema"
     errors = paths["/api/health/"]["get"]["responses"]
     assert "500" in errors and "ErrorEnvelope" in json.dumps(errors["500"])
+    # the documented 503 body is what the endpoint sends: the parts plus the envelope
+    assert "HealthUnavailable" in json.dumps(errors["503"])
+    unavailable = schema["components"]["schemas"]["HealthUnavailable"]["properties"]
+    assert set(unavailable) == {"status", "database", "cache", "error"}
 
 
 @pytest.mark.django_db
