@@ -77,3 +77,32 @@ class Product(TimeStampedModel):
         if self.discontinued:
             return ProductStatus.DISCONTINUED
         return ProductStatus.IN_STOCK if self.quantity > 0 else ProductStatus.OUT_OF_STOCK
+
+
+class ProductPlacement(models.Model):
+    """Where a product is found when browsing categories: one row per (category, product) for
+    every category the product is filed under *and each of its ancestors*, with the product's
+    ``price`` and ``discontinued`` copied in.
+
+    PostgreSQL only. Triggers (migration ``0003``) keep it current from the category links, the
+    product rows and the category tree; no Python code writes it. It turns "a category with its
+    sub-categories, ordered by price" into one index range scan, and counting a category into an
+    index-only scan. On SQLite and MariaDB the table stays empty and the product list expands
+    the sub-tree with a recursive query instead (``catalog.selectors``).
+    """
+
+    pk = models.CompositePrimaryKey("category_id", "product_id")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="placements")
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    discontinued = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["category", "discontinued", "price", "product"], name="placement_browse_price_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} in {self.category_id}"

@@ -2,7 +2,9 @@
 category tree. Each read has a fixed query cost, whatever the page size:
 
 - ``product_list``: COUNT + page + categories of the page (3 queries); the category filter's
-  sub-tree is resolved inside those queries (recursive CTE), not by an extra query.
+  sub-tree is resolved inside those queries, not by an extra query. On PostgreSQL it reads
+  :class:`~catalog.models.ProductPlacement` (a category with its sub-tree, pre-expanded by
+  triggers, ordered by price); elsewhere a recursive CTE expands the sub-tree.
 - ``product_get``: product with manager + its categories (2 queries).
 - ``category_tree`` / ``category_get``: all categories in one query, assembled in Python.
 """
@@ -13,14 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, F, OrderBy, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, F, OrderBy, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from ecommerce.common.exceptions import InvalidRequest
 
 from .exceptions import CategoryNotFound, ProductNotFound
-from .models import Category, Product
+from .models import Category, Product, ProductPlacement
 from .search import search_backend
 
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -29,6 +31,13 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "name": ("name", "id"),
     "-created_at": ("-created_at", "-id"),
     "relevance": ("-relevance", "-id"),
+}
+
+# With a category on PostgreSQL, price order comes from the placement rows' (category,
+# discontinued, price, product) index: the page is one index range scan.
+PLACEMENT_ORDERINGS: dict[str, tuple[str, ...]] = {
+    "price": ("placements__price", "placements__product_id"),
+    "-price": ("-placements__price", "-placements__product_id"),
 }
 
 # With a search, sort by expressions on purpose: the planner cannot estimate how many
@@ -106,7 +115,15 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
         queryset = queryset.filter(price__lte=filters.max_price)
     if filters.manager_id:
         queryset = queryset.filter(manager__external_id=filters.manager_id)
-    if filters.category:
+    placements = filters.category is not None and connection.vendor == "postgresql"
+    if placements:
+        # One placement row per product of the sub-tree; its copy of ``discontinued`` matches
+        # the product's, so the (category, discontinued, price) index answers the filter.
+        queryset = queryset.filter(
+            placements__category_id=_category_id(filters.category),
+            placements__discontinued=filters.status == "discontinued",
+        )
+    elif filters.category:
         sql = _IN_CATEGORY.get(connection.vendor, _IN_CATEGORY["default"])
         params = (filters.category, filters.category)
         queryset = queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 - bound params
@@ -115,16 +132,47 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
         queryset = search_backend().search(queryset, filters.search)
         if ordering in SEARCH_ORDERINGS:
             return queryset.order_by(*SEARCH_ORDERINGS[ordering])
-    queryset = queryset.order_by(*ORDERINGS[ordering])
-    if filters.category and filters == ProductFilters(category=filters.category, ordering=filters.ordering):
+    if placements and ordering in PLACEMENT_ORDERINGS:
+        queryset = queryset.order_by(*PLACEMENT_ORDERINGS[ordering])
+    else:
+        queryset = queryset.order_by(*ORDERINGS[ordering])
+    if placements and filters == ProductFilters(
+        category=filters.category,
+        min_price=filters.min_price,
+        max_price=filters.max_price,
+        ordering=filters.ordering,
+    ):
+        queryset = queryset.counted_by(_placement_count_query(filters))
+    elif filters.category and filters == ProductFilters(category=filters.category, ordering=filters.ordering):
         queryset = queryset.counted_by(_category_count_query(filters.category))
     return queryset
 
 
+def _category_id(category: str) -> Subquery:
+    """The id of the category with this public id or slug (the public id wins a tie)."""
+    matches = Category.objects.filter(Q(public_id=category) | Q(slug=category)).order_by(
+        Case(When(public_id=category, then=Value(0)), default=Value(1))
+    )
+    return Subquery(matches.values("id")[:1])
+
+
+def _placement_count_query(filters: ProductFilters) -> QuerySet:
+    """PostgreSQL: the live products of a category sub-tree (in a price range), counted from the
+    placement index alone, one row per product. Browsing a category is the most common list;
+    this avoids joining every product of the category."""
+    placements = ProductPlacement.objects.filter(
+        category_id=_category_id(filters.category), discontinued=False
+    )
+    if filters.min_price is not None:
+        placements = placements.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        placements = placements.filter(price__lte=filters.max_price)
+    return placements
+
+
 def _category_count_query(category: str) -> QuerySet:
     """Live products of a category sub-tree, counted from the (category, product) index alone:
-    distinct product ids of the sub-tree minus the (few) discontinued ones. Browsing a
-    category is the most common list; this avoids a semi-join over every live product."""
+    distinct product ids of the sub-tree minus the (few) discontinued ones (SQLite, MariaDB)."""
     through = Product.categories.through
     sql = _LINK_IN_SUBTREE.get(connection.vendor, _LINK_IN_SUBTREE["default"])
     in_subtree = RawSQL(sql, (category, category), output_field=BooleanField())  # noqa: S611 - bound params

@@ -18,6 +18,8 @@ serves all three databases.
 
 from django.db import migrations
 
+from ecommerce.common.db import run_on_postgresql
+
 VECTOR = (
     "setweight(to_tsvector('english', coalesce({row}name, '')), 'A') || "
     "setweight(to_tsvector('english', coalesce({row}description, '')), 'B')"
@@ -136,21 +138,11 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)  # no %-placeholders: "%" is pg_trgm's operator
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0001_initial"),
     ]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        migrations.RunPython(run_on_postgresql(FORWARD), run_on_postgresql(BACKWARD), elidable=False),
     ]

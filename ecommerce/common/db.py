@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.db import OperationalError
 
@@ -45,3 +45,17 @@ def retry_on_conflict(
                 "transaction conflict; retrying", extra={"attempt": attempt, "error": type(exc).__name__}
             )
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_on_postgresql(statements: Sequence[str]) -> Callable[[Any, Any], None]:
+    """A migration's ``RunPython`` function that executes ``statements`` in order on PostgreSQL
+    and does nothing on other databases (triggers, functions, PostgreSQL-only indexes). They
+    are sent without parameters, so a ``%`` (pg_trgm's operator) needs no escaping."""
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for statement in statements:
+            schema_editor.execute(statement, params=None)
+
+    return run

@@ -105,6 +105,10 @@ if cache_is_redis(CACHES["default"]):
     # The admin's login lives in Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Rendered catalog responses each gunicorn worker keeps in memory (LRU), checked against the
+# shared catalog version on every read; 0 turns the in-process layer off.
+CATALOG_LOCAL_CACHE_ENTRIES = env.int("CATALOG_LOCAL_CACHE_ENTRIES", default=256)
+
 # --- Email --------------------------------------------------------------------------------
 _email = email_config(env.str("EMAIL_URL", default="") or "consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -4,12 +4,16 @@ a test asks for the cache on purpose."""
 import pytest
 from django.core.cache import cache
 
+from catalog.cache import local_entries
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    local_entries.clear()
     yield
     cache.clear()
+    local_entries.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,15 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from catalog.cache import cached_read, catalog_changed, catalog_version, catalog_version_bump
+from catalog.cache import (
+    VERSION_KEY,
+    cache_key_safe,
+    cached_read,
+    catalog_changed,
+    catalog_version,
+    catalog_version_bump,
+    local_entries,
+)
 
 REDIS_DOWN = {
     "default": {
@@ -18,8 +26,10 @@ REDIS_DOWN = {
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    local_entries.clear()
     yield
     cache.clear()
+    local_entries.clear()
 
 
 def test_cached_read_serves_from_cache_until_bumped():
@@ -35,10 +45,63 @@ def test_cached_read_serves_from_cache_until_bumped():
     assert cached_read("k", build) == {"n": 2}
 
 
-def test_bump_recovers_from_an_evicted_version_key():
-    cache.delete("catalog:version")
+def test_a_lost_version_key_never_comes_back_lower():
+    for _ in range(5):
+        catalog_version_bump()
+    high = catalog_version()
+    cache.delete(VERSION_KEY)  # evicted, or Redis flushed
     catalog_version_bump()
-    assert catalog_version() == 3
+    assert catalog_version() > high
+    again = catalog_version()
+    cache.delete(VERSION_KEY)
+    assert catalog_version() > again
+
+
+def test_entries_from_before_a_lost_version_key_are_not_served():
+    assert cached_read("k", lambda: b"old") == b"old"
+    cache.delete(VERSION_KEY)
+    assert cached_read("k", lambda: b"new") == b"new"
+
+
+def test_rendered_bytes_are_served_from_the_process_until_another_process_bumps():
+    calls = []
+
+    def build():
+        calls.append(1)
+        return f"body {len(calls)}".encode()
+
+    assert cached_read("page", build) == b"body 1"
+    cache.delete(cache_key_safe("catalog:page"))  # only this process still holds the body
+    assert cached_read("page", build) == b"body 1"
+    assert len(calls) == 1
+    cache.incr(VERSION_KEY)  # a write committed in another process
+    assert cached_read("page", build) == b"body 2"
+
+
+def test_only_bytes_are_kept_in_the_process():
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert cached_read("dict", build) == {"n": 1}
+    cache.delete(cache_key_safe("catalog:dict"))
+    assert cached_read("dict", build) == {"n": 2}
+    assert len(local_entries) == 0
+
+
+def test_the_process_layer_is_bounded_and_can_be_turned_off(settings):
+    settings.CATALOG_LOCAL_CACHE_ENTRIES = 2
+    for key in ("a", "b", "c"):
+        cached_read(key, lambda key=key: key.encode())
+    assert len(local_entries) == 2
+    cache.delete(cache_key_safe("catalog:a"))
+    assert cached_read("a", lambda: b"a again") == b"a again"  # "a" was the least recent
+    local_entries.clear()
+    settings.CATALOG_LOCAL_CACHE_ENTRIES = 0
+    cached_read("d", lambda: b"d")
+    assert len(local_entries) == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,7 +130,6 @@ def test_cache_down_degrades_to_uncached_reads(settings):
 
 
 def test_unsafe_keys_are_digested_and_still_cache():
-    from catalog.cache import cache_key_safe
 
     assert cache_key_safe("catalog:products:detail:prod_abc") == "catalog:products:detail:prod_abc"
     unsafe = "catalog:categories:detail:\x1c\U000a02bd with spaces"
