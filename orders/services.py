@@ -14,7 +14,7 @@ phases so that no row lock is held while the payment gateway is called:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -31,7 +31,7 @@ from cart.models import Cart, CartLine
 from ecommerce.common.db import retry_on_conflict
 from inventory.models import StoreManager
 
-from .exceptions import CartEmpty, IdempotencyConflict, OrderNotFound, PaymentFailed
+from .exceptions import CartEmpty, IdempotencyConflict, InvalidState, OrderNotFound, PaymentFailed
 from .models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
 from .notifications import order_email_schedule
 from .payments import PaymentGatewayError, PaymentRequest, PaymentResult, payment_gateway_get
@@ -64,6 +64,34 @@ def order_create_with_stock(
     the first :class:`OrderEvent`. Raises the stock errors of ``stock_take``; the caller's
     transaction then rolls everything back.
     """
+    return _order_create(
+        channel=channel,
+        quantities=quantities,
+        status=status,
+        user=user,
+        manager=manager,
+        customer_ref=customer_ref,
+        customer_email=customer_email,
+        shipping_address=shipping_address,
+        actor=actor,
+        actor_label=actor_label,
+    )[0]
+
+
+def _order_create(
+    *,
+    channel: str,
+    quantities: Mapping[str, int],
+    status: str,
+    user: User | None,
+    manager: StoreManager | None,
+    customer_ref: str,
+    customer_email: str,
+    shipping_address: Mapping[str, Any] | None,
+    actor: User | None,
+    actor_label: str,
+) -> tuple[Order, list[OrderLine]]:
+    """:func:`order_create_with_stock`, also returning the lines it wrote."""
     order = Order.objects.create(
         channel=channel,
         status=status,
@@ -96,7 +124,7 @@ def order_create_with_stock(
         order=order, from_status="", to_status=status, actor=actor, actor_label=actor_label
     )
     order_stats_record(order=order, from_status="", to_status=status, lines=lines)
-    return order
+    return order, lines
 
 
 ADDRESS_FIELDS_KEPT_ON_ANONYMISE = ("country",)
@@ -157,7 +185,7 @@ def order_place(
             if replay is not None:
                 return replay, False
         try:
-            order = retry_on_conflict(
+            order, lines = retry_on_conflict(
                 lambda: _checkout_reserve(
                     user=user,
                     shipping_address=shipping_address,
@@ -177,7 +205,14 @@ def order_place(
         )
 
     result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
-    _checkout_complete(order_id=order.pk, result=result)
+    order = _checkout_complete(order_id=order.pk, lines=lines, result=result)
+    if order.status == OrderStatus.CANCELLED:
+        if result.succeeded:
+            _refund(order)
+        raise InvalidState(
+            "The order was cancelled while its payment was being taken; any charge is refunded.",
+            details={"status": "cancelled", "order_id": order.public_id},
+        )
     if not result.succeeded:
         raise PaymentFailed(details={"payment": reason, "order_id": order.public_id})
     return order, True
@@ -196,7 +231,7 @@ def _idempotent_replay(*, user: User, key: str, request_hash: str) -> Order | No
 
 def _checkout_reserve(
     *, user: User, shipping_address: Mapping[str, Any], idempotency_key: str | None, request_hash: str
-) -> Order:
+) -> tuple[Order, list[OrderLine]]:
     """Phase 1: one transaction; locks the cart and the products (in pk order)."""
     with transaction.atomic(durable=True):
         key_row = None
@@ -208,27 +243,30 @@ def _checkout_reserve(
                     )
             except IntegrityError:
                 raise _KeyTaken() from None
-        cart = Cart.objects.select_for_update().filter(user=user).first()
+        cart_id = Cart.objects.select_for_update().filter(user=user).values_list("pk", flat=True).first()
         quantities = dict(
-            CartLine.objects.filter(cart=cart, saved_for_later=False)
+            CartLine.objects.filter(cart_id=cart_id, saved_for_later=False)
             .order_by("product_id")
             .values_list("product__public_id", "quantity")
         )
-        if cart is None or not quantities:
+        if cart_id is None or not quantities:
             raise CartEmpty()
-        order = order_create_with_stock(
+        order, lines = _order_create(
             channel=OrderChannel.SHOP,
             quantities=quantities,
+            status=OrderStatus.PENDING,
             user=user,
+            manager=None,
             customer_ref=user.public_id,
             customer_email=user.email,
             shipping_address=shipping_address,
             actor=user,
+            actor_label="",
         )
-        CartLine.objects.filter(cart=cart, saved_for_later=False).delete()
+        CartLine.objects.filter(cart_id=cart_id, saved_for_later=False).delete()
         if key_row is not None:
             IdempotencyKey.objects.filter(pk=key_row.pk).update(order=order)
-    return order
+    return order, lines
 
 
 def _charge(
@@ -257,33 +295,59 @@ def _charge(
         return PaymentResult(False, decline_reason="gateway_error"), "payment gateway error"
 
 
-def _checkout_complete(*, order_id: int, result: PaymentResult) -> None:
-    """Phase 3: mark paid, or payment_failed with stock returned and the cart restored.
+def _checkout_complete(*, order_id: int, lines: list[OrderLine], result: PaymentResult) -> Order:
+    """Phase 3: mark paid, or payment_failed with stock returned and the cart restored. If the
+    order was cancelled meanwhile (another request), it stays cancelled: the cancellation gave
+    the stock back, and the caller refunds a captured payment.
 
     Retried on a deadlock/serialization error: the order stays locked and ``pending`` until
-    this commits, so running it again is safe."""
-    retry_on_conflict(lambda: _checkout_complete_once(order_id=order_id, result=result))
+    this commits, so running it again is safe. ``lines`` are the order's lines from phase 1
+    (they never change), so they are not read again."""
+    return retry_on_conflict(lambda: _checkout_complete_once(order_id=order_id, lines=lines, result=result))
 
 
-def _checkout_complete_once(*, order_id: int, result: PaymentResult) -> None:
+def _checkout_complete_once(*, order_id: int, lines: list[OrderLine], result: PaymentResult) -> Order:
     with transaction.atomic(durable=True):
         order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status != OrderStatus.PENDING:
+            if result.succeeded:
+                order.payment_reference = result.reference
+                order.save(update_fields=["payment_reference", "updated_at"])
+                OrderEvent.objects.create(
+                    order=order,
+                    from_status=order.status,
+                    to_status=order.status,
+                    actor_label="payment",
+                    note="payment captured after the order was cancelled; refunding",
+                )
+            return order
         if result.succeeded:
             order.payment_reference = result.reference
-            _status_set(order, OrderStatus.PAID, actor_label="payment", note="payment captured")
-            order_email_schedule(order_id=order.pk, kind="confirmation", status=OrderStatus.PAID)
-            return
-        _status_set(order, OrderStatus.PAYMENT_FAILED, actor_label="payment", note=result.decline_reason)
-        quantities = _line_quantities(order)
+            _status_set(order, OrderStatus.PAID, actor_label="payment", note="payment captured", lines=lines)
+            order_email_schedule(
+                order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
+            )
+            return order
+        _status_set(
+            order, OrderStatus.PAYMENT_FAILED, actor_label="payment", note=result.decline_reason, lines=lines
+        )
+        quantities = _quantities_by_product(lines)
         stock_release(quantities=quantities, order=order)
         _cart_restore(user_id=order.user_id, quantities=quantities)
+    return order
+
+
+def _quantities_by_product(lines: Iterable[tuple[int, int]] | Iterable[OrderLine]) -> dict[int, int]:
+    """``{product pk: total quantity}`` of order lines (objects or ``(product_id, quantity)`` pairs)."""
+    quantities: dict[int, int] = {}
+    for line in lines:
+        product_id, quantity = (line.product_id, line.quantity) if isinstance(line, OrderLine) else line
+        quantities[product_id] = quantities.get(product_id, 0) + quantity
+    return quantities
 
 
 def _line_quantities(order: Order) -> dict[int, int]:
-    quantities: dict[int, int] = {}
-    for product_id, quantity in order.lines.values_list("product_id", "quantity"):
-        quantities[product_id] = quantities.get(product_id, 0) + quantity
-    return quantities
+    return _quantities_by_product(order.lines.values_list("product_id", "quantity"))
 
 
 def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None:
@@ -309,10 +373,17 @@ def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None
 
 
 def _status_set(
-    order: Order, to_status: str, *, actor: User | None = None, actor_label: str = "", note: str = ""
+    order: Order,
+    to_status: str,
+    *,
+    actor: User | None = None,
+    actor_label: str = "",
+    note: str = "",
+    lines: Iterable[OrderLine] | None = None,
 ) -> None:
     """Record a status change (the caller has locked the row and checked the transition): the
-    timeline row, the order, and the analytics rollups, all in the caller's transaction."""
+    timeline row, the order, and the analytics rollups, all in the caller's transaction.
+    ``lines``, when the caller holds them, spare the rollups reading them again."""
     previous = order.status
     OrderEvent.objects.create(
         order=order,
@@ -324,7 +395,7 @@ def _status_set(
     )
     order.status = to_status
     order.save(update_fields=["status", "payment_reference", "updated_at"])
-    order_stats_record(order=order, from_status=previous, to_status=to_status)
+    order_stats_record(order=order, from_status=previous, to_status=to_status, lines=lines)
 
 
 def order_transition(*, order_public_id: str, to_status: str, actor: User | None, note: str = "") -> Order:

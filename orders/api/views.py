@@ -95,7 +95,9 @@ class OrderListCreateApi(APIView):
             ),
         },
         description="400 CART_EMPTY for an empty cart; 404 PRODUCT_NOT_FOUND / 409 PRODUCT_DISCONTINUED / "
-        "409 INSUFFICIENT_STOCK naming each product in details (nothing changes).",
+        "409 INSUFFICIENT_STOCK naming each product in details (nothing changes). "
+        "409 INVALID_STATE when another request cancelled the order while its payment was being "
+        "taken: it stays cancelled and a captured payment is refunded.",
     )
     def post(self, request: Request) -> Response:
         body = CheckoutSerializer(data=request.data)

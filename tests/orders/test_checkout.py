@@ -8,6 +8,8 @@ from django.core import mail
 from cart.models import CartLine
 from catalog.models import Product
 from orders.models import IdempotencyKey, Order, OrderStatus, StockMovement
+from orders.payments import TestGateway
+from orders.services import order_transition
 from tests.factories import ProductFactory
 from tests.orders.conftest import checkout_body
 
@@ -196,8 +198,43 @@ def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
         client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
     # constant part (auth, idempotency, cart, order, ledger, lines, events, analytics rollups,
     # payment phase 3, response) plus one UPDATE per distinct product
-    with django_assert_max_num_queries(29 + lines):
+    with django_assert_max_num_queries(28 + lines):
         response = client.post(
             "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"
         )
     assert response.status_code == 201
+
+
+class CancelledDuringCaptureGateway(TestGateway):
+    """A gateway whose capture succeeds while, at that very moment, the customer cancels the
+    pending order from another request (e.g. a second browser tab)."""
+
+    refunds: list[str] = []
+
+    def capture(self, authorization, request):
+        order_transition(order_public_id=request.order_reference, to_status=OrderStatus.CANCELLED, actor=None)
+        return super().capture(authorization, request)
+
+    def refund(self, reference, amount, currency):
+        type(self).refunds.append(reference)
+        return super().refund(reference, amount, currency)
+
+
+def test_order_cancelled_while_its_payment_is_taken_stays_cancelled_and_is_refunded(filled_cart, settings):
+    user, client, coffee, tea = filled_cart
+    settings.PAYMENT_GATEWAY = "tests.orders.test_checkout.CancelledDuringCaptureGateway"
+    CancelledDuringCaptureGateway.refunds.clear()
+    response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "INVALID_STATE" and error["details"]["status"] == "cancelled"
+    order = Order.objects.get()
+    assert order.status == OrderStatus.CANCELLED and error["details"]["order_id"] == order.public_id
+    assert order.payment_reference.startswith("ch_")
+    assert CancelledDuringCaptureGateway.refunds == [order.payment_reference]
+    assert quantities(coffee, tea) == [10, 5]  # the cancellation gave the stock back, once
+    assert sum(StockMovement.objects.filter(order=order).values_list("delta", flat=True)) == 0
+    notes = list(order.events.order_by("pk").values_list("to_status", "note"))
+    assert [status for status, _ in notes] == ["pending", "cancelled", "cancelled", "cancelled"]
+    assert notes[2][1].startswith("payment captured after the order was cancelled")
+    assert notes[3][1].startswith("refunded (re_")
