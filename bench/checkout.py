@@ -61,7 +61,6 @@ SELECT id FROM orders_order WHERE id = :o_id FOR UPDATE;
 INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, actor_label, note, created_at)
   VALUES (:o_id, 'pending', 'paid', NULL, 'payment', '', now());
 UPDATE orders_order SET status = 'paid', payment_reference = 'ch_x', updated_at = now() WHERE id = :o_id;
-SELECT product_id, quantity, line_total FROM orders_orderline WHERE order_id = :o_id;
 INSERT INTO analytics_dailyorderstats (day, channel, status, orders, revenue, units)
   VALUES (current_date, 'shop', 'paid', 1, 9.99, 1), (current_date, 'shop', 'pending', -1, -9.99, -1)
   ON CONFLICT (day, channel, status) DO UPDATE SET orders = analytics_dailyorderstats.orders + excluded.orders,
