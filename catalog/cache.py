@@ -48,8 +48,9 @@ def catalog_version() -> int | None:
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
-            cache.add(VERSION_KEY, _first_version(), timeout=None)
-            version = cache.get(VERSION_KEY)
+            first = _first_version()
+            cache.add(VERSION_KEY, first, timeout=None)
+            version = cache.get(VERSION_KEY, first)  # a cache that keeps nothing: every read builds
         return int(version)
     except Exception:  # noqa: BLE001 - cache down: serve uncached
         logger.warning("catalog cache unavailable; serving uncached")

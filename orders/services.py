@@ -318,7 +318,11 @@ def _checkout_complete_once(*, order_id: int, lines: list[OrderLine], result: Pa
                     from_status=order.status,
                     to_status=order.status,
                     actor_label="payment",
-                    note="payment captured after the order was cancelled; refunding",
+                    note=(
+                        "payment captured after the order was cancelled; refunding"
+                        if order.status == OrderStatus.CANCELLED
+                        else f"payment captured; the order was already {order.status}"
+                    ),
                 )
             return order
         if result.succeeded:

@@ -140,3 +140,12 @@ def test_unsafe_keys_are_digested_and_still_cache():
     assert cached_read("detail:\x00 odd", lambda: calls.append(1) or "v") == "v"
     assert cached_read("detail:\x00 odd", lambda: calls.append(1) or "v") == "v"
     assert len(calls) == 1
+
+
+def test_a_cache_that_keeps_nothing_builds_every_read_without_warnings(settings, caplog):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    calls = []
+    assert cached_read("k", lambda: calls.append(1) or b"v") == b"v"
+    assert cached_read("k", lambda: calls.append(1) or b"v") == b"v"
+    assert len(calls) == 2
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]

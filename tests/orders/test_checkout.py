@@ -238,3 +238,22 @@ def test_order_cancelled_while_its_payment_is_taken_stays_cancelled_and_is_refun
     assert [status for status, _ in notes] == ["pending", "cancelled", "cancelled", "cancelled"]
     assert notes[2][1].startswith("payment captured after the order was cancelled")
     assert notes[3][1].startswith("refunded (re_")
+
+
+class MarkedPaidDuringCaptureGateway(TestGateway):
+    """An admin marks the pending order paid by hand while the gateway captures."""
+
+    def capture(self, authorization, request):
+        order_transition(order_public_id=request.order_reference, to_status=OrderStatus.PAID, actor=None)
+        return super().capture(authorization, request)
+
+
+def test_order_marked_paid_by_hand_during_capture_keeps_the_capture_on_record(filled_cart, settings):
+    _, client, coffee, tea = filled_cart
+    settings.PAYMENT_GATEWAY = "tests.orders.test_checkout.MarkedPaidDuringCaptureGateway"
+    response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 201 and response.json()["status"] == "paid"
+    order = Order.objects.get()
+    assert order.payment_reference.startswith("ch_")
+    assert order.events.order_by("pk").last().note == "payment captured; the order was already paid"
+    assert quantities(coffee, tea) == [8, 4]
