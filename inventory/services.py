@@ -255,7 +255,7 @@ def inventory_order_process(
             manager = StoreManager.objects.filter(external_id=manager_external_id).first()
             if manager is None:  # a manager with no products: none of them exists
                 raise ProductNotFound(details=dict.fromkeys(quantities, "product not found"))
-            order = order_create_with_stock(
+            order, _ = order_create_with_stock(
                 channel=OrderChannel.INVENTORY_API,
                 quantities=quantities,
                 manager=manager,

@@ -55,8 +55,9 @@ def order_create_with_stock(
     shipping_address: Mapping[str, Any] | None = None,
     actor: User | None = None,
     actor_label: str = "",
-) -> Order:
-    """Create an order and take its stock, inside the caller's transaction.
+) -> tuple[Order, list[OrderLine]]:
+    """Create an order and take its stock, inside the caller's transaction; returns the order
+    and the lines it wrote.
 
     ``quantities`` maps product public ids to (already merged) quantities. Stock is locked and
     taken through :func:`orders.stock.stock_take` (with ``manager``, only that manager's products
@@ -64,34 +65,6 @@ def order_create_with_stock(
     the first :class:`OrderEvent`. Raises the stock errors of ``stock_take``; the caller's
     transaction then rolls everything back.
     """
-    return _order_create(
-        channel=channel,
-        quantities=quantities,
-        status=status,
-        user=user,
-        manager=manager,
-        customer_ref=customer_ref,
-        customer_email=customer_email,
-        shipping_address=shipping_address,
-        actor=actor,
-        actor_label=actor_label,
-    )[0]
-
-
-def _order_create(
-    *,
-    channel: str,
-    quantities: Mapping[str, int],
-    status: str,
-    user: User | None,
-    manager: StoreManager | None,
-    customer_ref: str,
-    customer_email: str,
-    shipping_address: Mapping[str, Any] | None,
-    actor: User | None,
-    actor_label: str,
-) -> tuple[Order, list[OrderLine]]:
-    """:func:`order_create_with_stock`, also returning the lines it wrote."""
     order = Order.objects.create(
         channel=channel,
         status=status,
@@ -251,17 +224,14 @@ def _checkout_reserve(
         )
         if cart_id is None or not quantities:
             raise CartEmpty()
-        order, lines = _order_create(
+        order, lines = order_create_with_stock(
             channel=OrderChannel.SHOP,
             quantities=quantities,
-            status=OrderStatus.PENDING,
             user=user,
-            manager=None,
             customer_ref=user.public_id,
             customer_email=user.email,
             shipping_address=shipping_address,
             actor=user,
-            actor_label="",
         )
         CartLine.objects.filter(cart_id=cart_id, saved_for_later=False).delete()
         if key_row is not None:
@@ -335,17 +305,16 @@ def _checkout_complete_once(*, order_id: int, lines: list[OrderLine], result: Pa
         _status_set(
             order, OrderStatus.PAYMENT_FAILED, actor_label="payment", note=result.decline_reason, lines=lines
         )
-        quantities = _quantities_by_product(lines)
+        quantities = _quantities_by_product((line.product_id, line.quantity) for line in lines)
         stock_release(quantities=quantities, order=order)
         _cart_restore(user_id=order.user_id, quantities=quantities)
     return order
 
 
-def _quantities_by_product(lines: Iterable[tuple[int, int]] | Iterable[OrderLine]) -> dict[int, int]:
-    """``{product pk: total quantity}`` of order lines (objects or ``(product_id, quantity)`` pairs)."""
+def _quantities_by_product(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """``{product pk: total quantity}`` from ``(product_id, quantity)`` pairs of order lines."""
     quantities: dict[int, int] = {}
-    for line in lines:
-        product_id, quantity = (line.product_id, line.quantity) if isinstance(line, OrderLine) else line
+    for product_id, quantity in pairs:
         quantities[product_id] = quantities.get(product_id, 0) + quantity
     return quantities
 

@@ -17,7 +17,7 @@ def test_creates_order_lines_totals_event_and_takes_stock(django_assert_max_num_
     b = ProductFactory(price=Decimal("12.99"), quantity=1)
     user = UserFactory()
     with django_assert_max_num_queries(11), transaction.atomic():
-        order = order_create_with_stock(
+        order, _ = order_create_with_stock(
             channel=OrderChannel.SHOP,
             quantities={a.public_id: 2, b.public_id: 1},
             user=user,
@@ -51,7 +51,7 @@ def test_manager_scoped_orders_and_anonymise():
     product = ProductFactory(manager=manager)
     user = UserFactory()
     with transaction.atomic():
-        order = order_create_with_stock(
+        order, _ = order_create_with_stock(
             channel=OrderChannel.INVENTORY_API,
             quantities={product.public_id: 1},
             manager=manager,
