@@ -13,11 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
+from ecommerce.common.sql import sql_execute
 from orders.models import Order, OrderLine
 
 from .models import DailyOrderStats, DailyProductSales
@@ -76,23 +78,26 @@ def _upsert_add(
     if not rows:
         return
     rows = sorted(rows, key=lambda row: tuple(str(value) for value in row[: len(key)]))
+    params = [_adapt(value) for row in rows for value in row]
+    sql_execute(_upsert_statement(connection.vendor, model, tuple(key), tuple(add), len(rows)), params)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(
+    vendor: str, model: type[Model], key: tuple[str, ...], add: tuple[str, ...], count: int
+) -> str:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*key, *add]
-    values_sql = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
-    params: list[Any] = []
-    for row in rows:
-        params.extend(_adapt(value) for value in row)
-    if connection.vendor == "mysql":
+    values_sql = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * count)
+    if vendor == "mysql":
         update = ", ".join(f"{quote(c)} = {quote(c)} + VALUES({quote(c)})" for c in add)
         conflict = f"ON DUPLICATE KEY UPDATE {update}"
     else:  # PostgreSQL and SQLite ≥ 3.24
         update = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in add)
         conflict = f"ON CONFLICT ({', '.join(quote(c) for c in key)}) DO UPDATE SET {update}"
     # Identifiers come from model metadata (quoted); every value is a query parameter.
-    sql = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values_sql} {conflict}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values_sql} {conflict}"  # noqa: S608
 
 
 def _adapt(value: Any) -> Any:

@@ -32,22 +32,19 @@ PGBENCH_SCRIPT = r"""
 \set uid random(:umin, :umax)
 \set pid random(:pmin, :pmax)
 BEGIN;
-INSERT INTO orders_idempotencykey (user_id, key, request_hash, order_id, created_at)
-  VALUES (:uid, md5(random()::text), md5('x'), NULL, now());
-SELECT id FROM cart_cart WHERE user_id = :uid ORDER BY id LIMIT 1 FOR UPDATE;
+SELECT id FROM cart_cart WHERE user_id = :uid FOR UPDATE;
 SELECT p.public_id, l.quantity FROM cart_cartline l JOIN catalog_product p ON p.id = l.product_id
   WHERE l.cart_id = :uid AND NOT l.saved_for_later ORDER BY l.product_id;
+SELECT id, public_id, name, price, quantity, discontinued FROM catalog_product WHERE id = :pid ORDER BY id FOR UPDATE;
 INSERT INTO orders_order (created_at, updated_at, public_id, channel, status, user_id, manager_id,
   customer_ref, customer_email, currency, subtotal, total_amount, shipping_address, payment_reference)
   VALUES (now(), now(), 'ord_' || md5(random()::text), 'shop', 'pending', :uid, NULL, 'usr_x',
-  'x@example.com', 'USD', 0, 0, '{}', '') RETURNING id \gset o_
-SELECT id, quantity, price, discontinued FROM catalog_product WHERE id = :pid ORDER BY id FOR UPDATE;
+  'x@example.com', 'USD', 9.99, 9.99, '{}', '') RETURNING id \gset o_
 UPDATE catalog_product SET quantity = quantity - 1 WHERE id = :pid;
 INSERT INTO orders_stockmovement (product_id, order_id, delta, reason, created_at)
   VALUES (:pid, :o_id, -1, 'sale', now());
 INSERT INTO orders_orderline (order_id, product_id, product_public_id, name, unit_price, quantity, line_total)
   VALUES (:o_id, :pid, 'prod_x', 'x', 9.99, 1, 9.99);
-UPDATE orders_order SET subtotal = 9.99, total_amount = 9.99, updated_at = now() WHERE id = :o_id;
 INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, actor_label, note, created_at)
   VALUES (:o_id, '', 'pending', :uid, '', '', now());
 INSERT INTO analytics_dailyorderstats (day, channel, status, orders, revenue, units)
@@ -57,10 +54,10 @@ INSERT INTO analytics_dailyorderstats (day, channel, status, orders, revenue, un
 DELETE FROM cart_cartline WHERE cart_id = :uid AND NOT saved_for_later;
 COMMIT;
 BEGIN;
-SELECT id FROM orders_order WHERE id = :o_id FOR UPDATE;
+UPDATE orders_order SET status = 'paid', payment_reference = 'ch_x', updated_at = now()
+  WHERE id = :o_id AND status = 'pending';
 INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, actor_label, note, created_at)
   VALUES (:o_id, 'pending', 'paid', NULL, 'payment', '', now());
-UPDATE orders_order SET status = 'paid', payment_reference = 'ch_x', updated_at = now() WHERE id = :o_id;
 INSERT INTO analytics_dailyorderstats (day, channel, status, orders, revenue, units)
   VALUES (current_date, 'shop', 'paid', 1, 9.99, 1), (current_date, 'shop', 'pending', -1, -9.99, -1)
   ON CONFLICT (day, channel, status) DO UPDATE SET orders = analytics_dailyorderstats.orders + excluded.orders,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,16 @@ from django.utils import timezone
 from accounts.models import User
 from analytics.services import order_stats_record
 from cart.models import Cart, CartLine
+from catalog.models import Product
 from ecommerce.common.db import retry_on_conflict
+from ecommerce.common.sql import (
+    db_adapt,
+    for_update,
+    quoted_table,
+    sql_execute,
+    sql_fetch,
+    sql_insert_objects,
+)
 from inventory.models import StoreManager
 
 from .exceptions import CartEmpty, IdempotencyConflict, InvalidState, OrderNotFound, PaymentFailed
@@ -36,7 +45,7 @@ from .models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, 
 from .notifications import order_email_schedule
 from .payments import PaymentGatewayError, PaymentRequest, PaymentResult, payment_gateway_get
 from .state import transition_check
-from .stock import stock_release, stock_take
+from .stock import stock_lock, stock_release, stock_take_locked
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +74,14 @@ def order_create_with_stock(
     the first :class:`OrderEvent`. Raises the stock errors of ``stock_take``; the caller's
     transaction then rolls everything back.
     """
-    order = Order.objects.create(
+    locked = stock_lock(quantities=quantities, manager_id=manager.pk if manager else None)
+    priced = [
+        (public_id, quantity, locked[public_id], (locked[public_id].price * quantity).quantize(CENT))
+        for public_id, quantity in quantities.items()
+    ]
+    total = sum((line_total for *_, line_total in priced), Decimal("0.00"))
+    now = timezone.now()
+    order = Order(
         channel=channel,
         status=status,
         user=user,
@@ -74,28 +90,27 @@ def order_create_with_stock(
         customer_email=customer_email,
         shipping_address=dict(shipping_address or {}),
         currency=settings.SHOP_CURRENCY,
-        subtotal=Decimal("0.00"),
-        total_amount=Decimal("0.00"),
+        subtotal=total,
+        total_amount=total,
+        created_at=now,
+        updated_at=now,
     )
-    products = stock_take(quantities=quantities, order=order, manager_id=manager.pk if manager else None)
+    sql_insert_objects([order], return_pk=True)
+    stock_take_locked(locked=locked, quantities=quantities, order_id=order.pk)
     lines = [
         OrderLine(
             order=order,
-            product=products[public_id],
+            product_id=product.pk,
             product_public_id=public_id,
-            name=products[public_id].name,
-            unit_price=products[public_id].price,
+            name=product.name,
+            unit_price=product.price,
             quantity=quantity,
-            line_total=(products[public_id].price * quantity).quantize(CENT),
+            line_total=line_total,
         )
-        for public_id, quantity in quantities.items()
+        for public_id, quantity, product, line_total in priced
     ]
-    OrderLine.objects.bulk_create(lines)
-    order.subtotal = order.total_amount = sum((line.line_total for line in lines), Decimal("0.00"))
-    order.save(update_fields=["subtotal", "total_amount", "updated_at"])
-    OrderEvent.objects.create(
-        order=order, from_status="", to_status=status, actor=actor, actor_label=actor_label
-    )
+    sql_insert_objects(lines)
+    _event_write(order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now)
     order_stats_record(order=order, from_status="", to_status=status, lines=lines)
     return order, lines
 
@@ -178,7 +193,7 @@ def order_place(
         )
 
     result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
-    order = _checkout_complete(order_id=order.pk, lines=lines, result=result)
+    order = _checkout_complete(order=order, lines=lines, result=result)
     if order.status == OrderStatus.CANCELLED:
         if result.succeeded:
             _refund(order)
@@ -216,11 +231,15 @@ def _checkout_reserve(
                     )
             except IntegrityError:
                 raise _KeyTaken() from None
-        cart_id = Cart.objects.select_for_update().filter(user=user).values_list("pk", flat=True).first()
+        cart = sql_fetch(f"SELECT id FROM {quoted_table(Cart)} WHERE user_id = %s{for_update()}", [user.pk])  # noqa: S608
+        cart_id = cart[0][0] if cart else None
         quantities = dict(
-            CartLine.objects.filter(cart_id=cart_id, saved_for_later=False)
-            .order_by("product_id")
-            .values_list("product__public_id", "quantity")
+            sql_fetch(
+                f"SELECT p.public_id, l.quantity FROM {quoted_table(CartLine)} l "  # noqa: S608
+                f"JOIN {quoted_table(Product)} p ON p.id = l.product_id "
+                "WHERE l.cart_id = %s AND NOT l.saved_for_later ORDER BY l.product_id",
+                [cart_id],
+            )
         )
         if cart_id is None or not quantities:
             raise CartEmpty()
@@ -233,7 +252,8 @@ def _checkout_reserve(
             shipping_address=shipping_address,
             actor=user,
         )
-        CartLine.objects.filter(cart_id=cart_id, saved_for_later=False).delete()
+        cart_empty = f"DELETE FROM {quoted_table(CartLine)} WHERE cart_id = %s AND NOT saved_for_later"  # noqa: S608
+        sql_execute(cart_empty, [cart_id])
         if key_row is not None:
             IdempotencyKey.objects.filter(pk=key_row.pk).update(order=order)
     return order, lines
@@ -265,49 +285,63 @@ def _charge(
         return PaymentResult(False, decline_reason="gateway_error"), "payment gateway error"
 
 
-def _checkout_complete(*, order_id: int, lines: list[OrderLine], result: PaymentResult) -> Order:
+def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> Order:
     """Phase 3: mark paid, or payment_failed with stock returned and the cart restored. If the
     order was cancelled meanwhile (another request), it stays cancelled: the cancellation gave
     the stock back, and the caller refunds a captured payment.
 
-    Retried on a deadlock/serialization error: the order stays locked and ``pending`` until
-    this commits, so running it again is safe. ``lines`` are the order's lines from phase 1
-    (they never change), so they are not read again."""
-    return retry_on_conflict(lambda: _checkout_complete_once(order_id=order_id, lines=lines, result=result))
+    ``order`` and ``lines`` are phase 1's (the lines never change), so nothing is read back: the
+    status moves with one conditional ``UPDATE … WHERE status = 'pending'``; only when another
+    request moved the order meanwhile is it locked and read. Retried on a deadlock/serialization
+    error (the order is still ``pending`` then, so running it again is safe)."""
+    return retry_on_conflict(lambda: _checkout_complete_once(order=order, lines=lines, result=result))
 
 
-def _checkout_complete_once(*, order_id: int, lines: list[OrderLine], result: PaymentResult) -> Order:
+def _checkout_complete_once(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> Order:
     with transaction.atomic(durable=True):
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if order.status != OrderStatus.PENDING:
-            if result.succeeded:
-                order.payment_reference = result.reference
-                order.save(update_fields=["payment_reference", "updated_at"])
-                OrderEvent.objects.create(
-                    order=order,
-                    from_status=order.status,
-                    to_status=order.status,
-                    actor_label="payment",
-                    note=(
-                        "payment captured after the order was cancelled; refunding"
-                        if order.status == OrderStatus.CANCELLED
-                        else f"payment captured; the order was already {order.status}"
-                    ),
+        if result.succeeded:
+            if _status_set(
+                order,
+                OrderStatus.PAID,
+                from_status=OrderStatus.PENDING,
+                actor_label="payment",
+                note="payment captured",
+                lines=lines,
+                payment_reference=result.reference,
+            ):
+                order_email_schedule(
+                    order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
                 )
+                return order
+        elif _status_set(
+            order,
+            OrderStatus.PAYMENT_FAILED,
+            from_status=OrderStatus.PENDING,
+            actor_label="payment",
+            note=result.decline_reason,
+            lines=lines,
+        ):
+            quantities = _quantities_by_product((line.product_id, line.quantity) for line in lines)
+            stock_release(quantities=quantities, order=order)
+            _cart_restore(user_id=order.user_id, quantities=quantities)
             return order
+        # Another request moved the order while the payment was taken (statuses never go back
+        # to pending): it stays as it is; a capture is noted on its timeline.
+        order = Order.objects.select_for_update().get(pk=order.pk)
         if result.succeeded:
             order.payment_reference = result.reference
-            _status_set(order, OrderStatus.PAID, actor_label="payment", note="payment captured", lines=lines)
-            order_email_schedule(
-                order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
+            order.save(update_fields=["payment_reference", "updated_at"])
+            OrderEvent.objects.create(
+                order=order,
+                from_status=order.status,
+                to_status=order.status,
+                actor_label="payment",
+                note=(
+                    "payment captured after the order was cancelled; refunding"
+                    if order.status == OrderStatus.CANCELLED
+                    else f"payment captured; the order was already {order.status}"
+                ),
             )
-            return order
-        _status_set(
-            order, OrderStatus.PAYMENT_FAILED, actor_label="payment", note=result.decline_reason, lines=lines
-        )
-        quantities = _quantities_by_product((line.product_id, line.quantity) for line in lines)
-        stock_release(quantities=quantities, order=order)
-        _cart_restore(user_id=order.user_id, quantities=quantities)
     return order
 
 
@@ -349,26 +383,66 @@ def _status_set(
     order: Order,
     to_status: str,
     *,
+    from_status: str | None = None,
     actor: User | None = None,
     actor_label: str = "",
     note: str = "",
     lines: Iterable[OrderLine] | None = None,
-) -> None:
-    """Record a status change (the caller has locked the row and checked the transition): the
-    timeline row, the order, and the analytics rollups, all in the caller's transaction.
-    ``lines``, when the caller holds them, spare the rollups reading them again."""
-    previous = order.status
-    OrderEvent.objects.create(
-        order=order,
+    payment_reference: str | None = None,
+) -> bool:
+    """Record a status change, in the caller's transaction: the order row (one conditional
+    ``UPDATE`` from ``from_status``, default ``order.status``), the timeline row and the
+    analytics rollups. The caller has checked the transition. Returns False, changing nothing,
+    when the order is no longer in ``from_status`` (a caller that locked the row never sees
+    that). ``lines``, when the caller holds them, spare the rollups reading them again."""
+    previous = from_status or order.status
+    reference = order.payment_reference if payment_reference is None else payment_reference
+    now = timezone.now()
+    changed = sql_execute(
+        f"UPDATE {quoted_table(Order)} SET status = %s, payment_reference = %s, updated_at = %s "  # noqa: S608
+        "WHERE id = %s AND status = %s",
+        [to_status, reference, db_adapt(Order, "updated_at", now), order.pk, previous],
+    )
+    if not changed:
+        return False
+    order.status, order.payment_reference, order.updated_at = to_status, reference, now
+    _event_write(
+        order,
         from_status=previous,
         to_status=to_status,
         actor=actor,
         actor_label=actor_label,
         note=note,
+        at=now,
     )
-    order.status = to_status
-    order.save(update_fields=["status", "payment_reference", "updated_at"])
     order_stats_record(order=order, from_status=previous, to_status=to_status, lines=lines)
+    return True
+
+
+def _event_write(
+    order: Order,
+    *,
+    from_status: str,
+    to_status: str,
+    actor: User | None = None,
+    actor_label: str = "",
+    note: str = "",
+    at: datetime,
+) -> None:
+    """One :class:`OrderEvent` (timeline row) of ``order``."""
+    sql_insert_objects(
+        [
+            OrderEvent(
+                order=order,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                actor_label=actor_label,
+                note=note,
+                created_at=at,
+            )
+        ]
+    )
 
 
 def order_transition(*, order_public_id: str, to_status: str, actor: User | None, note: str = "") -> Order:

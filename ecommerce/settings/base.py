@@ -92,7 +92,10 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default="") or "sqlite:///db.sqlite3"
 DATABASES = {
     "default": database_config(
-        DATABASE_URL, base_dir=BASE_DIR, conn_max_age=env.int("CONN_MAX_AGE", default=60)
+        DATABASE_URL,
+        base_dir=BASE_DIR,
+        conn_max_age=env.int("CONN_MAX_AGE", default=60),
+        prepare_threshold=env.str("DATABASE_PREPARE_THRESHOLD", default="5"),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

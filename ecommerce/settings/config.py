@@ -14,8 +14,14 @@ import environ
 _env = environ.Env()
 
 
-def database_config(url: str, *, base_dir: Path, conn_max_age: int = 60) -> dict[str, Any]:
-    """Return a ``DATABASES['default']`` dict for ``url`` (sqlite, postgres or mysql)."""
+def database_config(
+    url: str, *, base_dir: Path, conn_max_age: int = 60, prepare_threshold: str = "5"
+) -> dict[str, Any]:
+    """Return a ``DATABASES['default']`` dict for ``url`` (sqlite, postgres or mysql).
+
+    ``prepare_threshold`` (PostgreSQL): after how many runs psycopg prepares a statement sent
+    with server-side parameters (the hot checkout statements, ``ecommerce.common.sql``);
+    ``off`` never prepares (for poolers that cannot keep prepared statements)."""
     config: dict[str, Any] = _env.db_url_config(url)
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
@@ -35,7 +41,9 @@ def database_config(url: str, *, base_dir: Path, conn_max_age: int = 60) -> dict
     elif engine == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = conn_max_age
         config["CONN_HEALTH_CHECKS"] = True
-        config.setdefault("OPTIONS", {})["connect_timeout"] = 5
+        options = config.setdefault("OPTIONS", {})
+        options["connect_timeout"] = 5
+        options["prepare_threshold"] = None if prepare_threshold.lower() == "off" else int(prepare_threshold)
     elif engine == "django.db.backends.mysql":
         config["CONN_MAX_AGE"] = conn_max_age
         config["CONN_HEALTH_CHECKS"] = True

@@ -31,6 +31,15 @@ def test_postgres_has_persistent_connections_and_health_checks():
     )
     assert config["CONN_MAX_AGE"] == 120
     assert config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"]["prepare_threshold"] == 5
+
+
+def test_postgres_prepared_statements_can_be_switched_off_or_tuned():
+    url = "postgres://shop@db/shop"
+    assert (
+        database_config(url, base_dir=BASE, prepare_threshold="off")["OPTIONS"]["prepare_threshold"] is None
+    )
+    assert database_config(url, base_dir=BASE, prepare_threshold="2")["OPTIONS"]["prepare_threshold"] == 2
 
 
 def test_mysql_uses_utf8mb4_and_strict_mode():

@@ -198,7 +198,7 @@ def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
         client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
     # constant part (auth, idempotency, cart, order, ledger, lines, events, analytics rollups,
     # payment phase 3, response) plus one UPDATE per distinct product
-    with django_assert_max_num_queries(28 + lines):
+    with django_assert_max_num_queries(26 + lines):
         response = client.post(
             "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"
         )

@@ -1,0 +1,154 @@
+"""Hand-written SQL for the hot write path (checkout and the stock it takes), on all three
+databases.
+
+Through the ORM every statement is built and compiled again on each call: 150–350 µs of CPU
+for an insert, an ``F()`` update or a locking select, against 40–70 µs for sending the same
+text through the cursor. Checkout runs about fifteen statements per order, so its ORM version
+was CPU-bound at a fifth of the raw-SQL floor (``bench/checkout.py``, ``docs/benchmarks.md``).
+
+These helpers build a statement's text once (per database vendor and shape) from the model's
+metadata, and pass every value as a query parameter adapted by the field itself
+(``Field.get_db_prep_save``), so dates, decimals and JSON are stored exactly as the ORM would
+store them. Identifiers come from model metadata only, quoted by the backend.
+
+On PostgreSQL they send parameters apart from the text (server-side binding, where Django's
+own cursors interpolate them in Python), so psycopg prepares a statement the fifth time it
+sees it and PostgreSQL stops parsing and planning it on every order. Behind a pooler that
+cannot keep prepared statements (PgBouncer before 1.21 in transaction mode), set
+``DATABASE_PREPARE_THRESHOLD=off``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Field, Model
+
+CENT = Decimal("0.01")
+
+
+def quoted_table(model: type[Model]) -> str:
+    """The model's table name, quoted for the current database."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def quoted_column(model: type[Model], field_name: str) -> str:
+    """The column of ``model.field_name`` (``"order"`` gives ``order_id``), quoted."""
+    return connection.ops.quote_name(model._meta.get_field(field_name).column)  # type: ignore[union-attr]
+
+
+def for_update() -> str:
+    """`` FOR UPDATE`` where the database locks rows (not SQLite, which locks the whole file
+    for the writing transaction)."""
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+def sql_insert(
+    model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, return_pk: bool = False
+) -> list[int]:
+    """``INSERT`` ``rows`` (values in ``fields`` order) in one statement. With ``return_pk``,
+    returns the new primary keys (``RETURNING`` where the database has it, else the last
+    insert id of a single row); otherwise ``[]``. No defaults are applied: pass every value."""
+    if not rows:
+        return []
+    returning = return_pk and connection.features.can_return_rows_from_bulk_insert
+    sql, model_fields = _insert_statement(connection.vendor, model, tuple(fields), len(rows), returning)
+    params = [
+        field.get_db_prep_save(value, connection)
+        for row in rows
+        for field, value in zip(model_fields, row, strict=True)
+    ]
+    with sql_cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            return [row[0] for row in cursor.fetchall()]
+        if return_pk and len(rows) == 1:
+            return [cursor.lastrowid]
+    if return_pk:  # pragma: no cover - MySQL (no RETURNING) with several rows
+        raise ValueError("this database returns only one inserted primary key")
+    return []
+
+
+@lru_cache(maxsize=256)
+def _insert_statement(
+    vendor: str, model: type[Model], fields: tuple[str, ...], count: int, returning: bool
+) -> tuple[str, list[Field]]:
+    model_fields: list[Field] = [model._meta.get_field(name) for name in fields]  # type: ignore[misc]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quoted_table(model)} ({', '.join(quote(f.column) for f in model_fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * count)}"
+    )
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"  # type: ignore[union-attr]
+    return sql, model_fields
+
+
+def sql_cursor() -> CursorWrapper:
+    """A cursor of the current connection (Django's wrapper: errors, query logging and
+    counting as usual); on PostgreSQL one that binds parameters on the server."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def sql_execute(sql: str, params: Sequence[Any] = ()) -> int:
+    """Run one statement; returns the number of rows it changed."""
+    with sql_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def sql_fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run one query; returns all its rows."""
+    with sql_cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def db_decimal(value: Any) -> Decimal:
+    """A money column's value as read by a raw cursor, as a two-place ``Decimal`` (SQLite
+    returns floats or ints for decimal columns; the other databases return ``Decimal``)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENT)
+
+
+def db_adapt(model: type[Model], field_name: str, value: Any) -> Any:
+    """``value`` adapted for a query parameter compared with or stored in ``model.field_name``."""
+    return model._meta.get_field(field_name).get_db_prep_save(value, connection)  # type: ignore[union-attr]
+
+
+def sql_insert_objects(
+    objs: Sequence[Model], fields: Sequence[str] | None = None, *, return_pk: bool = False
+) -> None:
+    """Insert model instances built in memory (like ``bulk_create``, without its per-call
+    compilation): ``fields`` default to every concrete field but the primary key, and no
+    ``auto_now``/default is applied here, so set them on the instances. With ``return_pk``
+    the instances get their primary keys; all are marked as saved."""
+    if not objs:
+        return
+    model = type(objs[0])
+    names = fields if fields is not None else _insert_field_names(model)
+    attnames = [model._meta.get_field(name).attname for name in names]  # type: ignore[union-attr]
+    pks = sql_insert(model, names, [[getattr(obj, a) for a in attnames] for obj in objs], return_pk=return_pk)
+    for obj, pk in zip(objs, pks, strict=False):
+        obj.pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+@lru_cache(maxsize=64)
+def _insert_field_names(model: type[Model]) -> tuple[str, ...]:
+    return tuple(f.name for f in model._meta.concrete_fields if not f.primary_key)

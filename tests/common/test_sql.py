@@ -1,0 +1,82 @@
+"""The hand-written SQL helpers of the checkout hot path (``ecommerce.common.sql``)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from catalog.models import Product
+from ecommerce.common.sql import (
+    db_decimal,
+    quoted_table,
+    sql_execute,
+    sql_fetch,
+    sql_insert,
+    sql_insert_objects,
+)
+from orders.models import OrderEvent, StockMovement
+from tests.factories import OrderFactory, ProductFactory
+
+
+def test_db_decimal_reads_money_columns_of_every_database():
+    assert db_decimal(Decimal("9.99")) == Decimal("9.99")
+    assert db_decimal(9.99) == Decimal("9.99")  # SQLite returns floats for decimal columns
+    assert db_decimal(10) == Decimal("10.00") and str(db_decimal(10)) == "10.00"
+
+
+@pytest.mark.django_db
+def test_insert_returns_the_new_primary_keys_in_row_order():
+    a, b = ProductFactory(), ProductFactory()
+    rows = [(a.pk, None, -1, "sale", a.created_at), (b.pk, None, 2, "restock", b.created_at)]
+    fields = ("product", "order", "delta", "reason", "created_at")
+    if connection.features.can_return_rows_from_bulk_insert:
+        pks = sql_insert(StockMovement, fields, rows, return_pk=True)
+        assert [StockMovement.objects.get(pk=pk).product_id for pk in pks] == [a.pk, b.pk]
+    else:  # pragma: no cover - MySQL: one row at a time
+        pks = [sql_insert(StockMovement, fields, [row], return_pk=True)[0] for row in rows]
+    assert sorted(StockMovement.objects.values_list("pk", "delta")) == sorted(zip(pks, [-1, 2], strict=True))
+    assert sql_insert(StockMovement, fields, []) == []
+
+
+@pytest.mark.django_db
+def test_insert_objects_marks_instances_saved_with_their_pk():
+    order = OrderFactory()
+    event = OrderEvent(
+        order=order, from_status="", to_status="pending", note="n", created_at=order.created_at
+    )
+    sql_insert_objects([event], return_pk=True)
+    assert event.pk is not None and not event._state.adding
+    assert OrderEvent.objects.get(pk=event.pk).note == "n"
+
+
+@pytest.mark.django_db
+def test_execute_and_fetch_count_and_return_rows():
+    product = ProductFactory(quantity=3)
+    decrement = f"UPDATE {quoted_table(Product)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
+    read = f"SELECT quantity FROM {quoted_table(Product)} WHERE id = %s"  # noqa: S608
+    assert sql_execute(decrement, [1, product.pk]) == 1
+    assert sql_execute(decrement, [1, -1]) == 0
+    assert sql_fetch(read, [product.pk]) == [(2,)]
+
+
+@pytest.mark.django_db
+def test_database_errors_are_djangos_so_services_can_catch_them():
+    product = ProductFactory(quantity=1)
+    decrement = f"UPDATE {quoted_table(Product)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sql_execute(decrement, [2, product.pk])
+    product.refresh_from_db()
+    assert product.quantity == 1
+
+
+@pytest.mark.django_db
+def test_postgresql_prepares_a_statement_run_often():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL setting")
+    marker = "/* prepared-statement probe */"
+    for _ in range(6):
+        sql_fetch(f"SELECT %s::int {marker}", [1])
+    prepared = sql_fetch(
+        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{marker}%"]
+    )
+    assert prepared == [(1,)]
