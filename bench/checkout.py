@@ -8,8 +8,9 @@ contention (every buyer on a different product) and with all buyers on 10 hot pr
 * calls ``orders.services.order_place`` (no HTTP) from N threads, each on its own pre-filled
   carts, and reports orders/s;
 * runs pgbench with N clients on a SQL script that issues the same statements as one
-  checkout (both transactions, including the analytics rollup upserts), and reports its
-  transactions/s: the floor no ORM can beat.
+  checkout (both transactions, including the analytics rollup upserts; no idempotency key on
+  either side), and reports its transactions/s: the floor, a C client with no work between
+  statements.
 
 Prints a Markdown table for docs/benchmarks.md.
 """

@@ -68,11 +68,14 @@ def order_create_with_stock(
     """Create an order and take its stock, inside the caller's transaction; returns the order
     and the lines it wrote.
 
-    ``quantities`` maps product public ids to (already merged) quantities. Stock is locked and
-    taken through :func:`orders.stock.stock_take` (with ``manager``, only that manager's products
-    exist); prices and names are copied from the locked rows; totals are exact decimals. Writes
-    the first :class:`OrderEvent`. Raises the stock errors of ``stock_take``; the caller's
-    transaction then rolls everything back.
+    ``quantities`` maps product public ids to (already merged) quantities. The products are
+    locked and checked by :func:`orders.stock.stock_lock` (with ``manager``, only that manager's
+    products exist) before anything is written, so the order row is written once, with its
+    totals; then the stock is taken (:func:`orders.stock.stock_take_locked`). Prices and names
+    are copied from the locked rows; totals are exact decimals. Writes the first
+    :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written).
+    Hand-written SQL (``ecommerce.common.sql``): this is checkout's hot path; the instances
+    returned are not read back.
     """
     locked = stock_lock(quantities=quantities, manager_id=manager.pk if manager else None)
     priced = [
@@ -331,8 +334,8 @@ def _checkout_complete_once(*, order: Order, lines: list[OrderLine], result: Pay
         if result.succeeded:
             order.payment_reference = result.reference
             order.save(update_fields=["payment_reference", "updated_at"])
-            OrderEvent.objects.create(
-                order=order,
+            _event_write(
+                order,
                 from_status=order.status,
                 to_status=order.status,
                 actor_label="payment",
@@ -427,9 +430,9 @@ def _event_write(
     actor: User | None = None,
     actor_label: str = "",
     note: str = "",
-    at: datetime,
+    at: datetime | None = None,
 ) -> None:
-    """One :class:`OrderEvent` (timeline row) of ``order``."""
+    """One :class:`OrderEvent` (timeline row) of ``order``, at ``at`` (default now)."""
     sql_insert_objects(
         [
             OrderEvent(
@@ -439,7 +442,7 @@ def _event_write(
                 actor=actor,
                 actor_label=actor_label,
                 note=note,
-                created_at=at,
+                created_at=at or timezone.now(),
             )
         ]
     )
@@ -491,9 +494,7 @@ def _refund(order: Order) -> None:
     except Exception:
         logger.exception("refund failed", extra={"order_id": order.public_id})
         note = "refund failed: retry from the admin"
-    OrderEvent.objects.create(
-        order=order, from_status=order.status, to_status=order.status, actor_label="payment", note=note
-    )
+    _event_write(order, from_status=order.status, to_status=order.status, actor_label="payment", note=note)
 
 
 def idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:

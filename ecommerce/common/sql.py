@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
@@ -95,8 +96,6 @@ def sql_cursor() -> CursorWrapper:
     counting as usual); on PostgreSQL one that binds parameters on the server."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    import psycopg
-
     connection.ensure_connection()
     with connection.wrap_database_errors:
         return connection._prepare_cursor(psycopg.Cursor(connection.connection))
