@@ -57,6 +57,8 @@ def sql_insert(
     insert id of a single row); otherwise ``[]``. No defaults are applied: pass every value."""
     if not rows:
         return []
+    if return_pk and len(rows) > 1 and not connection.features.can_return_rows_from_bulk_insert:
+        raise ValueError("this database returns only one inserted primary key")
     returning = return_pk and connection.features.can_return_rows_from_bulk_insert
     sql, model_fields = _insert_statement(connection.vendor, model, tuple(fields), len(rows), returning)
     params = [
@@ -68,10 +70,8 @@ def sql_insert(
         cursor.execute(sql, params)
         if returning:
             return [row[0] for row in cursor.fetchall()]
-        if return_pk and len(rows) == 1:
+        if return_pk:  # MySQL: no RETURNING, one row
             return [cursor.lastrowid]
-    if return_pk:  # pragma: no cover - MySQL (no RETURNING) with several rows
-        raise ValueError("this database returns only one inserted primary key")
     return []
 
 

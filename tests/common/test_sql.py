@@ -29,13 +29,26 @@ def test_insert_returns_the_new_primary_keys_in_row_order():
     a, b = ProductFactory(), ProductFactory()
     rows = [(a.pk, None, -1, "sale", a.created_at), (b.pk, None, 2, "restock", b.created_at)]
     fields = ("product", "order", "delta", "reason", "created_at")
-    if connection.features.can_return_rows_from_bulk_insert:
-        pks = sql_insert(StockMovement, fields, rows, return_pk=True)
-        assert [StockMovement.objects.get(pk=pk).product_id for pk in pks] == [a.pk, b.pk]
-    else:  # pragma: no cover - MySQL: one row at a time
-        pks = [sql_insert(StockMovement, fields, [row], return_pk=True)[0] for row in rows]
+    pks = sql_insert(StockMovement, fields, rows, return_pk=True)
+    assert [StockMovement.objects.get(pk=pk).product_id for pk in pks] == [a.pk, b.pk]
     assert sorted(StockMovement.objects.values_list("pk", "delta")) == sorted(zip(pks, [-1, 2], strict=True))
     assert sql_insert(StockMovement, fields, []) == []
+
+
+@pytest.mark.django_db
+def test_without_returning_one_row_gives_its_pk_and_several_are_refused(monkeypatch):
+    """MySQL has no ``RETURNING``: the last insert id names a single new row. Run on SQLite
+    and MariaDB (whose drivers report it too) with Django told the database cannot return."""
+    if connection.vendor == "postgresql":
+        pytest.skip("psycopg reports no last insert id")
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    a = ProductFactory()
+    fields = ("product", "order", "delta", "reason", "created_at")
+    (pk,) = sql_insert(StockMovement, fields, [(a.pk, None, 3, "restock", a.created_at)], return_pk=True)
+    assert StockMovement.objects.get(pk=pk).delta == 3
+    with pytest.raises(ValueError, match="only one"):
+        sql_insert(StockMovement, fields, [(a.pk, None, 1, "sale", a.created_at)] * 2, return_pk=True)
+    assert StockMovement.objects.count() == 1
 
 
 @pytest.mark.django_db
