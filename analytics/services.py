@@ -16,7 +16,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Model, QuerySet
 
 from ecommerce.common.sql import sql_execute
@@ -78,8 +79,9 @@ def _upsert_add(
     if not rows:
         return
     rows = sorted(rows, key=lambda row: tuple(str(value) for value in row[: len(key)]))
-    params = [_adapt(value) for row in rows for value in row]
-    sql_execute(_upsert_statement(connection.vendor, model, tuple(key), tuple(add), len(rows)), params)
+    db = connections[DEFAULT_DB_ALIAS]
+    params = [_adapt(value, db.ops) for row in rows for value in row]
+    sql_execute(_upsert_statement(db.vendor, model, tuple(key), tuple(add), len(rows)), params)
 
 
 @lru_cache(maxsize=64)
@@ -100,11 +102,11 @@ def _upsert_statement(
     return f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values_sql} {conflict}"  # noqa: S608
 
 
-def _adapt(value: Any) -> Any:
+def _adapt(value: Any, ops: BaseDatabaseOperations) -> Any:
     if isinstance(value, date):
-        return connection.ops.adapt_datefield_value(value)
+        return ops.adapt_datefield_value(value)
     if isinstance(value, Decimal):
-        return connection.ops.adapt_decimalfield_value(value, max_digits=16, decimal_places=2)
+        return ops.adapt_decimalfield_value(value, max_digits=16, decimal_places=2)
     return value
 
 

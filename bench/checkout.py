@@ -1,6 +1,6 @@
 """Checkout throughput on PostgreSQL: the real service vs. the raw-SQL floor (pgbench).
 
-    python bench/checkout.py [--database shop_bench_checkout] [--seconds 10]
+    python bench/checkout.py [--database shop_bench_checkout] [--seconds 10] [--idempotency-key]
 
 Creates (drops first) the database, migrates it, then for 8 and 32 threads, without
 contention (every buyer on a different product) and with all buyers on 10 hot products:
@@ -8,9 +8,11 @@ contention (every buyer on a different product) and with all buyers on 10 hot pr
 * calls ``orders.services.order_place`` (no HTTP) from N threads, each on its own pre-filled
   carts, and reports orders/s;
 * runs pgbench with N clients on a SQL script that issues the same statements as one
-  checkout (both transactions, including the analytics rollup upserts; no idempotency key on
-  either side), and reports its transactions/s: the floor, a C client with no work between
-  statements.
+  checkout (both transactions, including the analytics rollup upserts), and reports its
+  transactions/s: the floor, a C client with no work between statements.
+
+Without ``--idempotency-key`` neither side sends a key; with it, every checkout has one and
+the script adds the key's lookup, claim and completion.
 
 Prints a Markdown table for docs/benchmarks.md.
 """
@@ -32,7 +34,10 @@ sys.path.insert(0, str(ROOT))
 PGBENCH_SCRIPT = r"""
 \set uid random(:umin, :umax)
 \set pid random(:pmin, :pmax)
+--KEY SELECT order_id, request_hash FROM orders_idempotencykey WHERE user_id = :uid AND key = md5(random()::text);
 BEGIN;
+--KEY INSERT INTO orders_idempotencykey (user_id, key, request_hash, order_id, created_at)
+--KEY   VALUES (:uid, md5(random()::text), md5('x'), NULL, now()) RETURNING id \gset k_
 SELECT id FROM cart_cart WHERE user_id = :uid FOR UPDATE;
 SELECT p.public_id, l.quantity FROM cart_cartline l JOIN catalog_product p ON p.id = l.product_id
   WHERE l.cart_id = :uid AND NOT l.saved_for_later ORDER BY l.product_id;
@@ -53,6 +58,7 @@ INSERT INTO analytics_dailyorderstats (day, channel, status, orders, revenue, un
   ON CONFLICT (day, channel, status) DO UPDATE SET orders = analytics_dailyorderstats.orders + excluded.orders,
   revenue = analytics_dailyorderstats.revenue + excluded.revenue, units = analytics_dailyorderstats.units + excluded.units;
 DELETE FROM cart_cartline WHERE cart_id = :uid AND NOT saved_for_later;
+--KEY UPDATE orders_idempotencykey SET order_id = :o_id WHERE id = :k_id;
 COMMIT;
 BEGIN;
 UPDATE orders_order SET status = 'paid', payment_reference = 'ch_x', updated_at = now()
@@ -121,7 +127,15 @@ def fill_carts(users, products, hot: bool) -> None:  # noqa: ANN001
     )
 
 
-def run_service(threads: int, hot: bool, seconds: float) -> float:
+def pgbench_script(keys: bool) -> str:
+    """The floor's SQL; with ``keys``, the ``--KEY`` lines (the idempotency key's lookup, claim
+    and completion) are kept."""
+    if keys:
+        return PGBENCH_SCRIPT.replace("--KEY ", "")
+    return "\n".join(line for line in PGBENCH_SCRIPT.splitlines() if not line.startswith("--KEY"))
+
+
+def run_service(threads: int, hot: bool, seconds: float, keys: bool) -> float:
     from django.db import connections
 
     from orders.services import PaymentDetails, order_place
@@ -141,7 +155,13 @@ def run_service(threads: int, hot: bool, seconds: float) -> float:
         for user in mine:
             if time.perf_counter() > stop_at[0]:
                 break
-            order_place(user=user, shipping_address=address, payment=payment, idempotency_key=None)
+            order_place(
+                user=user,
+                shipping_address=address,
+                payment=payment,
+                idempotency_key=f"bench-{user.pk}" if keys else None,
+                request_hash="bench",
+            )
             done[index] += 1
         connections.close_all()
 
@@ -157,12 +177,12 @@ def run_service(threads: int, hot: bool, seconds: float) -> float:
     return sum(done) / elapsed
 
 
-def run_pgbench(database: str, threads: int, hot: bool, seconds: int) -> float:
+def run_pgbench(database: str, threads: int, hot: bool, seconds: int, keys: bool) -> float:
     users, products = make_fixture(threads * 10, 10 if hot else 1000)
     pids = [p.pk for p in products]
     uids = [u.pk for u in users]
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(PGBENCH_SCRIPT)
+        script.write(pgbench_script(keys))
     cmd = [
         "pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", str(threads), "-j", "2",
         "-T", str(seconds), "-f", script.name,
@@ -180,15 +200,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="shop_bench_checkout")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--idempotency-key", action="store_true", help="every checkout sends a key (both sides)"
+    )
     args = parser.parse_args()
+    keys = args.idempotency_key
     setup_django(args.database)
     rows = []
     for threads in (8, 32):
         for hot in (False, True):
-            service = run_service(threads, hot, args.seconds)
-            floor = run_pgbench(args.database, threads, hot, args.seconds)
+            service = run_service(threads, hot, args.seconds, keys)
+            floor = run_pgbench(args.database, threads, hot, args.seconds, keys)
             rows.append((threads, "10 hot products" if hot else "no contention", service, floor))
             print(f"threads={threads} hot={hot}: service {service:.0f}/s, floor {floor:.0f}/s", flush=True)
+    print(f"\nIdempotency-Key: {'yes' if keys else 'no'}")
     print("\n| threads | load | service orders/s | pgbench floor tx/s | ratio |")
     print("|---:|---|---:|---:|---:|")
     for threads, load, service, floor in rows:

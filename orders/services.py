@@ -33,9 +33,11 @@ from ecommerce.common.db import retry_on_conflict
 from ecommerce.common.sql import (
     db_adapt,
     for_update,
+    quoted_column,
     quoted_table,
     sql_execute,
     sql_fetch,
+    sql_insert,
     sql_insert_objects,
 )
 from inventory.models import StoreManager
@@ -210,14 +212,22 @@ def order_place(
 
 
 def _idempotent_replay(*, user: User, key: str, request_hash: str) -> Order | None:
-    record = IdempotencyKey.objects.select_related("order").filter(user=user, key=key).first()
-    if record is None or record.order is None:
+    """The order an earlier request with this key made, or None (no such key yet, or its
+    request is still running or failed before making an order)."""
+    found = sql_fetch(
+        f"SELECT order_id, request_hash FROM {quoted_table(IdempotencyKey)} "  # noqa: S608
+        f"WHERE user_id = %s AND {quoted_column(IdempotencyKey, 'key')} = %s",
+        [user.pk, key],
+    )
+    if not found or found[0][0] is None:
         return None
-    if record.request_hash != request_hash:
+    order_id, stored_hash = found[0]
+    if stored_hash != request_hash:
         raise IdempotencyConflict(details={"Idempotency-Key": "already used with a different request body"})
-    if record.order.status == OrderStatus.PAYMENT_FAILED:
-        raise PaymentFailed(details={"payment": "declined", "order_id": record.order.public_id})
-    return record.order
+    order = Order.objects.get(pk=order_id)
+    if order.status == OrderStatus.PAYMENT_FAILED:
+        raise PaymentFailed(details={"payment": "declined", "order_id": order.public_id})
+    return order
 
 
 def _checkout_reserve(
@@ -225,13 +235,17 @@ def _checkout_reserve(
 ) -> tuple[Order, list[OrderLine]]:
     """Phase 1: one transaction; locks the cart and the products (in pk order)."""
     with transaction.atomic(durable=True):
-        key_row = None
+        key_id = None
         if idempotency_key:
+            # Claims the key first: a concurrent request with the same key waits here on the
+            # unique index. A duplicate aborts this whole transaction (no savepoint needed).
             try:
-                with transaction.atomic():
-                    key_row = IdempotencyKey.objects.create(
-                        user=user, key=idempotency_key, request_hash=request_hash
-                    )
+                (key_id,) = sql_insert(
+                    IdempotencyKey,
+                    ("user", "key", "request_hash", "order", "created_at"),
+                    [(user.pk, idempotency_key, request_hash, None, timezone.now())],
+                    return_pk=True,
+                )
             except IntegrityError:
                 raise _KeyTaken() from None
         cart = sql_fetch(f"SELECT id FROM {quoted_table(Cart)} WHERE user_id = %s{for_update()}", [user.pk])  # noqa: S608
@@ -257,8 +271,9 @@ def _checkout_reserve(
         )
         cart_empty = f"DELETE FROM {quoted_table(CartLine)} WHERE cart_id = %s AND NOT saved_for_later"  # noqa: S608
         sql_execute(cart_empty, [cart_id])
-        if key_row is not None:
-            IdempotencyKey.objects.filter(pk=key_row.pk).update(order=order)
+        if key_id is not None:
+            key_done = f"UPDATE {quoted_table(IdempotencyKey)} SET order_id = %s WHERE id = %s"  # noqa: S608
+            sql_execute(key_done, [order.pk, key_id])
     return order, lines
 
 

@@ -26,27 +26,34 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 
 CENT = Decimal("0.01")
 
 
+def _db() -> BaseDatabaseWrapper:
+    """This thread's default connection. Looked up once per helper call: every attribute read
+    through the ``django.db.connection`` proxy looks the connection up again."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def quoted_table(model: type[Model]) -> str:
     """The model's table name, quoted for the current database."""
-    return connection.ops.quote_name(model._meta.db_table)
+    return _db().ops.quote_name(model._meta.db_table)
 
 
 def quoted_column(model: type[Model], field_name: str) -> str:
     """The column of ``model.field_name`` (``"order"`` gives ``order_id``), quoted."""
-    return connection.ops.quote_name(model._meta.get_field(field_name).column)  # type: ignore[union-attr]
+    return _db().ops.quote_name(model._meta.get_field(field_name).column)  # type: ignore[union-attr]
 
 
 def for_update() -> str:
     """`` FOR UPDATE`` where the database locks rows (not SQLite, which locks the whole file
     for the writing transaction)."""
-    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return " FOR UPDATE" if _db().features.has_select_for_update else ""
 
 
 def sql_insert(
@@ -57,16 +64,18 @@ def sql_insert(
     insert id of a single row); otherwise ``[]``. No defaults are applied: pass every value."""
     if not rows:
         return []
-    if return_pk and len(rows) > 1 and not connection.features.can_return_rows_from_bulk_insert:
+    db = _db()
+    can_return = db.features.can_return_rows_from_bulk_insert
+    if return_pk and len(rows) > 1 and not can_return:
         raise ValueError("this database returns only one inserted primary key")
-    returning = return_pk and connection.features.can_return_rows_from_bulk_insert
-    sql, model_fields = _insert_statement(connection.vendor, model, tuple(fields), len(rows), returning)
+    returning = return_pk and can_return
+    sql, model_fields = _insert_statement(db.vendor, model, tuple(fields), len(rows), returning)
     params = [
-        field.get_db_prep_save(value, connection)
+        field.get_db_prep_save(value, db)
         for row in rows
         for field, value in zip(model_fields, row, strict=True)
     ]
-    with sql_cursor() as cursor:
+    with sql_cursor(db) as cursor:
         cursor.execute(sql, params)
         if returning:
             return [row[0] for row in cursor.fetchall()]
@@ -80,7 +89,7 @@ def _insert_statement(
     vendor: str, model: type[Model], fields: tuple[str, ...], count: int, returning: bool
 ) -> tuple[str, list[Field]]:
     model_fields: list[Field] = [model._meta.get_field(name) for name in fields]  # type: ignore[misc]
-    quote = connection.ops.quote_name
+    quote = _db().ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
         f"INSERT INTO {quoted_table(model)} ({', '.join(quote(f.column) for f in model_fields)}) "  # noqa: S608
@@ -91,14 +100,15 @@ def _insert_statement(
     return sql, model_fields
 
 
-def sql_cursor() -> CursorWrapper:
+def sql_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
     """A cursor of the current connection (Django's wrapper: errors, query logging and
     counting as usual); on PostgreSQL one that binds parameters on the server."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+    db = db or _db()
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        return db._prepare_cursor(psycopg.Cursor(db.connection))
 
 
 def sql_execute(sql: str, params: Sequence[Any] = ()) -> int:
@@ -125,7 +135,7 @@ def db_decimal(value: Any) -> Decimal:
 
 def db_adapt(model: type[Model], field_name: str, value: Any) -> Any:
     """``value`` adapted for a query parameter compared with or stored in ``model.field_name``."""
-    return model._meta.get_field(field_name).get_db_prep_save(value, connection)  # type: ignore[union-attr]
+    return model._meta.get_field(field_name).get_db_prep_save(value, _db())  # type: ignore[union-attr]
 
 
 def sql_insert_objects(
@@ -138,16 +148,21 @@ def sql_insert_objects(
     if not objs:
         return
     model = type(objs[0])
-    names = fields if fields is not None else _insert_field_names(model)
-    attnames = [model._meta.get_field(name).attname for name in names]  # type: ignore[union-attr]
+    names = tuple(fields) if fields is not None else _insert_field_names(model)
+    attnames = _attnames(model, names)
     pks = sql_insert(model, names, [[getattr(obj, a) for a in attnames] for obj in objs], return_pk=return_pk)
     for obj, pk in zip(objs, pks, strict=False):
         obj.pk = pk
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = DEFAULT_DB_ALIAS
 
 
 @lru_cache(maxsize=64)
 def _insert_field_names(model: type[Model]) -> tuple[str, ...]:
     return tuple(f.name for f in model._meta.concrete_fields if not f.primary_key)
+
+
+@lru_cache(maxsize=64)
+def _attnames(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(model._meta.get_field(name).attname for name in names)  # type: ignore[union-attr]

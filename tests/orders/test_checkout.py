@@ -155,6 +155,30 @@ def test_idempotency_key_is_scoped_per_user(filled_cart, auth_client):
     assert response.status_code == 201 and Order.objects.count() == 2
 
 
+def test_key_held_by_a_request_still_running_is_409_and_changes_nothing(filled_cart):
+    """The key row exists without an order (its request is still in its first transaction):
+    claiming it fails on the unique index, which aborts the whole checkout transaction."""
+    user, client, coffee, tea = filled_cart
+    IdempotencyKey.objects.create(user=user, key="busy", request_hash="x")
+    response = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="busy")
+    assert response.status_code == 409
+    assert response.json()["error"]["details"] == {"Idempotency-Key": "in progress"}
+    assert not Order.objects.exists() and quantities(coffee, tea) == [10, 5]
+    assert CartLine.objects.filter(cart__user=user).count() == 2
+    assert IdempotencyKey.objects.get(user=user, key="busy").order is None
+
+
+def test_keyed_request_that_fails_leaves_its_key_free(filled_cart):
+    user, client, coffee, tea = filled_cart
+    Product.objects.filter(pk=coffee.pk).update(quantity=1)
+    failed = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    assert failed.status_code == 409 and not IdempotencyKey.objects.exists()
+    Product.objects.filter(pk=coffee.pk).update(quantity=10)
+    again = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
+    assert again.status_code == 201
+    assert IdempotencyKey.objects.get(user=user, key="k-4").order.public_id == again.json()["id"]
+
+
 def test_retry_after_a_declined_payment_replays_the_decline(filled_cart):
     _, client, coffee, _ = filled_cart
     first = client.post(
