@@ -69,6 +69,8 @@ def stock_lock(*, quantities: Mapping[str, int], manager_id: int | None = None) 
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_lock() and stock_take() must run inside transaction.atomic()")
+    if not quantities:
+        return {}
     params: list[object] = list(quantities)
     if manager_id is not None:
         params.append(manager_id)

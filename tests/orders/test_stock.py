@@ -63,6 +63,15 @@ def test_take_with_manager_sees_only_that_managers_products():
 
 
 @pytest.mark.django_db
+def test_take_nothing_changes_nothing():
+    product = ProductFactory(quantity=2)
+    with transaction.atomic():
+        assert stock_take(quantities={}) == {}
+    product.refresh_from_db()
+    assert product.quantity == 2 and not StockMovement.objects.exists()
+
+
+@pytest.mark.django_db
 def test_release_gives_stock_back():
     product = ProductFactory(quantity=1)
     with transaction.atomic():
