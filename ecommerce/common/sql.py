@@ -142,9 +142,10 @@ def sql_insert_objects(
     objs: Sequence[Model], fields: Sequence[str] | None = None, *, return_pk: bool = False
 ) -> None:
     """Insert model instances built in memory (like ``bulk_create``, without its per-call
-    compilation): ``fields`` default to every concrete field but the primary key, and no
-    ``auto_now``/default is applied here, so set them on the instances. With ``return_pk``
-    the instances get their primary keys; all are marked as saved."""
+    compilation): ``fields`` default to every concrete field but the primary key. Field
+    defaults come from the model's ``__init__``, but ``auto_now``/``auto_now_add`` are not
+    applied here: set those timestamps on the instances. With ``return_pk`` the instances get
+    their primary keys; all are marked as saved."""
     if not objs:
         return
     model = type(objs[0])
