@@ -2,9 +2,9 @@
 
 ``order_stats_record`` is called by the order services in the transaction that changes an
 order (creation and every status change), so the dashboard never reads a stale rollup. It adds
-deltas with one atomic upsert per table (``INSERT … ON CONFLICT/ON DUPLICATE KEY … SET x = x +
-delta``): concurrent order changes commute, and rows are written in key order so two
-transactions never deadlock on them.
+deltas with one atomic upsert per table (``ecommerce.common.sql.sql_upsert_add``: ``INSERT …
+ON CONFLICT/ON DUPLICATE KEY … SET x = x + delta``): concurrent order changes commute, and rows
+are written in key order so two transactions never deadlock on them.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
-from ecommerce.common.sql import sql_execute
+from ecommerce.common.sql import sql_upsert_add
 from orders.models import Order, OrderLine
 
 from .models import DailyOrderStats, DailyProductSales
@@ -49,7 +47,7 @@ def order_stats_record(
     rows: list[tuple[Any, ...]] = [(day, order.channel, to_status, 1, order.total_amount, units)]
     if from_status:
         rows.append((day, order.channel, from_status, -1, -order.total_amount, -units))
-    _upsert_add(
+    sql_upsert_add(
         DailyOrderStats, key=("day", "channel", "status"), add=("orders", "revenue", "units"), rows=rows
     )
 
@@ -61,53 +59,15 @@ def order_stats_record(
     for product_id, quantity, line_total in line_values:
         product_units, revenue = per_product.get(product_id, (0, Decimal("0.00")))
         per_product[product_id] = (product_units + quantity, revenue + line_total)
-    _upsert_add(
+    sql_upsert_add(
         DailyProductSales,
-        key=("day", "channel", "product_id"),
+        key=("day", "channel", "product"),
         add=("units", "revenue"),
         rows=[
             (day, order.channel, product_id, sign * product_units, sign * revenue)
             for product_id, (product_units, revenue) in per_product.items()
         ],
     )
-
-
-def _upsert_add(
-    model: type[Model], *, key: Sequence[str], add: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """``INSERT`` the rows, or add their ``add`` columns to the existing row with the same key."""
-    if not rows:
-        return
-    rows = sorted(rows, key=lambda row: tuple(str(value) for value in row[: len(key)]))
-    db = connections[DEFAULT_DB_ALIAS]
-    params = [_adapt(value, db.ops) for row in rows for value in row]
-    sql_execute(_upsert_statement(db.vendor, model, tuple(key), tuple(add), len(rows)), params)
-
-
-@lru_cache(maxsize=64)
-def _upsert_statement(
-    vendor: str, model: type[Model], key: tuple[str, ...], add: tuple[str, ...], count: int
-) -> str:
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = [*key, *add]
-    values_sql = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * count)
-    if vendor == "mysql":
-        update = ", ".join(f"{quote(c)} = {quote(c)} + VALUES({quote(c)})" for c in add)
-        conflict = f"ON DUPLICATE KEY UPDATE {update}"
-    else:  # PostgreSQL and SQLite ≥ 3.24
-        update = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in add)
-        conflict = f"ON CONFLICT ({', '.join(quote(c) for c in key)}) DO UPDATE SET {update}"
-    # Identifiers come from model metadata (quoted); every value is a query parameter.
-    return f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {values_sql} {conflict}"  # noqa: S608
-
-
-def _adapt(value: Any, ops: BaseDatabaseOperations) -> Any:
-    if isinstance(value, date):
-        return ops.adapt_datefield_value(value)
-    if isinstance(value, Decimal):
-        return ops.adapt_decimalfield_value(value, max_digits=16, decimal_places=2)
-    return value
 
 
 @dataclass(frozen=True)

@@ -111,8 +111,7 @@ def stock_take_locked(
 ) -> None:
     """Decrement the stock of products locked and checked by :func:`stock_lock` (one UPDATE per
     product, in primary-key order) and write the ledger rows, in the caller's transaction."""
-    table = quoted_table(Product)
-    decrement = f"UPDATE {table} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
+    decrement = f"UPDATE {quoted_table(Product)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
     for pid in sorted(quantities, key=lambda p: locked[p].pk):
         sql_execute(decrement, [quantities[pid], locked[pid].pk])
     _ledger_write(
@@ -148,9 +147,9 @@ def stock_release(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_release() must run inside transaction.atomic()")
-    table = quoted_table(Product)
+    increment = f"UPDATE {quoted_table(Product)} SET quantity = quantity + %s WHERE id = %s"  # noqa: S608
     for pk in sorted(quantities):
-        sql_execute(f"UPDATE {table} SET quantity = quantity + %s WHERE id = %s", [quantities[pk], pk])  # noqa: S608
+        sql_execute(increment, [quantities[pk], pk])
     _ledger_write(quantities.items(), order_id=order.pk if order else None, reason=reason)
 
 

@@ -70,11 +70,7 @@ def sql_insert(
         raise ValueError("this database returns only one inserted primary key")
     returning = return_pk and can_return
     sql, model_fields = _insert_statement(db.vendor, model, tuple(fields), len(rows), returning)
-    params = [
-        field.get_db_prep_save(value, db)
-        for row in rows
-        for field, value in zip(model_fields, row, strict=True)
-    ]
+    params = _params(model_fields, rows, db)
     with sql_cursor(db) as cursor:
         cursor.execute(sql, params)
         if returning:
@@ -98,6 +94,50 @@ def _insert_statement(
     if returning:
         sql += f" RETURNING {quote(model._meta.pk.column)}"  # type: ignore[union-attr]
     return sql, model_fields
+
+
+def sql_upsert_add(
+    model: type[Model], *, key: Sequence[str], add: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """``INSERT`` ``rows`` (values in ``key`` then ``add`` order), or add their ``add`` values to
+    the row that already has the same ``key`` (a unique constraint): one atomic statement, so
+    concurrent calls commute. Rows are written in key order, so two transactions upserting the
+    same keys never deadlock."""
+    if not rows:
+        return
+    db = _db()
+    rows = sorted(rows, key=lambda row: tuple(str(value) for value in row[: len(key)]))
+    insert, model_fields = _insert_statement(db.vendor, model, (*key, *add), len(rows), False)
+    with sql_cursor(db) as cursor:
+        cursor.execute(
+            f"{insert} {_add_on_conflict(db.vendor, model, tuple(key), tuple(add))}",
+            _params(model_fields, rows, db),
+        )
+
+
+@lru_cache(maxsize=64)
+def _add_on_conflict(vendor: str, model: type[Model], key: tuple[str, ...], add: tuple[str, ...]) -> str:
+    quote = _db().ops.quote_name
+    columns = [quote(model._meta.get_field(name).column) for name in add]  # type: ignore[union-attr]
+    if vendor == "mysql":
+        return "ON DUPLICATE KEY UPDATE " + ", ".join(f"{c} = {c} + VALUES({c})" for c in columns)
+    # PostgreSQL and SQLite ≥ 3.24
+    table = quoted_table(model)
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in key)  # type: ignore[union-attr]
+    return f"ON CONFLICT ({conflict}) DO UPDATE SET " + ", ".join(
+        f"{c} = {table}.{c} + excluded.{c}" for c in columns
+    )
+
+
+def _params(
+    model_fields: Sequence[Field], rows: Sequence[Sequence[Any]], db: BaseDatabaseWrapper
+) -> list[Any]:
+    """The rows' values in order, each adapted by its model field."""
+    return [
+        field.get_db_prep_save(value, db)
+        for row in rows
+        for field, value in zip(model_fields, row, strict=True)
+    ]
 
 
 def sql_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:

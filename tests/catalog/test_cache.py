@@ -23,15 +23,6 @@ REDIS_DOWN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    local_entries.clear()
-    yield
-    cache.clear()
-    local_entries.clear()
-
-
 def test_cached_read_serves_from_cache_until_bumped():
     calls = []
 

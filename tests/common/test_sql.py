@@ -13,6 +13,7 @@ from ecommerce.common.sql import (
     sql_fetch,
     sql_insert,
     sql_insert_objects,
+    sql_upsert_add,
 )
 from orders.models import OrderEvent, StockMovement
 from tests.factories import OrderFactory, ProductFactory
@@ -93,3 +94,24 @@ def test_postgresql_prepares_a_statement_run_often():
         "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{marker}%"]
     )
     assert prepared == [(1,)]
+
+
+@pytest.mark.django_db
+def test_upsert_add_inserts_then_adds_to_the_row_with_the_same_key():
+    from datetime import date
+
+    from analytics.models import DailyOrderStats
+
+    key, add = ("day", "channel", "status"), ("orders", "revenue", "units")
+    day = date(2026, 1, 2)
+    sql_upsert_add(DailyOrderStats, key=key, add=add, rows=[(day, "shop", "paid", 1, Decimal("9.99"), 2)])
+    sql_upsert_add(
+        DailyOrderStats,
+        key=key,
+        add=add,
+        rows=[(day, "shop", "pending", 1, Decimal("1.00"), 1), (day, "shop", "paid", 2, Decimal("0.02"), 3)],
+    )
+    assert sorted(DailyOrderStats.objects.values_list("status", "orders", "revenue", "units")) == [
+        ("paid", 3, Decimal("10.01"), 5),
+        ("pending", 1, Decimal("1.00"), 1),
+    ]
