@@ -49,3 +49,21 @@ class PaymentFailed(ApplicationError):
     status_code = 402
     code = ErrorCode.PAYMENT_FAILED
     default_message = "The payment was declined."
+
+
+class PaymentPending(ApplicationError):
+    """The gateway's answer is unknown (it could not be reached to finish the payment): the order
+    stays ``pending`` with its stock held until a retry with the same Idempotency-Key or
+    ``reconcile_pending_orders`` settles it."""
+
+    status_code = 503
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    default_message = (
+        "The payment could not be confirmed with the payment gateway; retry with the same "
+        "Idempotency-Key shortly."
+    )
+
+    def __init__(self, *, order_id: str, retry_after: int = 30) -> None:
+        super().__init__(
+            details={"payment": "pending", "order_id": order_id}, headers={"Retry-After": str(retry_after)}
+        )

@@ -6,9 +6,16 @@ phases so that no row lock is held while the payment gateway is called:
 
 1. one transaction: claim the idempotency key, lock the cart, take the stock, create the order
    as ``pending``, empty the cart;
-2. no transaction: authorize and capture the payment;
+2. no transaction: authorize and capture the payment (a declined capture voids the
+   authorization);
 3. one transaction: mark the order ``paid``, or ``payment_failed`` with the stock given back and
    the cart lines restored.
+
+A checkout that dies between phases 1 and 3 (the database connection lost after the capture, a
+killed worker) leaves a ``pending`` order. A retry with the same ``Idempotency-Key`` finishes it
+(:func:`_checkout_resume`: the gateway's record of the order's payment decides), and
+``manage.py reconcile_pending_orders`` (:func:`orders_pending_reconcile`) settles the ones nobody
+retries. Neither adds a statement to the checkout's hot path. See ``docs/checkout.md``.
 """
 
 from __future__ import annotations
@@ -42,10 +49,24 @@ from ecommerce.common.sql import (
 )
 from inventory.models import StoreManager
 
-from .exceptions import CartEmpty, IdempotencyConflict, InvalidState, OrderNotFound, PaymentFailed
+from .exceptions import (
+    CartEmpty,
+    IdempotencyConflict,
+    InvalidState,
+    OrderNotFound,
+    PaymentFailed,
+    PaymentPending,
+)
 from .models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
 from .notifications import order_email_schedule
-from .payments import PaymentGatewayError, PaymentRequest, PaymentResult, payment_gateway_get
+from .payments import (
+    PaymentGateway,
+    PaymentGatewayError,
+    PaymentRequest,
+    PaymentResult,
+    PaymentState,
+    payment_gateway_get,
+)
 from .state import transition_check
 from .stock import stock_lock, stock_release, stock_take_locked
 
@@ -169,12 +190,16 @@ def order_place(
     taken twice).
 
     Raises :class:`CartEmpty` (400), the stock errors (404/409, nothing changed),
-    :class:`IdempotencyConflict` (409, same key with another body) or :class:`PaymentFailed`
-    (402: the order is kept as ``payment_failed``, stock given back, cart restored).
+    :class:`IdempotencyConflict` (409, same key with another body), :class:`PaymentFailed`
+    (402: the order is kept as ``payment_failed``, stock given back, cart restored) or
+    :class:`PaymentPending` (503: the gateway could not say whether the money was taken; the
+    order stays ``pending`` for a retry with the key or ``reconcile_pending_orders``).
     """
     for _attempt in range(3):
         if idempotency_key:
-            replay = _idempotent_replay(user=user, key=idempotency_key, request_hash=request_hash)
+            replay = _idempotent_replay(
+                user=user, key=idempotency_key, request_hash=request_hash, payment=payment
+            )
             if replay is not None:
                 return replay, False
         try:
@@ -198,22 +223,32 @@ def order_place(
         )
 
     result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
+    if result is None:
+        raise PaymentPending(order_id=order.public_id)
     order = _checkout_complete(order=order, lines=lines, result=result)
+    return _checkout_outcome(order=order, result=result, reason=reason), True
+
+
+def _checkout_outcome(*, order: Order, result: PaymentResult, reason: str) -> Order:
+    """The order after phase 3, or the error to answer: 409 when it was cancelled meanwhile,
+    402 when the payment failed. Money captured for an order that is cancelled or failed
+    meanwhile (another request settled it) is refunded."""
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED) and result.succeeded:
+        _refund(order)
     if order.status == OrderStatus.CANCELLED:
-        if result.succeeded:
-            _refund(order)
         raise InvalidState(
             "The order was cancelled while its payment was being taken; any charge is refunded.",
             details={"status": "cancelled", "order_id": order.public_id},
         )
-    if not result.succeeded:
-        raise PaymentFailed(details={"payment": reason, "order_id": order.public_id})
-    return order, True
+    if order.status == OrderStatus.PAYMENT_FAILED:
+        raise PaymentFailed(details={"payment": reason or "declined", "order_id": order.public_id})
+    return order
 
 
-def _idempotent_replay(*, user: User, key: str, request_hash: str) -> Order | None:
+def _idempotent_replay(*, user: User, key: str, request_hash: str, payment: PaymentDetails) -> Order | None:
     """The order an earlier request with this key made, or None (no such key yet, or its
-    request is still running or failed before making an order)."""
+    request is still running or failed before making an order). A ``pending`` order whose
+    checkout died is finished first (:func:`_checkout_resume`)."""
     found = sql_fetch(
         f"SELECT order_id, request_hash FROM {quoted_table(IdempotencyKey)} "  # noqa: S608
         f"WHERE user_id = %s AND {quoted_column(IdempotencyKey, 'key')} = %s",
@@ -225,8 +260,11 @@ def _idempotent_replay(*, user: User, key: str, request_hash: str) -> Order | No
     if stored_hash != request_hash:
         raise IdempotencyConflict(details={"Idempotency-Key": "already used with a different request body"})
     order = Order.objects.get(pk=order_id)
+    reason = "declined"
+    if order.status == OrderStatus.PENDING:
+        order, reason = _checkout_resume(order=order, payment=payment, idempotency_key=key)
     if order.status == OrderStatus.PAYMENT_FAILED:
-        raise PaymentFailed(details={"payment": "declined", "order_id": order.public_id})
+        raise PaymentFailed(details={"payment": reason, "order_id": order.public_id})
     return order
 
 
@@ -277,30 +315,205 @@ def _checkout_reserve(
     return order, lines
 
 
-def _charge(
-    *, order: Order, payment: PaymentDetails, idempotency_key: str | None
-) -> tuple[PaymentResult, str]:
-    """Phase 2: no transaction, no locks. A gateway outage counts as a failed payment."""
-    gateway = payment_gateway_get()
-    request = PaymentRequest(
+def _payment_request(
+    *, order: Order, payment: PaymentDetails | None, idempotency_key: str | None
+) -> PaymentRequest:
+    """The gateway request of ``order``: every call for one order carries the same
+    ``idempotency_key`` (the client's key, else the order id) and the order id as reference."""
+    return PaymentRequest(
         amount=order.total_amount,
         currency=order.currency,
-        method=payment.method,
-        token=payment.token,
+        method=payment.method if payment else "",
+        token=payment.token if payment else "",
         order_reference=order.public_id,
         idempotency_key=idempotency_key or order.public_id,
     )
+
+
+def _charge(
+    *, order: Order, payment: PaymentDetails, idempotency_key: str | None
+) -> tuple[PaymentResult | None, str]:
+    """Phase 2: no transaction, no locks. Returns the result for phase 3 and the reason of a
+    failure; ``(None, …)`` when nobody can tell whether the money was taken (leave it pending).
+
+    A declined authorization or an outage before the capture is a failed payment. A declined
+    capture voids the authorization, then fails. A capture whose answer is lost (outage) is
+    settled by voiding the authorization (voided: failed) or, if that fails, by the gateway's
+    record of the payment (:func:`_capture_outcome_unknown`)."""
+    gateway = payment_gateway_get()
+    request = _payment_request(order=order, payment=payment, idempotency_key=idempotency_key)
     try:
         authorization = gateway.authorize(request)
-        if not authorization.succeeded:
-            return authorization, authorization.decline_reason or "declined"
-        return gateway.capture(authorization, request), "capture failed"
     except PaymentGatewayError:
         logger.warning("payment gateway unavailable", extra={"order_id": order.public_id})
         return PaymentResult(False, decline_reason="gateway_unavailable"), "payment gateway unavailable"
     except Exception:
         logger.exception("payment gateway error", extra={"order_id": order.public_id})
         return PaymentResult(False, decline_reason="gateway_error"), "payment gateway error"
+    if not authorization.succeeded:
+        return authorization, authorization.decline_reason or "declined"
+    return _capture(gateway=gateway, order=order, authorization=authorization, request=request)
+
+
+def _capture(
+    *, gateway: PaymentGateway, order: Order, authorization: PaymentResult, request: PaymentRequest
+) -> tuple[PaymentResult | None, str]:
+    """Capture an authorization; a declined capture voids it (see :func:`_charge`)."""
+    try:
+        capture = gateway.capture(authorization, request)
+    except Exception:
+        logger.warning("payment capture outcome unknown", extra={"order_id": order.public_id}, exc_info=True)
+        return _capture_outcome_unknown(
+            gateway=gateway, order=order, authorization=authorization, request=request
+        )
+    if capture.succeeded:
+        return capture, ""
+    reason = capture.decline_reason or "capture_declined"
+    _void(gateway=gateway, order=order, authorization=authorization, request=request)
+    return PaymentResult(False, decline_reason=reason), reason
+
+
+def _void(
+    *, gateway: PaymentGateway, order: Order, authorization: PaymentResult, request: PaymentRequest
+) -> bool:
+    """Release an authorization that will not be captured; True when the gateway confirms. A
+    failed void is logged: the authorization then lapses at the card issuer."""
+    try:
+        if gateway.void(authorization, request).succeeded:
+            return True
+        logger.warning("payment void declined", extra={"order_id": order.public_id})
+    except Exception:
+        logger.warning("payment void failed", extra={"order_id": order.public_id}, exc_info=True)
+    return False
+
+
+def _capture_outcome_unknown(
+    *, gateway: PaymentGateway, order: Order, authorization: PaymentResult, request: PaymentRequest
+) -> tuple[PaymentResult | None, str]:
+    """The capture's answer was lost. A successful void proves nothing was taken (failed);
+    otherwise the gateway's record decides, and if it cannot be read the order stays pending."""
+    if _void(gateway=gateway, order=order, authorization=authorization, request=request):
+        return PaymentResult(False, decline_reason="gateway_unavailable"), "payment gateway unavailable"
+    try:
+        status = gateway.lookup(order.public_id)
+    except Exception:
+        logger.warning("payment lookup failed", extra={"order_id": order.public_id}, exc_info=True)
+        return None, "pending"
+    if status.state == PaymentState.CAPTURED:
+        return PaymentResult(True, reference=status.capture), ""
+    if status.state == PaymentState.FAILED:
+        return PaymentResult(False, decline_reason="gateway_unavailable"), "payment gateway unavailable"
+    return None, "pending"
+
+
+# --- Finishing checkouts that died (retry with the key; reconcile_pending_orders) ---------------
+
+IN_FLIGHT = "in_flight"
+UNDECIDED = "pending"
+
+
+def checkout_in_flight_bound() -> timedelta:
+    """How long after phase 1 a live checkout may still be talking to the gateway: at most four
+    calls (authorize, capture, void, lookup) of at most ``PAYMENT_GATEWAY_TIMEOUT`` seconds."""
+    return timedelta(seconds=4 * settings.PAYMENT_GATEWAY_TIMEOUT)
+
+
+def _payment_settle(
+    *, order: Order, payment: PaymentDetails | None, idempotency_key: str | None
+) -> tuple[PaymentResult | None, str]:
+    """Decide a pending order's payment from the gateway's record of it (by order reference).
+
+    Captured: paid. Declined or voided: failed. While the order is younger than
+    :func:`checkout_in_flight_bound` its own checkout may still be running: ``(None,
+    IN_FLIGHT)``. Then an authorization is captured (by its reference, under the order's
+    idempotency key) when ``payment`` is given (a retry of the checkout), else voided
+    (reconciliation); an order the gateway never saw is charged with ``payment``, else failed.
+    ``(None, UNDECIDED)`` when the gateway cannot settle it now. Raises
+    :class:`PaymentGatewayError` when the gateway cannot be asked."""
+    gateway = payment_gateway_get()
+    status = gateway.lookup(order.public_id)
+    if status.state == PaymentState.CAPTURED:
+        return PaymentResult(True, reference=status.capture), ""
+    if status.state == PaymentState.FAILED:
+        return PaymentResult(False, decline_reason="declined"), "declined"
+    if order.created_at > timezone.now() - checkout_in_flight_bound():
+        return None, IN_FLIGHT
+    request = _payment_request(order=order, payment=payment, idempotency_key=idempotency_key)
+    if status.state == PaymentState.AUTHORIZED:
+        authorization = PaymentResult(True, reference=status.authorization)
+        if payment is not None:
+            return _capture(gateway=gateway, order=order, authorization=authorization, request=request)
+        if _void(gateway=gateway, order=order, authorization=authorization, request=request):
+            return PaymentResult(False, decline_reason="not_captured"), "authorization voided"
+        return None, UNDECIDED
+    if payment is not None:
+        return _charge(order=order, payment=payment, idempotency_key=idempotency_key)
+    return PaymentResult(False, decline_reason="no_payment"), "no payment at the gateway"
+
+
+def _checkout_resume(
+    *, order: Order, payment: PaymentDetails | None, idempotency_key: str | None
+) -> tuple[Order, str]:
+    """Finish a ``pending`` shop order whose checkout died after phase 1 (see
+    :func:`_payment_settle`), with phase 3 of checkout: paid, or payment_failed with the stock
+    given back and the cart restored. Returns the order (still pending while its checkout may be
+    running) and the reason of a failure. Raises :class:`PaymentPending` (503) when the gateway
+    cannot settle it now. Money captured for an order that was meanwhile cancelled is refunded."""
+    try:
+        result, reason = _payment_settle(order=order, payment=payment, idempotency_key=idempotency_key)
+    except Exception:
+        logger.warning("payment lookup failed", extra={"order_id": order.public_id}, exc_info=True)
+        raise PaymentPending(order_id=order.public_id) from None
+    if result is None:
+        if reason == IN_FLIGHT:
+            return order, ""
+        raise PaymentPending(order_id=order.public_id)
+    lines = list(OrderLine.objects.filter(order=order))
+    order = _checkout_complete(order=order, lines=lines, result=result)
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED) and result.succeeded:
+        _refund(order)
+    return order, reason
+
+
+@dataclass
+class ReconcileReport:
+    """Public ids of the pending orders a reconciliation settled, and of those left pending."""
+
+    paid: list[str]
+    failed: list[str]
+    pending: list[str]
+
+
+def orders_pending_reconcile(*, older_than: timedelta | None = None) -> ReconcileReport:
+    """Settle every shop order still ``pending`` after ``older_than`` (default
+    ``PENDING_ORDER_RECONCILE_AFTER_MINUTES``; never less than :func:`checkout_in_flight_bound`):
+    paid at the gateway → ``paid``; not paid → its authorization voided, ``payment_failed`` with
+    the stock returned and the cart restored. An order the gateway cannot settle now stays
+    pending for the next run. Idempotent: safe to run twice or alongside a retry."""
+    age = (
+        older_than
+        if older_than is not None
+        else timedelta(minutes=settings.PENDING_ORDER_RECONCILE_AFTER_MINUTES)
+    )
+    cutoff = timezone.now() - max(age, checkout_in_flight_bound())
+    report = ReconcileReport(paid=[], failed=[], pending=[])
+    stale = Order.objects.filter(
+        channel=OrderChannel.SHOP, status=OrderStatus.PENDING, created_at__lt=cutoff
+    ).order_by("pk")
+    for order in stale.iterator():
+        key = IdempotencyKey.objects.filter(order=order).values_list("key", flat=True).first()
+        try:
+            order, _ = _checkout_resume(order=order, payment=None, idempotency_key=key)
+        except PaymentPending:
+            report.pending.append(order.public_id)
+            continue
+        if order.status == OrderStatus.PAID:
+            report.paid.append(order.public_id)
+        elif order.status == OrderStatus.PAYMENT_FAILED:
+            report.failed.append(order.public_id)
+        elif order.status == OrderStatus.PENDING:
+            report.pending.append(order.public_id)
+    return report
 
 
 def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> Order:
@@ -346,7 +559,7 @@ def _checkout_complete_once(*, order: Order, lines: list[OrderLine], result: Pay
         # Another request moved the order while the payment was taken (statuses never go back
         # to pending): it stays as it is; a capture is noted on its timeline.
         order = Order.objects.select_for_update().get(pk=order.pk)
-        if result.succeeded:
+        if result.succeeded and order.payment_reference != result.reference:
             order.payment_reference = result.reference
             order.save(update_fields=["payment_reference", "updated_at"])
             _event_write(
@@ -529,4 +742,5 @@ __all__ = [
     "order_create_with_stock",
     "order_place",
     "order_transition",
+    "orders_pending_reconcile",
 ]

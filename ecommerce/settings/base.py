@@ -262,6 +262,12 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default="http://127.0.0.1:9999")
 PAYMENT_GATEWAY_API_KEY = env.str("PAYMENT_GATEWAY_API_KEY", default="")
 PAYMENT_GATEWAY_TIMEOUT = env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0)
+# The built-in TestGateway approves any tok_… token and takes no money: `check --deploy` refuses
+# it (orders.E003) unless this is set, for a test deployment only.
+PAYMENT_TEST_GATEWAY_ALLOWED_UNSAFE = env.bool("PAYMENT_TEST_GATEWAY_ALLOWED_UNSAFE", default=False)
+# `manage.py reconcile_pending_orders` settles shop orders still pending after this many minutes
+# (checkout died after phase 1: asks the gateway, then paid, or payment_failed with stock returned).
+PENDING_ORDER_RECONCILE_AFTER_MINUTES = env.int("PENDING_ORDER_RECONCILE_AFTER_MINUTES", default=15)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

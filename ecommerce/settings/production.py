@@ -9,6 +9,8 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default in production
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")  # required
+# Required: no default gateway in production (the test gateway is refused by orders.E003).
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY")
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
