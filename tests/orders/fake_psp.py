@@ -3,8 +3,8 @@
 
 Like a real provider it keeps its payments (by order reference), answers a repeated
 ``Idempotency-Key`` with its first answer and captures an authorization at most once. It can be
-told to be slow (timeouts), to fail with a status (``fail_with``, on every path or only on
-``fail_paths``), to decline every capture (``decline_captures``; the token
+told to be slow (timeouts), to fail with a status (``fail_with``, on every path or only on those
+starting with one of ``fail_paths``), to decline every capture (``decline_captures``; the token
 ``tok_capture_declined`` declines its own capture), or to run a hook before answering a path
 (``hooks["/capture"] = …``, e.g. to kill the shop's database connection at that moment).
 """
@@ -23,7 +23,7 @@ class FakePsp:
     def __init__(self) -> None:
         self.delay = 0.0
         self.fail_with: int | None = None
-        self.fail_paths: set[str] | None = None  # None: every path
+        self.fail_paths: set[str] | None = None  # path prefixes; None: every path
         self.decline_captures = False
         self.hooks: dict[str, Callable[[], None]] = {}
         self.requests: list[tuple[str, dict, dict]] = []
@@ -81,7 +81,7 @@ class FakePsp:
         hook = self.hooks.get(path) or self.hooks.get(path.rsplit("/", 1)[0] + "/")
         if hook is not None:
             hook()
-        if self.fail_with and (self.fail_paths is None or path in self.fail_paths):
+        if self.fail_with and (self.fail_paths is None or path.startswith(tuple(self.fail_paths))):
             handler.send_response(self.fail_with)
             handler.end_headers()
             return False
