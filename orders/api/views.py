@@ -93,6 +93,11 @@ class OrderListCreateApi(APIView):
                 ErrorEnvelopeSerializer,
                 description="PAYMENT_FAILED: declined or gateway unavailable; order kept as payment_failed, stock returned, cart restored.",
             ),
+            503: OpenApiResponse(
+                ErrorEnvelopeSerializer,
+                description="SERVICE_UNAVAILABLE (Retry-After): the gateway could not confirm the payment; the "
+                "order stays pending; retry with the same Idempotency-Key (see docs/checkout.md).",
+            ),
         },
         description="400 CART_EMPTY for an empty cart; 404 PRODUCT_NOT_FOUND / 409 PRODUCT_DISCONTINUED / "
         "409 INSUFFICIENT_STOCK naming each product in details (nothing changes). "
