@@ -225,16 +225,15 @@ def order_place(
     result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
     if result is None:
         raise PaymentPending(order_id=order.public_id)
-    order = _checkout_complete(order=order, lines=lines, result=result)
-    return _checkout_outcome(order=order, result=result, reason=reason), True
-
-
-def _checkout_outcome(*, order: Order, result: PaymentResult, reason: str) -> Order:
-    """The order after phase 3, or the error to answer: 409 when it was cancelled meanwhile,
-    402 when the payment failed. Money captured for an order that is cancelled or failed
-    meanwhile (another request settled it) is refunded."""
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED) and result.succeeded:
+    order, refund = _checkout_complete(order=order, lines=lines, result=result)
+    if refund:
         _refund(order)
+    return _checkout_outcome(order=order, reason=reason), True
+
+
+def _checkout_outcome(*, order: Order, reason: str) -> Order:
+    """The order after phase 3, or the error to answer: 409 when it was cancelled meanwhile,
+    402 when the payment failed."""
     if order.status == OrderStatus.CANCELLED:
         raise InvalidState(
             "The order was cancelled while its payment was being taken; any charge is refunded.",
@@ -469,8 +468,8 @@ def _checkout_resume(
             return order, ""
         raise PaymentPending(order_id=order.public_id)
     lines = list(OrderLine.objects.filter(order=order))
-    order = _checkout_complete(order=order, lines=lines, result=result)
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED) and result.succeeded:
+    order, refund = _checkout_complete(order=order, lines=lines, result=result)
+    if refund:
         _refund(order)
     return order, reason
 
@@ -516,10 +515,11 @@ def orders_pending_reconcile(*, older_than: timedelta | None = None) -> Reconcil
     return report
 
 
-def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> Order:
+def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> tuple[Order, bool]:
     """Phase 3: mark paid, or payment_failed with stock returned and the cart restored. If the
-    order was cancelled meanwhile (another request), it stays cancelled: the cancellation gave
-    the stock back, and the caller refunds a captured payment.
+    order was cancelled or failed meanwhile (another request, a reconciliation), it stays so:
+    that gave the stock back. Returns the order and whether the caller must refund: True once,
+    for the finisher that recorded a capture on such an order.
 
     ``order`` and ``lines`` are phase 1's (the lines never change), so nothing is read back: the
     status moves with one conditional ``UPDATE … WHERE status = 'pending'``; only when another
@@ -528,7 +528,9 @@ def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentR
     return retry_on_conflict(lambda: _checkout_complete_once(order=order, lines=lines, result=result))
 
 
-def _checkout_complete_once(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> Order:
+def _checkout_complete_once(
+    *, order: Order, lines: list[OrderLine], result: PaymentResult
+) -> tuple[Order, bool]:
     with transaction.atomic(durable=True):
         if result.succeeded:
             if _status_set(
@@ -543,7 +545,7 @@ def _checkout_complete_once(*, order: Order, lines: list[OrderLine], result: Pay
                 order_email_schedule(
                     order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
                 )
-                return order
+                return order, False
         elif _status_set(
             order,
             OrderStatus.PAYMENT_FAILED,
@@ -555,11 +557,14 @@ def _checkout_complete_once(*, order: Order, lines: list[OrderLine], result: Pay
             quantities = _quantities_by_product((line.product_id, line.quantity) for line in lines)
             stock_release(quantities=quantities, order=order)
             _cart_restore(user_id=order.user_id, quantities=quantities)
-            return order
+            return order, False
         # Another request moved the order while the payment was taken (statuses never go back
         # to pending): it stays as it is; a capture is noted on its timeline.
+        # A second finisher of the same capture (a retry, a reconciliation) changes nothing.
         order = Order.objects.select_for_update().get(pk=order.pk)
+        refund = False
         if result.succeeded and order.payment_reference != result.reference:
+            refund = order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED)
             order.payment_reference = result.reference
             order.save(update_fields=["payment_reference", "updated_at"])
             _event_write(
@@ -568,12 +573,12 @@ def _checkout_complete_once(*, order: Order, lines: list[OrderLine], result: Pay
                 to_status=order.status,
                 actor_label="payment",
                 note=(
-                    "payment captured after the order was cancelled; refunding"
-                    if order.status == OrderStatus.CANCELLED
+                    f"payment captured after the order was {order.status}; refunding"
+                    if refund
                     else f"payment captured; the order was already {order.status}"
                 ),
             )
-    return order
+    return order, refund
 
 
 def _quantities_by_product(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
