@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -94,6 +95,7 @@ class ApiIndexApi(APIView):
         )
 
 
+@require_safe
 def landing_page(request: HttpRequest) -> HttpResponse:
     """``/``: the project's name and version and links to everything a newcomer looks for."""
     links = [
@@ -118,6 +120,7 @@ def landing_page(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/landing.html", context)
 
 
+@require_safe
 def quickstart(request: HttpRequest) -> FileResponse:
     """``/quickstart/``: docs/quickstart.md as UTF-8 plain text (readable in any browser)."""
     if not QUICKSTART.is_file():

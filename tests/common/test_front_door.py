@@ -113,6 +113,12 @@ def test_version_matches_pyproject():
     assert ecommerce.__version__ == project["version"]
 
 
+def test_pages_answer_only_get_and_head(client):
+    for path in ("/", "/quickstart/"):
+        assert client.head(path).status_code == 200
+        assert client.post(path).status_code == 405
+
+
 def test_unknown_pages_outside_the_api_are_still_404(client):
     assert client.get("/no-such-page/").status_code == 404
     assert client.get("/api/no-such-endpoint/").json()["error"]["code"] == "NOT_FOUND"
