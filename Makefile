@@ -5,11 +5,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_CONCURRENCY ?= 3
+# The default local-memory cache lives inside one process: without Redis, `make run` serves from
+# one process with threads, so every request sees the same catalog version and rate-limit counts.
+GUNICORN_WORKERS = $(if $(findstring redis,$(CACHE_URL)),--workers $(WEB_CONCURRENCY),--workers 1 --threads $(WEB_CONCURRENCY))
 export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
 # The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
 EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
 
-.PHONY: run test lint fmt install install-dev migrate seed schema clean
+.PHONY: run test test-fast lint fmt install install-dev migrate seed schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,17 +34,23 @@ run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  Shop backend on http://$(HOST):$(PORT)/"
+	@echo "  API index  : http://$(HOST):$(PORT)/api/"
 	@echo "  Swagger UI : http://$(HOST):$(PORT)/api/docs/"
 	@echo "  ReDoc      : http://$(HOST):$(PORT)/api/redoc/"
 	@echo "  Admin      : http://$(HOST):$(PORT)/admin/"
 	@echo "  Dashboard  : http://$(HOST):$(PORT)/admin/analytics/"
 	@echo "  Health     : http://$(HOST):$(PORT)/api/health/"
 	@echo "  Demo logins: admin@example.com / admin12345 (admin), customer@example.com / customer12345 (shopper)"
+	@echo "  First calls: docs/quickstart.md (also served at http://$(HOST):$(PORT)/quickstart/)"
 	@echo ""
-	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
+	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) $(GUNICORN_WORKERS) --access-logfile -
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# The quick loop: no browser, no schema fuzzing, no threaded tests, no coverage threshold.
+test-fast: install-dev
+	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest -m "not concurrency and not browser and not fuzz" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -6,10 +6,12 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.admin_login import admin_login_throttled
+from ecommerce.common.front_door import ApiIndexApi, landing_page, quickstart
 from ecommerce.common.urls import api_path
 from ecommerce.common.views import HealthApi, api_not_found
 
 api_patterns = [
+    path("", ApiIndexApi.as_view(), name="api-index"),  # /api/ ("/api" below)
     *api_path("health/", HealthApi.as_view(), name="health"),
     *api_path("schema/", SpectacularAPIView.as_view(), name="schema"),
     *api_path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -25,6 +27,9 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("", landing_page, name="landing"),
+    path("quickstart/", quickstart, name="quickstart"),
+    path("api", ApiIndexApi.as_view()),  # the index without its trailing slash, no redirect
     path("admin/login/", admin_login_throttled, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),

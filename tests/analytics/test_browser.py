@@ -17,6 +17,8 @@ from tests.factories import AdminUserFactory, CategoryFactory, ProductFactory
 
 from .conftest import build_shop
 
+pytestmark = pytest.mark.browser  # `make test-fast` leaves it out
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
 ARGS = [

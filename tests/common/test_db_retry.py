@@ -47,6 +47,7 @@ def test_gives_up_after_the_last_attempt_and_passes_other_errors_through():
     assert len(calls) == 1
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_a_real_deadlock_is_recognised_as_retryable():
     requires_server_database()

@@ -124,6 +124,7 @@ def _x_products_only(world: World, actor: str, body: Any) -> None:
 
 MATRIX: list[Row] = [
     # --- service -------------------------------------------------------------------------
+    Row("GET", "", EVERYONE_200, label="the API index, /api/"),
     Row("GET", "health/", EVERYONE_200),
     # --- accounts (anonymous endpoints ignore any token) ---------------------------------
     Row(

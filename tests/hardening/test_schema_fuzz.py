@@ -58,6 +58,7 @@ from tests.factories import (
 )
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "12"))
+pytestmark = pytest.mark.fuzz  # `make test-fast` leaves it out
 SEED = 20260101
 ENVELOPE_KEYS = {"code", "message", "details"}
 # Real ids for path parameters, filled by the ``fuzz_schema`` fixture before generation starts.

@@ -12,7 +12,7 @@ from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, UserFactory
 from tests.orders.conftest import checkout_body
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 
 def client_for(user) -> APIClient:

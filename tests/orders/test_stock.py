@@ -96,6 +96,7 @@ def test_database_refuses_negative_stock():
         Product.objects.filter(pk=product.pk).update(quantity=-1)
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_many_buyers_for_the_last_units_never_oversell():
     requires_server_database()
@@ -117,6 +118,7 @@ def test_many_buyers_for_the_last_units_never_oversell():
     assert StockMovement.objects.filter(product=product).count() == 10
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_opposite_line_orders_do_not_deadlock():
     requires_server_database()
