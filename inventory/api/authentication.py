@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -54,3 +55,20 @@ class ManagerApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("Authorization and X-API-Key name different keys.")
         key = bearer_key if bearer_key is not None else header_key
         return key or None
+
+
+class ManagerApiKeyScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: either header carries the key (alternatives, not both)."""
+
+    target_class = ManagerApiKeyAuthentication
+    name = ["managerApiKeyBearer", "managerApiKeyHeader"]
+
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[Any]]]:
+        return [{"managerApiKeyBearer": []}, {"managerApiKeyHeader": []}]
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:
+        description = "A store manager's API key (mk_live_…), INVENTORY_ACCESS_MODE=api_key."
+        return [
+            {"type": "http", "scheme": "bearer", "description": description},
+            {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": description},
+        ]
