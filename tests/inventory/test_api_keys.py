@@ -383,6 +383,8 @@ def admin_browser(admin_user) -> Client:
 def test_admin_issues_a_key_and_shows_it_once(admin_browser, settings):
     settings.INVENTORY_ACCESS_MODE = "api_key"
     manager = StoreManagerFactory(external_id="mgr_admin")
+    form = admin_browser.get("/admin/inventory/managerapikey/add/")
+    assert form.status_code == 200 and 'name="manager"' in form.content.decode()
 
     response = admin_browser.post(
         "/admin/inventory/managerapikey/add/", {"manager": manager.pk, "name": "shop tool"}

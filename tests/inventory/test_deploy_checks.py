@@ -82,6 +82,7 @@ def test_production_settings_default_to_api_key_and_pass():
             "DJANGO_SETTINGS_MODULE": "ecommerce.settings.production",
             "SECRET_KEY": "p" * 60,
             "ALLOWED_HOSTS": "shop.example.com",
+            "READ_DOT_ENV": "0",
         },
         capture_output=True,
         text=True,
