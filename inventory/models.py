@@ -1,5 +1,8 @@
-"""Store managers (the owners of products sold through the inventory API) and the audit log
-of that API."""
+"""Store managers (the owners of products sold through the inventory API), their API keys and
+the audit log of that API.
+
+Id columns (``external_id``, the audit's manager id, key prefixes) are ``ExactCharField``s:
+byte-exact comparison on MariaDB too (``utf8mb4_bin``), as on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
@@ -7,14 +10,24 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ecommerce.common.fields import ExactCharField
 from ecommerce.common.models import TimeStampedModel
+
+from .ids import validate_external_id
 
 
 class StoreManager(TimeStampedModel):
     """Identified by the caller-chosen ``external_id`` (``mgr_123``); optionally linked to a user
-    whose role is ``manager`` (required when the inventory access mode is ``token``)."""
+    whose role is ``manager`` (required when the inventory access mode is ``token``); holds the
+    API keys of ``api_key`` mode."""
 
-    external_id = models.CharField(max_length=64, unique=True)
+    external_id = ExactCharField(
+        "manager id",
+        max_length=64,
+        unique=True,
+        validators=[validate_external_id],
+        help_text="1–64 characters of A-Za-z0-9_-; compared exactly (case-sensitive).",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -30,6 +43,38 @@ class StoreManager(TimeStampedModel):
         return self.external_id
 
 
+class ManagerApiKey(TimeStampedModel):
+    """A store manager's key for the inventory API (access mode ``api_key``).
+
+    The key is ``<prefix>_<secret>`` with ``prefix`` = ``mk_live_`` + 12 random hex characters
+    (stored, shown in the admin, used to revoke) and a 256-bit random secret. Only the SHA-256
+    of the whole key is stored, so the database never holds a usable key; the plain key is
+    shown once, when it is issued (``inventory.keys``).
+    """
+
+    manager = models.ForeignKey(StoreManager, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(
+        max_length=100, blank=True, help_text="What the key is for (e.g. 'warehouse sync')."
+    )
+    prefix = ExactCharField(max_length=32, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Updated at most once a minute."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "manager API key"
+
+    def __str__(self) -> str:
+        return self.prefix
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class AuditEvent(models.Model):
     """One row per request to the inventory API (also failures and 429s).
 
@@ -39,8 +84,17 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     request_id = models.CharField(max_length=128, blank=True, db_index=True)
-    manager_external_id = models.CharField(
-        "manager id", max_length=64, blank=True, help_text="The caller's manager_id, as sent."
+    manager_external_id = ExactCharField(
+        "manager id",
+        max_length=64,
+        blank=True,
+        help_text="The caller's manager_id, as sent (when well-formed).",
+    )
+    api_key_prefix = ExactCharField(
+        "API key",
+        max_length=32,
+        blank=True,
+        help_text="api_key mode: the prefix of the key that was accepted.",
     )
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     method = models.CharField(max_length=8)

@@ -8,7 +8,8 @@ from catalog.cache import cached_read
 from catalog.models import Product
 
 from .exceptions import ManagerAccessDenied
-from .models import StoreManager
+from .keys import api_key_matches, api_key_prefix
+from .models import ManagerApiKey, StoreManager
 
 
 def inventory_product_list(*, manager_external_id: str, status: str | None) -> list[dict[str, Any]]:
@@ -33,10 +34,37 @@ def inventory_product_list(*, manager_external_id: str, status: str | None) -> l
     return cached_read(f"inventory:{manager_external_id}:{status or 'all'}", build)
 
 
-def store_manager_check_access(*, external_id: str, user: Any) -> None:
-    """Token mode: ``user`` must be the user linked to the manager ``external_id``.
+def store_manager_get_for_user(*, user: Any) -> StoreManager:
+    """Token mode: the store manager linked to ``user`` (a user with role ``manager``).
 
-    Raises ``ManagerAccessDenied`` (403) otherwise, also when that manager does not exist.
+    Raises ``ManagerAccessDenied`` (403) when no manager is linked to that user.
     """
-    if not StoreManager.objects.filter(external_id=external_id, user_id=user.pk).exists():
-        raise ManagerAccessDenied()
+    manager = StoreManager.objects.filter(user_id=user.pk).only("pk", "external_id").first()
+    if manager is None:
+        raise ManagerAccessDenied("No store manager is linked to this user.")
+    return manager
+
+
+def manager_api_key_get_active(*, key: str) -> ManagerApiKey | None:
+    """api_key mode: the active (not revoked) key ``key`` with its manager, else ``None``.
+
+    A string that is not shaped like one of our keys costs no query; otherwise one indexed
+    lookup by prefix, then a constant-time comparison of the SHA-256.
+    """
+    prefix = api_key_prefix(key)
+    if prefix is None:
+        return None
+    api_key = (
+        ManagerApiKey.objects.select_related("manager").filter(prefix=prefix, revoked_at__isnull=True).first()
+    )
+    if api_key is None or not api_key_matches(api_key, key):
+        return None
+    return api_key
+
+
+def manager_api_key_list(*, manager_external_id: str | None = None) -> list[ManagerApiKey]:
+    """Keys with their managers, by manager id then newest first (optionally one manager's)."""
+    keys = ManagerApiKey.objects.select_related("manager").order_by("manager__external_id", "-created_at")
+    if manager_external_id:
+        keys = keys.filter(manager__external_id=manager_external_id)
+    return list(keys)

@@ -280,6 +280,7 @@ def audit_event_record(
     request_id: str,
     manager_external_id: str,
     client_ip: str | None,
+    api_key_prefix: str = "",
     method: str,
     path: str,
     status_code: int,
@@ -297,6 +298,7 @@ def audit_event_record(
             return AuditEvent.objects.create(
                 request_id=request_id[:128],
                 manager_external_id=manager_external_id[:64],
+                api_key_prefix=api_key_prefix[:32],
                 client_ip=client_ip or None,
                 method=method[:8],
                 path=path[:255],

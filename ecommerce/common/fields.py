@@ -51,3 +51,21 @@ class PublicIdField(models.CharField):
             if kwargs.get(key) == value:
                 kwargs.pop(key)
         return name, path, args, kwargs
+
+
+class ExactCharField(models.CharField):
+    """A ``CharField`` compared byte for byte on every backend.
+
+    PostgreSQL and SQLite compare strings exactly already; MariaDB/MySQL would use the table's
+    case-insensitive ``utf8mb4_unicode_ci``, where ``mgr_acme`` = ``MGR_ACME``. On those this
+    field's column gets ``utf8mb4_bin`` (a binary collation: case and accents count; it still
+    ignores trailing spaces, which the ids kept in such columns never contain).
+    """
+
+    MYSQL_COLLATION = "utf8mb4_bin"
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().db_parameters(connection)
+        if connection.vendor == "mysql" and not self.db_collation:
+            params["collation"] = self.MYSQL_COLLATION
+        return params

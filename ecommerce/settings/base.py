@@ -245,13 +245,18 @@ SHOP_TIME_ZONE = env.str("SHOP_TIME_ZONE", default="UTC")
 # Products (not discontinued) with fewer units than this are listed as low on stock.
 LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)
 
-# --- Inventory API (store managers) -------------------------------------------------------
-# "trusted": the caller's manager_id is believed (access control happens in front of the API);
-# "token": the bearer JWT must belong to a user with role manager linked to that manager_id.
+# --- Inventory API (store managers; docs/inventory.md) ------------------------------------
+# "trusted": the caller's manager_id is believed (anyone can act as any manager: demo/tests);
+# "token": the bearer JWT must belong to a user with role manager linked to that manager_id;
+# "api_key": a per-manager API key (admin / `manage.py inventory_key`) decides the manager.
+# production.py defaults to "api_key"; "trusted" there needs INVENTORY_TRUSTED_MODE_I_UNDERSTAND=1.
+INVENTORY_ACCESS_MODES = ("trusted", "token", "api_key")
 INVENTORY_ACCESS_MODE = env.str("INVENTORY_ACCESS_MODE", default="trusted").strip().lower()
-if INVENTORY_ACCESS_MODE not in ("trusted", "token"):
-    raise ValueError("INVENTORY_ACCESS_MODE must be 'trusted' or 'token'")
-INVENTORY_RATE_LIMIT = env.int("INVENTORY_RATE_LIMIT", default=100)  # requests per window per manager_id
+if INVENTORY_ACCESS_MODE not in INVENTORY_ACCESS_MODES:
+    raise ValueError("INVENTORY_ACCESS_MODE must be 'trusted', 'token' or 'api_key'")
+INVENTORY_TRUSTED_MODE_I_UNDERSTAND = env.bool("INVENTORY_TRUSTED_MODE_I_UNDERSTAND", default=False)
+# Requests per window per manager (token/api_key: the authenticated one; unauthenticated: per IP)
+INVENTORY_RATE_LIMIT = env.int("INVENTORY_RATE_LIMIT", default=100)
 INVENTORY_RATE_WINDOW = env.int("INVENTORY_RATE_WINDOW", default=3600)  # seconds
 
 # --- Orders and payments ------------------------------------------------------------------

@@ -4,7 +4,7 @@
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INVENTORY_ACCESS_MODES, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default in production
@@ -23,3 +23,9 @@ X_FRAME_OPTIONS = "DENY"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (see README "Deployment").
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Inventory API: per-manager API keys unless told otherwise; "trusted" also needs
+# INVENTORY_TRUSTED_MODE_I_UNDERSTAND=1, else `check --deploy` fails (inventory/checks.py).
+INVENTORY_ACCESS_MODE = env.str("INVENTORY_ACCESS_MODE", default="api_key").strip().lower()
+if INVENTORY_ACCESS_MODE not in INVENTORY_ACCESS_MODES:
+    raise ValueError("INVENTORY_ACCESS_MODE must be 'trusted', 'token' or 'api_key'")

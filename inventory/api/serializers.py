@@ -13,9 +13,10 @@ from rest_framework import serializers
 
 from catalog.models import ProductStatus
 
+from ..ids import EXTERNAL_ID_MESSAGE, EXTERNAL_ID_REGEX
 from ..services import MAX_BATCH
 
-ID_REGEX = r"^[A-Za-z0-9_-]{1,64}$"
+ID_REGEX = EXTERNAL_ID_REGEX  # \A…\Z: the whole string (the schema shows it as ^…$)
 ID_HELP = "1–64 characters of A-Za-z0-9_- chosen by the caller."
 MAX_QUANTITY = 2_147_483_647
 MAX_PRICE = Decimal("9999999999.99")
@@ -32,7 +33,8 @@ class StrictCharField(serializers.CharField):
 
 
 class ExternalIdField(serializers.RegexField, StrictCharField):
-    """``manager_id`` / customer ``id``: 1–64 chars of ``A-Za-z0-9_-``, no surrounding spaces."""
+    """``manager_id`` / customer ``id``: 1–64 chars of ``A-Za-z0-9_-``, nothing before or after
+    (not even a final newline, which a ``^…$`` regex would let through)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", ID_HELP)
@@ -40,7 +42,7 @@ class ExternalIdField(serializers.RegexField, StrictCharField):
             ID_REGEX,
             max_length=64,
             trim_whitespace=False,
-            error_messages={"invalid": "Must be 1–64 characters of A-Za-z0-9_-."},
+            error_messages={"invalid": EXTERNAL_ID_MESSAGE},
             **kwargs,
         )
 

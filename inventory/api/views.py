@@ -1,9 +1,17 @@
 """The four endpoints of the store-manager inventory API.
 
-Every request, in this order: the rate limit (per ``manager_id``, else per client IP), then the
-access mode (``token`` only), then validation, then one service or selector. Whatever the
-outcome, one ``AuditEvent`` row is written after the response is built, and the
-``manager_id`` goes into the request's JSON log line.
+Every request, in this order (``docs/inventory.md``, "Access modes"):
+
+* ``trusted``: the rate limit per ``manager_id`` as sent (else per client IP), then validation,
+  then one service or selector (the contract's behaviour, kept for demos and tests);
+* ``token`` / ``api_key``: authentication first (a JWT of the linked manager user, or a
+  manager's API key), then the rate limit per *authenticated* manager (unauthenticated
+  requests count per client IP only, so nobody can lock a manager out), then 401 / 403 when
+  the caller is not the request's manager, then validation, then the service or selector.
+
+Whatever the outcome, one ``AuditEvent`` row is written after the response is built, and the
+``manager_id`` goes into the request's JSON log line. The body is parsed once (DRF keeps the
+parsed ``request.data``) and ids are checked by the one predicate of ``inventory.ids``.
 """
 
 from __future__ import annotations
@@ -11,7 +19,6 @@ from __future__ import annotations
 import codecs
 import ipaddress
 import json
-import re
 import time
 from decimal import Decimal
 from typing import Any
@@ -35,7 +42,9 @@ from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders.stock import StockLine
 
 from ..exceptions import ManagerAccessDenied
-from ..selectors import inventory_product_list, store_manager_check_access
+from ..ids import is_external_id
+from ..models import ManagerApiKey
+from ..selectors import inventory_product_list, store_manager_get_for_user
 from ..services import (
     ProductInput,
     audit_event_record,
@@ -44,8 +53,8 @@ from ..services import (
     inventory_products_upsert,
 )
 from . import examples
+from .authentication import ManagerApiKeyAuthentication
 from .serializers import (
-    ID_REGEX,
     InventoryDiscontinueSerializer,
     InventoryOrderProcessResponseSerializer,
     InventoryOrderProcessSerializer,
@@ -56,8 +65,14 @@ from .serializers import (
 
 ACCESS_TRUSTED = "trusted"
 ACCESS_TOKEN = "token"  # noqa: S105 - a mode name, not a secret
+ACCESS_API_KEY = "api_key"
 RATE_LIMIT_SCOPE = "inventory"
-_MANAGER_ID = re.compile(ID_REGEX)
+
+
+def access_mode() -> str:
+    """``INVENTORY_ACCESS_MODE`` at request time; an unknown value counts as ``api_key`` (fail closed)."""
+    mode = settings.INVENTORY_ACCESS_MODE
+    return mode if mode in (ACCESS_TRUSTED, ACCESS_TOKEN) else ACCESS_API_KEY
 
 
 class DecimalJSONParser(JSONParser):
@@ -96,25 +111,31 @@ def _error_code(response: Response) -> str:
 
 
 class InventoryApiView(APIView):
-    """Rate limit, access mode, audit and log context shared by the four endpoints."""
+    """Access mode, rate limit, audit and log context shared by the four endpoints."""
 
     parser_classes = [DecimalJSONParser]
-    permission_classes: list[type] = []  # access is checked in initial(), after the rate limit
+    permission_classes: list[type] = []  # access is checked in initial(), around the rate limit
 
     def get_authenticators(self) -> list[BaseAuthentication]:
-        if settings.INVENTORY_ACCESS_MODE == ACCESS_TOKEN:
+        mode = access_mode()
+        if mode == ACCESS_TOKEN:
             return [JWTAuthentication()]
+        if mode == ACCESS_API_KEY:
+            return [ManagerApiKeyAuthentication()]
         return []  # trusted: a token, if any, is not looked at
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
         started = time.perf_counter()
         self.audit_manager_id = ""
+        self.audit_key_prefix = ""
         self.audit_changes: list[dict[str, Any]] = []
         self.audit_order_id = ""
+        self.acting_manager_id: str | None = None  # token / api_key: the authenticated manager
         response: Response = super().dispatch(request, *args, **kwargs)
         audit_event_record(
             request_id=str(getattr(request, "request_id", "")),
             manager_external_id=self.audit_manager_id,
+            api_key_prefix=self.audit_key_prefix,
             client_ip=client_ip(request),
             method=request.method or "",
             path=request.path,
@@ -133,6 +154,31 @@ class InventoryApiView(APIView):
             log_context = getattr(request._request, "log_context", None)
             if isinstance(log_context, dict):
                 log_context["manager_id"] = manager_id
+        if access_mode() == ACCESS_TRUSTED:
+            self._rate_limit(request, manager_id)  # the contract: per manager_id as sent
+            super().initial(request, *args, **kwargs)
+        else:
+            acting, refusal = self._authenticate(request)
+            self._rate_limit(request, acting)  # unauthenticated: per client IP only
+            super().initial(request, *args, **kwargs)
+            if refusal is not None:
+                raise refusal
+            if manager_id is not None and manager_id != acting:
+                raise ManagerAccessDenied()
+            self.acting_manager_id = acting
+        if body_error is not None:
+            raise body_error
+
+    def manager_id_of(self, params: dict[str, Any]) -> str:
+        """The validated ``manager_id``; in token/api_key mode it is the authenticated manager's."""
+        manager_id: str = params["manager_id"]
+        if self.acting_manager_id is not None and manager_id != self.acting_manager_id:
+            raise ManagerAccessDenied()  # unreachable after initial(); kept as the last guard
+        return manager_id
+
+    @staticmethod
+    def _rate_limit(request: Request, manager_id: str | None) -> None:
+        """Count the request for ``manager_id`` (or the client IP when ``None``); 429 past the limit."""
         hit = rate_limit_hit(
             scope=RATE_LIMIT_SCOPE,
             key=manager_id or f"ip:{client_ip(request._request) or 'unknown'}",
@@ -144,15 +190,36 @@ class InventoryApiView(APIView):
                 hit.retry_after,
                 f"Rate limit of {hit.limit} requests per {settings.INVENTORY_RATE_WINDOW} seconds exceeded.",
             )
-        super().initial(request, *args, **kwargs)
-        if settings.INVENTORY_ACCESS_MODE == ACCESS_TOKEN:
-            self._check_token_access(request, manager_id)
-        if body_error is not None:
-            raise body_error
+
+    def _authenticate(self, request: Request) -> tuple[str | None, Exception | None]:
+        """token / api_key: ``(the authenticated manager's id, None)`` or ``(None, the refusal)``.
+
+        Never raises, so that the caller can count the request (per manager, or per IP when
+        unauthenticated) before answering 401/403.
+        """
+        try:
+            user, auth = request.user, request.auth  # runs the mode's authenticator
+        except drf_exceptions.APIException as exc:
+            return None, exc
+        if isinstance(auth, ManagerApiKey):
+            self.audit_key_prefix = auth.prefix
+            return auth.manager.external_id, None
+        if access_mode() != ACCESS_TOKEN or not user or not user.is_authenticated:
+            return None, drf_exceptions.NotAuthenticated()
+        if not is_manager(user):
+            return None, ManagerAccessDenied("Only store managers may use the inventory API.")
+        try:
+            return store_manager_get_for_user(user=user).external_id, None
+        except ManagerAccessDenied as exc:
+            return None, exc
 
     @staticmethod
     def _peek_manager_id(request: Request) -> tuple[str | None, Exception | None]:
-        """The caller's ``manager_id`` when it is well-formed (query for GET, else the body)."""
+        """The caller's ``manager_id`` when it is well-formed (query for GET, else the body).
+
+        The same predicate as the serializers' (``inventory.ids``): an id refused here is
+        refused by validation too, so no request skips the access check and then passes.
+        """
         if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
             value: Any = request.query_params.get("manager_id")
         else:
@@ -163,19 +230,7 @@ class InventoryApiView(APIView):
             except drf_exceptions.UnsupportedMediaType:
                 return None, None  # raised again when the handler reads the body
             value = data.get("manager_id") if isinstance(data, dict) else None
-        if isinstance(value, str) and _MANAGER_ID.fullmatch(value):
-            return value, None
-        return None, None
-
-    @staticmethod
-    def _check_token_access(request: Request, manager_id: str | None) -> None:
-        user = request.user
-        if not user or not user.is_authenticated:
-            raise drf_exceptions.NotAuthenticated()
-        if not is_manager(user):
-            raise ManagerAccessDenied("Only store managers may use the inventory API.")
-        if manager_id:
-            store_manager_check_access(external_id=manager_id, user=user)
+        return (value, None) if is_external_id(value) else (None, None)
 
     @staticmethod
     def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
@@ -191,9 +246,12 @@ class InventoryApiView(APIView):
 
 _COMMON_ERRORS = {
     "400": "INVALID_REQUEST: malformed JSON, not an object, missing/invalid field (named in details).",
-    "401": "Token mode only: AUTHENTICATION_REQUIRED / TOKEN_INVALID.",
-    "403": "Token mode only: PERMISSION_DENIED (not the user linked to this manager_id).",
-    "429": "RATE_LIMITED: more than INVENTORY_RATE_LIMIT requests per window for this manager_id; see Retry-After.",
+    "401": "token / api_key modes: AUTHENTICATION_REQUIRED (no JWT / API key) or TOKEN_INVALID (bad, expired or revoked).",
+    "403": "token / api_key modes: PERMISSION_DENIED (manager_id is not the JWT's / API key's manager).",
+    "429": (
+        "RATE_LIMITED: more than INVENTORY_RATE_LIMIT requests per window for this manager "
+        "(token / api_key: the authenticated one; unauthenticated requests count per client IP); see Retry-After."
+    ),
 }
 
 
@@ -231,7 +289,7 @@ class InventoryProductsApi(InventoryApiView):
             del query["status"]  # "?status=" means no filter, like an absent status
         params = self.validated(InventoryProductsQuerySerializer, query)
         products = inventory_product_list(
-            manager_external_id=params["manager_id"], status=params.get("status")
+            manager_external_id=self.manager_id_of(params), status=params.get("status")
         )
         return Response({"products": products})
 
@@ -255,7 +313,7 @@ class InventoryProductsApi(InventoryApiView):
     def post(self, request: Request) -> Response:
         body = self.validated(InventoryProductsUpsertSerializer, request.data)
         result = inventory_products_upsert(
-            manager_external_id=body["manager_id"],
+            manager_external_id=self.manager_id_of(body),
             items=[
                 ProductInput(
                     name=item["name"],
@@ -291,7 +349,7 @@ class InventoryDiscontinueApi(InventoryApiView):
     def post(self, request: Request) -> Response:
         body = self.validated(InventoryDiscontinueSerializer, request.data)
         self.audit_changes = inventory_product_discontinue(
-            manager_external_id=body["manager_id"], product_public_id=body["product_id"]
+            manager_external_id=self.manager_id_of(body), product_public_id=body["product_id"]
         )
         return Response(status=204)
 
@@ -330,7 +388,7 @@ class InventoryOrderProcessApi(InventoryApiView):
     def post(self, request: Request) -> Response:
         body = self.validated(InventoryOrderProcessSerializer, request.data)
         result = inventory_order_process(
-            manager_external_id=body["manager_id"],
+            manager_external_id=self.manager_id_of(body),
             customer_ref=body["customer"]["id"],
             customer_email=body["customer"]["email"],
             lines=[StockLine(line["product_id"], line["quantity"]) for line in body["products"]],

@@ -4,7 +4,9 @@
 endpoint (e.g. a manager using their own id vs another manager's product). Each row lists the
 expected status for the six actors of ``ACTORS``. One parametrised test drives the whole table
 with real JWTs against a fresh world (two customers with carts and orders, two store managers
-with their own products, an admin), with the inventory API in ``token`` access mode.
+with their own products, an admin), with the inventory API in ``token`` access mode. The
+inventory rows run once more in ``api_key`` mode with the callers of ``KEY_ACTORS``
+(``test_access_matrix_api_key_mode``).
 
 Besides the status, every request is held to two rules:
 
@@ -41,6 +43,7 @@ from cart import services as cart_services
 from cart.models import CartLine
 from catalog.models import Category, Product
 from ecommerce.common.views import api_not_found
+from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -669,3 +672,92 @@ def test_world_prices_are_decimal(world: World) -> None:
     """Sanity of the fixture the matrix relies on."""
     assert Product.objects.get(public_id=world.ids["px"]).manager.external_id == world.ids["mgr_x"]
     assert Product.objects.get(public_id=world.ids["p"]).price == Decimal("9.99")
+
+
+# --- the inventory API in api_key mode ---------------------------------------------------
+
+# Callers of the inventory rows when INVENTORY_ACCESS_MODE=api_key: no credential, manager X's
+# key, manager Y's key, a revoked key of X, the JWT of X's linked manager user (not a key), and
+# X's key in the X-API-Key header instead of Authorization.
+KEY_ACTORS = ("no_key", "key_x", "key_y", "revoked_key_x", "jwt_of_manager_x", "key_x_header")
+
+
+def _api_key_expect(row: Row) -> tuple[int, ...]:
+    """Derived from the token-mode row: X's key may do what manager X may, Y's what Y may."""
+    x, y = row.expect[ACTORS.index("manager_x")], row.expect[ACTORS.index("manager_y")]
+    return (401, x, y, 401, 401, x)
+
+
+def _api_key_cases() -> Iterator[Any]:
+    for row in MATRIX:
+        if row.route.startswith("inventory/") or row.route == "orders/process/":
+            label = f" [{row.label}]" if row.label else ""
+            for actor, expected in zip(KEY_ACTORS, _api_key_expect(row), strict=True):
+                yield pytest.param(row, actor, expected, id=f"{row.method} {row.route}{label} as {actor}")
+
+
+@pytest.fixture
+def keys(world: World) -> dict[str, str]:
+    x, y = world.ids["mgr_x"], world.ids["mgr_y"]
+    revoked = manager_api_key_create(manager_external_id=x)
+    manager_api_key_revoke(prefix=revoked.api_key.prefix)
+    return {
+        "x": manager_api_key_create(manager_external_id=x).plain_key,
+        "y": manager_api_key_create(manager_external_id=y).plain_key,
+        "revoked_x": revoked.plain_key,
+    }
+
+
+def key_client_for(actor: str, world: World, keys: dict[str, str]) -> APIClient:
+    client = APIClient()
+    credentials = {
+        "no_key": {},
+        "key_x": {"HTTP_AUTHORIZATION": f"Bearer {keys['x']}"},
+        "key_y": {"HTTP_AUTHORIZATION": f"Bearer {keys['y']}"},
+        "revoked_key_x": {"HTTP_AUTHORIZATION": f"Bearer {keys['revoked_x']}"},
+        "jwt_of_manager_x": {
+            "HTTP_AUTHORIZATION": f"Bearer {RefreshToken.for_user(world.users['manager_x']).access_token}"
+        },
+        "key_x_header": {"HTTP_X_API_KEY": keys["x"]},
+    }[actor]
+    client.credentials(**credentials)
+    return client
+
+
+def test_api_key_matrix_covers_every_inventory_endpoint() -> None:
+    covered = {(row.method, row.route) for row, *_ in (case.values for case in _api_key_cases())}
+    inventory = {
+        (method, route)
+        for method, route in resolver_endpoints()
+        if route.startswith("inventory/") or route == "orders/process/"
+    }
+    assert covered == inventory and len(inventory) == 4
+
+
+@pytest.mark.parametrize(("row", "actor", "expected"), list(_api_key_cases()))
+def test_access_matrix_api_key_mode(
+    world: World, keys: dict[str, str], settings: Any, row: Row, actor: str, expected: int
+) -> None:
+    settings.INVENTORY_ACCESS_MODE = "api_key"
+    before = database_state()
+
+    response = send(
+        key_client_for(actor, world, keys),
+        row.method,
+        url_for(row, world),
+        row.body(world) if row.body else None,
+    )
+
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        error = response.json()["error"]
+        assert set(error) == {"code", "message", "details"}
+        if expected == 401:
+            assert error["code"] == ("AUTHENTICATION_REQUIRED" if actor == "no_key" else "TOKEN_INVALID")
+        if expected == 403:
+            assert error["code"] == "PERMISSION_DENIED"
+        if expected == 404:
+            assert error["code"].endswith("NOT_FOUND")
+        assert database_state() == before, "a refused request changed the database"
+    elif row.check is not None:
+        row.check(world, "manager_x", response.json())
