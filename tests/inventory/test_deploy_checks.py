@@ -59,6 +59,7 @@ def production_check(**env: str) -> subprocess.CompletedProcess[str]:
         DJANGO_SETTINGS_MODULE="ecommerce.settings.production",
         SECRET_KEY="p" * 60 + "-production-secret-for-the-deploy-check",
         ALLOWED_HOSTS="shop.example.com",
+        PAYMENT_GATEWAY="orders.payments_http.HttpPaymentGateway",  # required in production
         READ_DOT_ENV="0",
         **env,
     )
@@ -82,6 +83,7 @@ def test_production_settings_default_to_api_key_and_pass():
             "DJANGO_SETTINGS_MODULE": "ecommerce.settings.production",
             "SECRET_KEY": "p" * 60,
             "ALLOWED_HOSTS": "shop.example.com",
+            "PAYMENT_GATEWAY": "orders.payments_http.HttpPaymentGateway",
             "READ_DOT_ENV": "0",
         },
         capture_output=True,
