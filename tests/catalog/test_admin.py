@@ -159,7 +159,8 @@ def test_product_page_changes_stock_with_a_reason_through_the_ledger(staff_clien
     assert (row.delta, row.reason, row.note, row.order_id) == (12, "restock", "delivery DN-17", None)
 
     staff_client.post(
-        url, _product_form(product, stock_change="-3", stock_reason="adjustment", stock_note="broken in storage")
+        url,
+        _product_form(product, stock_change="-3", stock_reason="adjustment", stock_note="broken in storage"),
     )
     product.refresh_from_db()
     assert product.quantity == 13
