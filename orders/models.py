@@ -98,7 +98,7 @@ class OrderEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+        return f"{self.from_status or 'placed'} → {self.to_status}"
 
 
 class StockMovementReason(models.TextChoices):
