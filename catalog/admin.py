@@ -48,6 +48,7 @@ class RestockForm(forms.Form):
 
 
 STOCK_REASONS = [
+    ("", "---------"),
     (StockMovementReason.RESTOCK.value, "Restock: a delivery arrived"),
     (StockMovementReason.ADJUSTMENT.value, "Adjustment: stock count, damage, loss, return"),
 ]

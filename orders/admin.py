@@ -28,7 +28,16 @@ TRANSITION_LABELS = {
     OrderStatus.DELIVERED: "Mark as delivered",
     OrderStatus.CANCELLED: "Cancel order (stock returned, payment refunded)",
 }
-ADDRESS_LINES = ("name", "line1", "line2", "postal_code", "city", "region", "country", "phone")
+ADDRESS_LINES = (
+    "name",
+    "line1",
+    "line2",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+    "phone",
+)  # display order
 
 
 class OrderLineInline(admin.TabularInline):
@@ -115,7 +124,11 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="shipping address")
     def shipping_address_display(self, obj: Order) -> str:
         address = obj.shipping_address if isinstance(obj.shipping_address, dict) else {}
-        lines = [(str(address[key]),) for key in ADDRESS_LINES if address.get(key)]
+        town = " ".join(str(address[key]) for key in ("postal_code", "city") if address.get(key))
+        lines = [(str(address[key]),) for key in ADDRESS_LINES[:3] if address.get(key)]
+        lines += [
+            (text,) for text in (town, *(str(address.get(key) or "") for key in ADDRESS_LINES[5:])) if text
+        ]
         return format_html_join("", "{}<br>", lines) if lines else "-"
 
     def get_urls(self) -> list[URLPattern]:

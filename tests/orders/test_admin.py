@@ -79,7 +79,7 @@ def test_order_page_shows_timeline_and_only_allowed_buttons(staff_client, paid_o
     assert _buttons(html) == {"shipped", "cancelled"}
     assert 'id="events-group"' in html and "Timeline" in html  # the OrderEvent inline
     assert "payment captured" in html  # the pending → paid event of checkout
-    assert "12 Analytical Row" in html  # the shipping address, shown as lines
+    assert "12 Analytical Row<br>N1 7AA London<br>GB" in html  # the shipping address, as lines
     Order.objects.filter(pk=paid_order.pk).update(status=OrderStatus.SHIPPED)
     assert _buttons(_page(staff_client, paid_order)) == {"delivered"}
     Order.objects.filter(pk=paid_order.pk).update(status=OrderStatus.PENDING)
