@@ -1,9 +1,22 @@
+"""Users in the Django admin, under one "Accounts" section.
+
+allauth registers its own admin pages under a second "Accounts" (email addresses) and "Social
+accounts" (provider apps, linked accounts, OAuth tokens). They are unregistered here: a user's
+email addresses and linked social accounts are inlines of the user page, the providers are
+configured from the environment (``SOCIALACCOUNT_PROVIDERS``), and OAuth tokens are secrets no
+operator needs to read.
+"""
+
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import User
+
+for _third_party in (EmailAddress, SocialAccount, SocialApp, SocialToken):
+    if admin.site.is_registered(_third_party):
+        admin.site.unregister(_third_party)
 
 
 class EmailAddressInline(admin.TabularInline):

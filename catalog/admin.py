@@ -1,6 +1,9 @@
 """Django admin for the catalog: search, filters (category, status, manager), stock at a glance,
-category assignment, and bulk actions that go through the catalog services (restock uses the
-stock ledger). Every change invalidates the cached catalog reads."""
+category assignment, and bulk actions. Every write goes through a service: products and
+categories through ``catalog.services``, stock through the stock service (``orders.stock``:
+the product page's "Change stock by" with a reason and a note, the bulk restock), each change
+written to the stock ledger. Categories are listed as a tree. Every change invalidates the
+cached catalog reads (the services do it)."""
 
 from __future__ import annotations
 
@@ -9,15 +12,21 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, QuerySet
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
+from ecommerce.common.exceptions import ApplicationError
 from orders.models import StockMovement, StockMovementReason
+from orders.stock import stock_adjust
 
 from . import services
-from .cache import catalog_changed
 from .models import Category, Product, ProductStatus
+from .selectors import CategoryNode, category_tree
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -38,8 +47,57 @@ class RestockForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=1_000_000, help_text="Units added to each product.")
 
 
+STOCK_REASONS = [
+    ("", "---------"),
+    (StockMovementReason.RESTOCK.value, "Restock: a delivery arrived"),
+    (StockMovementReason.ADJUSTMENT.value, "Adjustment: stock count, damage, loss, return"),
+]
+
+
+class ProductAdminForm(forms.ModelForm):
+    """The product form plus, on an existing product, a stock change with its reason and note
+    (applied by the stock service after the product is saved; quantity itself is read-only)."""
+
+    stock_change = forms.IntegerField(
+        required=False,
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        label="Change stock by",
+        help_text="Units to add (12) or remove (-3). Leave empty to keep the stock as it is.",
+    )
+    stock_reason = forms.ChoiceField(choices=STOCK_REASONS, required=False, label="Reason")
+    stock_note = forms.CharField(
+        max_length=255,
+        required=False,
+        label="Note",
+        help_text="Written to the stock ledger with the change, e.g. a delivery note number.",
+    )
+
+    class Meta:
+        model = Product
+        fields = ["name", "slug", "price"]  # the admin's get_form() passes the full list
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        change = data.get("stock_change")
+        if change:
+            if not data.get("stock_reason"):
+                self.add_error("stock_reason", "Say why the stock changes.")
+            elif data["stock_reason"] == StockMovementReason.RESTOCK and change < 0:
+                self.add_error("stock_change", "A restock adds units; use an adjustment to remove some.")
+            if not data.get("stock_note", "").strip():
+                self.add_error("stock_note", "A note is required with a stock change.")
+            if self.instance.pk is not None and self.instance.quantity + change < 0:
+                self.add_error("stock_change", f"Only {self.instance.quantity} unit(s) in stock.")
+        return data
+
+
+PRODUCT_SERVICE_FIELDS = ("name", "slug", "description", "price", "image_url", "discontinued")
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = ["name", "public_id", "price", "quantity", "status_display", "manager", "updated_at"]
     list_filter = [StatusFilter, "categories", "manager"]
     list_select_related = ["manager"]
@@ -53,6 +111,19 @@ class ProductAdmin(admin.ModelAdmin):
         "public_id", "name", "slug", "description", "price", "quantity", "discontinued",
         "categories", "image_url", "manager", "created_at", "updated_at",
     ]  # fmt: skip
+    stock_fields = ["quantity", "stock_change", "stock_reason", "stock_note", "stock_ledger"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Product | None = None) -> Any:
+        if obj is None:  # a new product: its initial quantity is a plain field
+            return [(None, {"fields": self.fields})]
+        main = [name for name in self.fields if name != "quantity"]
+        return [
+            (None, {"fields": main}),
+            (
+                "Stock",
+                {"fields": self.stock_fields, "description": "Every change is written to the stock ledger."},
+            ),
+        ]
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "image_url":
@@ -61,25 +132,101 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
         readonly = ["public_id", "created_at", "updated_at"]
-        if obj is not None:  # stock changes go through the ledger: use the "restock" action
-            readonly.append("quantity")
+        if obj is not None:  # stock changes go through the stock service: "Change stock by"
+            readonly += ["quantity", "stock_ledger"]
         return readonly
+
+    @admin.display(description="recent stock movements")
+    def stock_ledger(self, obj: Product) -> str:
+        rows = list(
+            StockMovement.objects.filter(product=obj)
+            .select_related("order")
+            .order_by("-created_at", "-id")[:10]
+        )
+        if not rows:
+            return "-"
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    row.created_at.strftime("%Y-%m-%d %H:%M"),
+                    f"{row.delta:+d}",
+                    row.get_reason_display(),
+                    row.note,
+                    row.order.public_id if row.order else "",
+                )
+                for row in rows
+            ),
+        )
+        ledger = reverse("admin:orders_stockmovement_changelist") + "?" + urlencode({"q": obj.public_id})
+        return format_html(
+            '<table class="stock-ledger"><thead><tr><th>when</th><th>change</th><th>reason</th>'
+            "<th>note</th><th>order</th></tr></thead><tbody>{}</tbody></table>"
+            '<p><a href="{}">The whole ledger of this product</a></p>',
+            body,
+            ledger,
+        )
 
     @admin.display(description="status")
     def status_display(self, obj: Product) -> str:
         return ProductStatus(obj.status).label
 
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if not change and obj.quantity:
-            StockMovement.objects.create(
-                product=obj, delta=obj.quantity, reason=StockMovementReason.ADJUSTMENT
+        """Through the services: ``product_create`` (initial stock in the ledger) or
+        ``product_update`` (the changed fields, under a row lock: the stock is never written
+        back), then ``stock_adjust`` for a stock change."""
+        data = form.cleaned_data
+        manager = data.get("manager")
+        if not change:
+            created = services.product_create(
+                name=data["name"],
+                slug=data["slug"],
+                price=data["price"],
+                quantity=data.get("quantity") or 0,
+                description=data.get("description", ""),
+                categories=[category.public_id for category in data.get("categories", [])],
+                image_url=data.get("image_url", ""),
+                manager_id=manager.external_id if manager else None,
+                discontinued=data.get("discontinued", False),
             )
-        catalog_changed()
+            obj.pk = created.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+            return
+        changed = {name: data[name] for name in PRODUCT_SERVICE_FIELDS if name in form.changed_data}
+        if "manager" in form.changed_data:
+            changed["manager_id"] = manager.external_id if manager else None
+        if changed:
+            updated = services.product_update(product=obj, data=changed)
+            obj.slug, obj.updated_at = updated.slug, updated.updated_at
+        if data.get("stock_change"):
+            try:
+                obj.quantity = stock_adjust(
+                    product_id=obj.pk,
+                    delta=data["stock_change"],
+                    reason=data["stock_reason"],
+                    note=data["stock_note"].strip(),
+                )
+            except ApplicationError as error:  # e.g. a checkout took the units meanwhile
+                self.message_user(
+                    request, f"Stock not changed: {error.message} {error.details}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"Stock changed by {data['stock_change']:+d}: now {obj.quantity}.",
+                    messages.SUCCESS,
+                )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        catalog_changed()
+        if change and "categories" in form.changed_data:  # product_create filed a new one
+            services.product_update(
+                product=form.instance,
+                data={"categories": [category.public_id for category in form.cleaned_data["categories"]]},
+            )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
         services.product_delete(product=obj)
@@ -113,26 +260,115 @@ class ProductAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/catalog/product/restock.html", context)
 
 
+def _tree_rows() -> list[tuple[str, int]]:
+    """Every category as ``(public id, depth)`` in tree order: each parent, then its children
+    by (position, name), depth first. One query (``catalog.selectors.category_tree``)."""
+    rows: list[tuple[str, int]] = []
+    stack: list[tuple[CategoryNode, int]] = [(root, 0) for root in reversed(category_tree())]
+    while stack:
+        node, depth = stack.pop()
+        rows.append((node.id, depth))
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    return rows
+
+
+class CategoryTreeChangeList(ChangeList):
+    """The category list in tree order unless a column header asks for another."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet[Category]) -> list[Any]:
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["tree_order", "id"]
+
+
+class CategoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "parent", "position"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = self.fields.get("parent")
+        if parent is not None and self.instance.pk is not None:
+            # the category itself and its sub-tree cannot become its parent (no cycles)
+            below = {self.instance.public_id}
+            rows = _tree_rows()
+            start = next(i for i, (public_id, _) in enumerate(rows) if public_id == self.instance.public_id)
+            for public_id, depth in rows[start + 1 :]:
+                if depth <= rows[start][1]:
+                    break
+                below.add(public_id)
+            parent.queryset = parent.queryset.exclude(public_id__in=below)
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "parent", "position", "product_count", "public_id"]
+    """Categories as a tree: ordered by tree path (each parent followed by its sub-tree) and
+    indented by depth. Writes go through ``catalog.services`` (no cycles, children re-parented
+    on delete)."""
+
+    form = CategoryAdminForm
+    list_display = ["tree_name", "slug", "parent", "position", "product_count", "public_id"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["parent"]
     search_fields = ["name", "slug", "public_id"]
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ["public_id", "created_at", "updated_at"]
     fields = ["public_id", "name", "slug", "parent", "position", "created_at", "updated_at"]
+    list_per_page = 200
+
+    class Media:
+        css = {"all": ["catalog/admin/categories.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
-        return super().get_queryset(request).annotate(product_total=Count("products"))
+        rows = _tree_rows()
+        self._depths = dict(rows)
+        tree_order = Case(
+            *[When(public_id=public_id, then=Value(index)) for index, (public_id, _) in enumerate(rows)],
+            default=Value(len(rows)),
+            output_field=IntegerField(),
+        )
+        # not super().get_queryset(): it would order by get_ordering() before the annotation
+        return Category._default_manager.annotate(
+            product_total=Count("products"), tree_order=tree_order if rows else Value(0)
+        ).order_by("tree_order", "id")
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CategoryTreeChangeList
+
+    @admin.display(description="name", ordering="tree_order")
+    def tree_name(self, obj: Category) -> str:
+        depth = getattr(self, "_depths", {}).get(obj.public_id, 0)
+        marker = "└ " if depth else ""
+        return format_html('<span class="category-depth-{}">{}{}</span>', min(depth, 8), marker, obj.name)
 
     @admin.display(description="products", ordering="product_total")
     def product_count(self, obj: Category) -> int:
         return obj.product_total  # type: ignore[attr-defined]
 
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        catalog_changed()
+        data = form.cleaned_data
+        parent = data.get("parent")
+        if change:
+            services.category_update(
+                category=obj,
+                data={
+                    "name": data["name"],
+                    "slug": data["slug"],
+                    "parent": parent.public_id if parent else None,
+                    "position": data.get("position") or 0,
+                },
+            )
+            return
+        created = services.category_create(
+            name=data["name"],
+            slug=data["slug"],
+            parent=parent.public_id if parent else None,
+            position=data.get("position") or 0,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
     def delete_model(self, request: HttpRequest, obj: Category) -> None:
         services.category_delete(category=obj)

@@ -1,8 +1,10 @@
-"""Demo catalog for ``seed_demo``: a category tree and up to N realistic products (idempotent).
+"""Demo catalog for ``seed_demo``: a category tree and up to N products (idempotent).
 
-Bulk inserts in batches, names built from per-category vocabularies, descriptions from a pool of
-Faker sentences (seeded, so every run looks alike): 100,000 products load in well under a
-minute on PostgreSQL.
+Every product is named and described with its own sub-category's words ("Cast Iron Frying Pan,
+Large" under Kitchen › Cookware, never "Artisan Desk Chair Dark Roast"), was added to the
+catalog some time in the past year, and has its opening stock in the stock ledger (a ``restock``
+row dated when it was added), so the ledger sums to the stock. Bulk inserts in batches:
+100,000 products load in well under a minute on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 import random
 import secrets
 import string
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
-from faker import Faker
 
+from ecommerce.common.demo import timestamps_as_given
 from orders.models import StockMovement, StockMovementReason
 
 from .cache import catalog_changed
@@ -23,57 +28,224 @@ from .models import Category, Product
 
 BATCH_SIZE = 2_000
 _SLUG_ALPHABET = string.ascii_lowercase + string.digits
+OPENING_STOCK_NOTE = "opening stock"
 
-# department → {sub-category: (product nouns, (min price, max price))}
-TREE: dict[str, dict[str, tuple[tuple[str, ...], tuple[int, int]]]] = {
+
+@dataclass(frozen=True)
+class Leaf:
+    """A sub-category's vocabulary: a product is ``"{kind} {noun}, {variant}"``, priced in
+    ``prices`` (whole units), described with some of ``blurbs``."""
+
+    nouns: tuple[str, ...]
+    kinds: tuple[str, ...]
+    variants: tuple[str, ...]
+    prices: tuple[int, int]
+    blurbs: tuple[str, ...]
+
+
+# department → sub-category → what its products are called and cost, and what is said of them
+TREE: dict[str, dict[str, Leaf]] = {
     "Grocery": {
-        "Coffee": (("Coffee Beans", "Espresso Blend", "Ground Coffee", "Cold Brew", "Coffee Pods"), (6, 40)),
-        "Tea": (("Green Tea", "Black Tea", "Herbal Tea", "Matcha Powder", "Chai Blend"), (4, 30)),
-        "Snacks": (("Granola Bars", "Trail Mix", "Dark Chocolate", "Rice Crackers", "Pretzels"), (2, 15)),
-        "Pantry": (("Olive Oil", "Pasta", "Basmati Rice", "Tomato Sauce", "Maple Syrup"), (2, 35)),
+        "Coffee": Leaf(
+            nouns=("Whole Bean Coffee", "Espresso Blend", "Ground Coffee", "Cold Brew Coffee", "Coffee Pods"),
+            kinds=("Ethiopian Yirgacheffe", "Colombian Huila", "Brazilian Santos", "Guatemala Antigua",
+                   "Sumatra Mandheling", "House", "Swiss Water Decaf", "Kenya AA"),
+            variants=("250 g", "500 g", "1 kg", "Light Roast", "Medium Roast", "Dark Roast"),
+            prices=(6, 40),
+            blurbs=("Roasted in small batches and packed within 48 hours of roasting.",
+                    "Notes of cocoa, red berries and caramel.",
+                    "Sourced directly from a cooperative of smallholder farms.",
+                    "Resealable bag with a one-way degassing valve.",
+                    "Works in a filter machine, a French press or a moka pot."),
+        ),
+        "Tea": Leaf(
+            nouns=("Green Tea", "Black Tea", "Herbal Infusion", "Matcha Powder", "Chai Blend"),
+            kinds=('Organic', 'Single-Estate', 'Fair-Trade', 'Premium', 'Everyday', 'Wild-Harvested'),
+            variants=('100 g', '250 g', 'Tin', 'Refill Pack'),
+            prices=(4, 30),
+            blurbs=("Steep for three to four minutes in water just off the boil.",
+                    "Picked in the spring harvest for a fresh, bright cup.",
+                    "Plastic-free, compostable bags.",
+                    "No added flavourings: only the leaves and what grows with them.",
+                    "Keeps best in a cool, dark cupboard."),
+        ),
+        "Snacks": Leaf(
+            nouns=("Granola Bars", "Trail Mix", "Dark Chocolate", "Rice Crackers", "Pretzels"),
+            kinds=('Sea Salt', 'Honey', 'Chili', 'Salted Caramel', 'Organic', 'Vegan'),
+            variants=('Single', 'Pack of 6', 'Pack of 12', 'Sharing Bag'),
+            prices=(2, 15),
+            blurbs=("A snack for the desk drawer, the trail or the school bag.",
+                    "Made without palm oil.",
+                    "Contains nuts; made in a kitchen that handles gluten.",
+                    "Individually wrapped to stay fresh.",
+                    "Baked, not fried."),
+        ),
+        "Pantry": Leaf(
+            nouns=("Olive Oil", "Spaghetti", "Basmati Rice", "Tomato Passata", "Maple Syrup"),
+            kinds=('Organic', 'Artisan', 'Everyday', 'Premium', 'Family Recipe'),
+            variants=('Single', 'Twin Pack', 'Pack of 4', 'Large'),
+            prices=(2, 35),
+            blurbs=("A staple worth keeping two of in the cupboard.",
+                    "Produced by a family business that has made it the same way for three generations.",
+                    "Store in a cool, dry place; use within six weeks of opening.",
+                    "Suitable for vegetarians and vegans.",
+                    "A short list of ingredients and nothing you cannot pronounce."),
+        ),
     },
     "Kitchen": {
-        "Cookware": (("Frying Pan", "Saucepan", "Dutch Oven", "Wok", "Stock Pot"), (20, 250)),
-        "Cutlery": (("Chef Knife", "Paring Knife", "Bread Knife", "Knife Block", "Steak Knives"), (10, 180)),
-        "Appliances": (("Coffee Grinder", "Kettle", "Toaster", "Blender", "Espresso Machine"), (25, 600)),
+        "Cookware": Leaf(
+            nouns=("Frying Pan", "Saucepan", "Dutch Oven", "Wok", "Stock Pot"),
+            kinds=('Cast Iron', 'Stainless Steel', 'Nonstick', 'Carbon Steel', 'Enamelled', 'Tri-Ply'),
+            variants=('Small', 'Medium', 'Large', 'With Lid', 'Graphite', 'Red'),
+            prices=(20, 250),
+            blurbs=("Works on gas, electric and induction hobs, and in the oven up to 250 °C.",
+                    "Heats evenly, without hot spots.",
+                    "Riveted handle that stays cool on the hob.",
+                    "Dishwasher safe, though it lasts longer washed by hand.",
+                    "Backed by a lifetime warranty."),
+        ),
+        "Cutlery": Leaf(
+            nouns=("Chef's Knife", "Paring Knife", "Bread Knife", "Knife Block", "Steak Knives"),
+            kinds=('Japanese Damascus', 'German Steel', 'Forged', 'Olive Wood Handle', 'Professional', 'Classic'),
+            variants=('Black Handle', 'Walnut Handle', 'Gift Boxed', 'Limited Edition', 'Set of 2'),
+            prices=(10, 180),
+            blurbs=("Hand-sharpened to a 15° edge.",
+                    "Full tang, balanced for long prep sessions.",
+                    "Wash by hand and dry straight away to keep the edge.",
+                    "Comes in a gift box with a blade guard.",
+                    "Hardened to 58 HRC: holds its edge for months."),
+        ),
+        "Appliances": Leaf(
+            nouns=("Coffee Grinder", "Electric Kettle", "Toaster", "Blender", "Espresso Machine"),
+            kinds=('Compact', 'Retro', 'Stainless Steel', 'Smart', 'Professional', 'Quiet'),
+            variants=('Black', 'White', 'Brushed Steel', 'Cream', 'Sage'),
+            prices=(25, 600),
+            blurbs=("Two-year warranty; spare parts available for ten years.",
+                    "Detachable parts go in the dishwasher.",
+                    "Switches itself off when it is done.",
+                    "A small footprint for a small kitchen.",
+                    "Cord storage underneath keeps the counter tidy."),
+        ),
     },
     "Electronics": {
-        "Audio": (("Headphones", "Earbuds", "Bluetooth Speaker", "Soundbar", "Turntable"), (15, 450)),
-        "Computers": (
-            ("Laptop Stand", "Mechanical Keyboard", "Wireless Mouse", "USB-C Hub", "Monitor"),
-            (10, 900),
+        "Audio": Leaf(
+            nouns=("Headphones", "Earbuds", "Bluetooth Speaker", "Soundbar", "Turntable"),
+            kinds=('Wireless', 'Studio', 'Portable', 'Hi-Fi', 'Compact', 'Premium'),
+            variants=('Black', 'White', 'Midnight Blue', 'Sand', 'Walnut'),
+            prices=(15, 450),
+            blurbs=("Up to 30 hours of playback on one charge.",
+                    "Pairs with two devices at once over Bluetooth 5.3.",
+                    "USB-C charging; a cable is in the box.",
+                    "Tuned for clear vocals and a deep, controlled bass.",
+                    "Two-year warranty."),
         ),
-        "Phones": (("Phone Case", "Charger", "Power Bank", "Screen Protector", "Car Mount"), (5, 90)),
+        "Computers": Leaf(
+            nouns=("Laptop Stand", "Mechanical Keyboard", "Wireless Mouse", "USB-C Hub", "27-inch Monitor"),
+            kinds=('Ergonomic', 'Aluminium', 'Compact', 'Pro', 'Slim', 'Everyday'),
+            variants=('Space Grey', 'Silver', 'Black', 'White'),
+            prices=(10, 900),
+            blurbs=("Works with Windows, macOS and Linux without drivers.",
+                    "Built for long working days at the desk.",
+                    "Aluminium body that keeps cool.",
+                    "Two-year warranty.",
+                    "Plug and play over USB-C."),
+        ),
+        "Phones": Leaf(
+            nouns=("Phone Case", "Wall Charger", "Power Bank", "Screen Protector", "Car Mount"),
+            kinds=('MagSafe-Compatible', 'Slim', 'Rugged', 'Everyday', 'Premium', 'Eco'),
+            variants=('Black', 'Clear', 'Navy', 'Graphite'),
+            prices=(5, 90),
+            blurbs=("Fits the latest iPhone and Android models; check the size chart.",
+                    "Charges a phone from empty to 50% in about 30 minutes.",
+                    "Drop-tested from two metres.",
+                    "Certified safe against overheating and over-charging.",
+                    "Installs in under a minute, no tools."),
+        ),
     },
     "Home": {
-        "Furniture": (("Desk Chair", "Bookshelf", "Side Table", "Floor Lamp", "Bar Stool"), (30, 800)),
-        "Bedding": (
-            ("Duvet Cover", "Pillow", "Bed Sheet Set", "Weighted Blanket", "Mattress Topper"),
-            (15, 250),
+        "Furniture": Leaf(
+            nouns=("Desk Chair", "Bookshelf", "Side Table", "Floor Lamp", "Bar Stool"),
+            kinds=("Ergonomic", "Scandinavian", "Mid-Century", "Industrial", "Solid Oak", "Rattan"),
+            variants=("Oak", "Walnut", "Black", "White", "Natural", "Set of 2"),
+            prices=(30, 800),
+            blurbs=("Delivered flat-packed; assembly takes about 20 minutes.",
+                    "Made from FSC-certified wood.",
+                    "Tested for 10 years of daily use.",
+                    "Wipe clean with a damp cloth.",
+                    "Free returns within 30 days."),
         ),
-        "Decor": (("Wall Clock", "Picture Frame", "Candle", "Vase", "Throw Pillow"), (5, 120)),
+        "Bedding": Leaf(
+            nouns=("Duvet Cover", "Pillow", "Bed Sheet Set", "Weighted Blanket", "Mattress Topper"),
+            kinds=('Organic', 'Hotel Quality', 'Cooling', 'Soft-Touch', 'Hypoallergenic', 'Classic'),
+            variants=('Single', 'Double', 'King', 'White', 'Sage Green'),
+            prices=(15, 250),
+            blurbs=("Breathable, so it stays cool in summer and warm in winter.",
+                    "Machine washable at 40 °C.",
+                    "OEKO-TEX certified: tested for harmful substances.",
+                    "Gets softer with every wash.",
+                    "A 100-night trial: sleep on it, then decide."),
+        ),
+        "Decor": Leaf(
+            nouns=("Wall Clock", "Picture Frame", "Scented Candle", "Vase", "Cushion Cover"),
+            kinds=('Minimalist', 'Handmade', 'Nordic', 'Vintage', 'Modern', 'Rustic'),
+            variants=('Small', 'Large', 'Terracotta', 'Ivory', 'Sage', 'Set of 2'),
+            prices=(5, 120),
+            blurbs=("Made by hand, so no two are exactly alike.",
+                    "A quiet accent for a shelf, a mantelpiece or a bedside table.",
+                    "Arrives gift-wrapped if you ask at checkout.",
+                    "Designed in Copenhagen, made in Portugal.",
+                    "Dust with a soft, dry cloth."),
+        ),
     },
     "Outdoors": {
-        "Camping": (("Tent", "Sleeping Bag", "Camping Stove", "Headlamp", "Water Filter"), (10, 500)),
-        "Cycling": (("Bike Helmet", "Bike Light", "Cycling Gloves", "Bike Lock", "Saddle Bag"), (10, 200)),
-    },
-    "Sports": {
-        "Fitness": (("Yoga Mat", "Dumbbell Set", "Kettlebell", "Resistance Bands", "Jump Rope"), (8, 300)),
-        "Running": (
-            ("Running Shoes", "Running Socks", "Hydration Vest", "Sports Watch", "Armband"),
-            (8, 400),
+        "Camping": Leaf(
+            nouns=("Tent", "Sleeping Bag", "Camping Stove", "Headlamp", "Water Filter"),
+            kinds=('Ultralight', 'Backpacking', 'Expedition', 'Compact', 'Trail', 'Basecamp'),
+            variants=('Olive', 'Orange', 'Grey', 'Blue'),
+            prices=(10, 500),
+            blurbs=("Packs down small enough for a weekend rucksack.",
+                    "Tested in wind, rain and snow in the Scottish Highlands.",
+                    "Comes with a stuff sack and a repair kit.",
+                    "Weighs less than you expect.",
+                    "Two-year warranty, repairs for life."),
+        ),
+        "Cycling": Leaf(
+            nouns=("Bike Helmet", "Bike Light Set", "Cycling Gloves", "Bike Lock", "Saddle Bag"),
+            kinds=('Commuter', 'Road', 'Urban', 'Reflective', 'Lightweight', 'Pro'),
+            variants=('Black', 'Hi-Vis Yellow', 'Grey', 'Red'),
+            prices=(10, 200),
+            blurbs=("Meets the EN 1078 safety standard.",
+                    "Visible from 500 metres at night.",
+                    "Fits most bikes without tools.",
+                    "Water-resistant for rides in the rain.",
+                    "Sold Secure Gold rated."),
         ),
     },
-}
-ADJECTIVES = (
-    "Premium", "Organic", "Classic", "Deluxe", "Compact", "Professional", "Eco", "Artisan", "Ultra",
-    "Everyday", "Vintage", "Smart", "Heavy-Duty", "Lightweight", "Handmade", "Signature", "Essential",
-    "Nordic", "Italian", "Japanese",
-)  # fmt: skip
-VARIANTS = (
-    "Black", "White", "Stainless", "Oak", "Walnut", "Medium Roast", "Dark Roast", "Large", "Small",
-    "XL", "Pro", "Mini", "Gold", "Blue", "Green", "Set of 2", "Family Size", "Travel",
-)  # fmt: skip
+    "Sports": {
+        "Fitness": Leaf(
+            nouns=("Yoga Mat", "Dumbbell Set", "Kettlebell", "Resistance Bands", "Jump Rope"),
+            kinds=('Home Gym', 'Pro', 'Everyday', 'Eco', 'Studio', 'Essential'),
+            variants=('Black', 'Purple', 'Teal', 'Grey'),
+            prices=(8, 300),
+            blurbs=("Built for daily workouts at home or in the gym.",
+                    "Free of PVC and latex.",
+                    "Comes with a printed guide of twenty exercises.",
+                    "Stores flat under a bed or a sofa.",
+                    "Grip stays firm even when your hands are sweaty."),
+        ),
+        "Running": Leaf(
+            nouns=("Running Shoes", "Running Socks", "Hydration Vest", "GPS Sports Watch", "Running Armband"),
+            kinds=('Trail', 'Road', 'Lightweight', 'Cushioned', 'Marathon', 'Reflective'),
+            variants=('Black', 'Volt', 'Navy', 'Coral', 'Grey'),
+            prices=(8, 400),
+            blurbs=("Breathable mesh keeps feet cool on long runs.",
+                    "Reflective details for running after dark.",
+                    "Tested over 500 kilometres before it went on sale.",
+                    "Machine washable at 30 °C.",
+                    "Free exchanges if the size is not right."),
+        ),
+    },
+}  # fmt: skip
 
 
 def _categories_seed() -> list[tuple[Category, str, str]]:
@@ -102,6 +274,15 @@ def _price(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(whole) + rng.choice((Decimal("0.99"), Decimal("0.49"), Decimal("0.00"), Decimal("0.95")))
 
 
+def demo_product_text(rng: random.Random, department: str, child: str) -> tuple[str, str, str]:
+    """A product of ``department › child``: ``(name, noun, description)``."""
+    leaf = TREE[department][child]
+    noun = rng.choice(leaf.nouns)
+    name = f"{rng.choice(leaf.kinds)} {noun}, {rng.choice(leaf.variants)}"
+    description = f"{name}, from our {child.lower()} range. " + " ".join(rng.sample(leaf.blurbs, 3))
+    return name, noun, description
+
+
 def demo_catalog_seed(*, products: int) -> int:
     """Make sure the catalog holds at least ``products`` products (and the demo category tree).
 
@@ -109,10 +290,8 @@ def demo_catalog_seed(*, products: int) -> int:
     were created.
     """
     rng = random.Random(products)  # noqa: S311 - demo data, not security
-    faker = Faker()
-    faker.seed_instance(products)
-    sentences = [faker.sentence(nb_words=12) for _ in range(400)]
-    with transaction.atomic():
+    now = timezone.now()
+    with transaction.atomic(), timestamps_as_given(Product, StockMovement):
         leaves = _categories_seed()
         missing = max(0, products - Product.objects.count())
         siblings = {dep: [leaf for leaf, d, _ in leaves if d == dep] for dep in TREE}
@@ -123,20 +302,22 @@ def demo_catalog_seed(*, products: int) -> int:
             batch_leaves: list[list[Category]] = []
             for _ in range(min(BATCH_SIZE, missing - created)):
                 leaf, department, child = rng.choice(leaves)
-                nouns, (low, high) = TREE[department][child]
-                noun = rng.choice(nouns)
-                name = f"{rng.choice(ADJECTIVES)} {noun} {rng.choice(VARIANTS)}"
+                name, _noun, description = demo_product_text(rng, department, child)
+                low, high = TREE[department][child].prices
                 token = "".join(secrets.choice(_SLUG_ALPHABET) for _ in range(8))
                 quantity = 0 if rng.random() < 0.1 else rng.randint(1, 500)
+                added = now - timedelta(days=rng.uniform(100, 400))  # before the demo order history
                 batch.append(
                     Product(
                         name=name,
                         slug=f"{slugify(name)}-{token}",
-                        description=f"{noun} for everyday use. " + " ".join(rng.sample(sentences, 3)),
+                        description=description,
                         price=_price(rng, low, high),
                         quantity=quantity,
                         discontinued=rng.random() < 0.02,
                         image_url=f"https://picsum.photos/seed/{token}/600/600",
+                        created_at=added,
+                        updated_at=added,
                     )
                 )
                 # about one product in four is also filed under a sibling category
@@ -157,7 +338,13 @@ def demo_catalog_seed(*, products: int) -> int:
             )
             StockMovement.objects.bulk_create(
                 [
-                    StockMovement(product_id=p.pk, delta=p.quantity, reason=StockMovementReason.ADJUSTMENT)
+                    StockMovement(
+                        product_id=p.pk,
+                        delta=p.quantity,
+                        reason=StockMovementReason.RESTOCK,
+                        note=OPENING_STOCK_NOTE,
+                        created_at=p.created_at,
+                    )
                     for p in batch
                     if p.quantity
                 ],

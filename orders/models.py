@@ -98,7 +98,7 @@ class OrderEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+        return f"{self.from_status or 'placed'} → {self.to_status}"
 
 
 class StockMovementReason(models.TextChoices):
@@ -117,6 +117,9 @@ class StockMovement(models.Model):
     )
     delta = models.IntegerField()
     reason = models.CharField(max_length=16, choices=StockMovementReason.choices)
+    # Why a person changed the stock (admin adjustments); a database default, so the hand-written
+    # ledger INSERTs of checkout need not name the column.
+    note = models.CharField(max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -33,3 +33,13 @@ def transition_check(current: str, target: str, *, manual: bool = True) -> None:
             f"An order that is {current} cannot become {target}.",
             details={"status": f"not allowed from {current}"},
         )
+
+
+def transitions_allowed(current: str, *, manual: bool = True) -> list[str]:
+    """The statuses an order in ``current`` may move to, in the order of the diagram above
+    (with ``manual``, only those a person may ask for: what the admin offers as buttons)."""
+    return [
+        target
+        for target in OrderStatus.values
+        if target in TRANSITIONS.get(current, frozenset()) and (not manual or target in MANUAL_TARGETS)
+    ]

@@ -1,4 +1,5 @@
-"""The one stock service: take and give back stock, for shop checkout and the inventory API.
+"""The one stock service: take and give back stock, for shop checkout and the inventory API,
+and adjust it by hand (the admin's product page: :func:`stock_adjust`).
 
 Rows are locked with ``SELECT … FOR UPDATE`` in primary-key order (so two buyers of the same
 products in any order never deadlock), read under the lock, checked, then decremented in the
@@ -20,10 +21,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from catalog.cache import catalog_changed
 from catalog.models import Product
+from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.sql import db_decimal, for_update, quoted_table, sql_execute, sql_fetch, sql_insert
 
 from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
@@ -151,6 +154,40 @@ def stock_release(
     for pk in sorted(quantities):
         sql_execute(increment, [quantities[pk], pk])
     _ledger_write(quantities.items(), order_id=order.pk if order else None, reason=reason)
+
+
+ADJUST_REASONS = frozenset({StockMovementReason.RESTOCK, StockMovementReason.ADJUSTMENT})
+
+
+def stock_adjust(*, product_id: int, delta: int, reason: str, note: str = "") -> int:
+    """Change one product's stock by ``delta`` units (a person's decision: a delivery, a count,
+    breakage) and write the ledger row with ``reason`` and ``note``; returns the new quantity.
+
+    ``reason`` is ``restock`` (``delta`` > 0) or ``adjustment`` (either sign). One conditional
+    ``UPDATE … SET quantity = quantity + delta WHERE quantity >= -delta`` in the database, so a
+    concurrent checkout is never overwritten. Raises :class:`ProductNotFound` (404),
+    :class:`InsufficientStock` (409: fewer units than the decrease) or ``InvalidRequest`` (400:
+    zero delta, unknown reason, a negative restock); nothing is changed then. Owns its
+    transaction (nested in the caller's when there is one, e.g. the admin's).
+    """
+    if delta == 0:
+        raise InvalidRequest("The change must not be zero.", details={"delta": "must not be 0"})
+    if reason not in ADJUST_REASONS:
+        raise InvalidRequest("Unknown reason.", details={"reason": f"one of {sorted(ADJUST_REASONS)}"})
+    if reason == StockMovementReason.RESTOCK and delta < 0:
+        raise InvalidRequest("A restock adds units.", details={"delta": "must be positive for a restock"})
+    with transaction.atomic():
+        changed = Product.objects.filter(pk=product_id, quantity__gte=max(0, -delta)).update(
+            quantity=F("quantity") + delta, updated_at=timezone.now()
+        )
+        if not changed:
+            current = Product.objects.filter(pk=product_id).values_list("quantity", flat=True).first()
+            if current is None:
+                raise ProductNotFound(details={"product": "product not found"})
+            raise InsufficientStock(details={"delta": f"requested {delta}, available {current}"})
+        StockMovement.objects.create(product_id=product_id, delta=delta, reason=reason, note=note[:255])
+        catalog_changed()
+        return Product.objects.values_list("quantity", flat=True).get(pk=product_id)
 
 
 def _ledger_write(deltas: Iterable[tuple[int, int]], *, order_id: int | None, reason: str) -> None:

@@ -1,9 +1,16 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import lazy
 
 from .email import failed_emails_resend
 from .models import FailedEmail
+
+# The admin names the shop (SHOP_NAME), read when a page is drawn, not at import.
+admin.site.site_header = lazy(lambda: f"{settings.SHOP_NAME} administration", str)()
+admin.site.site_title = lazy(lambda: f"{settings.SHOP_NAME} admin", str)()
+admin.site.index_title = "Orders, catalog and customers"
 
 
 @admin.register(FailedEmail)

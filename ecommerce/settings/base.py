@@ -238,6 +238,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 *
 
 # --- Shop ---------------------------------------------------------------------------------
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="USD")
+# The shop's name, shown in the admin's header and page titles.
+SHOP_NAME = env.str("SHOP_NAME", default="Demo Shop")
 
 # --- Analytics (dashboard at /admin/analytics/, GET /api/analytics/summary) ----------------
 # Days are calendar days in this IANA time zone (changing it needs `manage.py analytics_rollup`).

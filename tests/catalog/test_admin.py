@@ -1,5 +1,6 @@
 """Django admin for the catalog: lists with filters and search, bulk discontinue and restock
-(through the stock ledger), category deletion through the service."""
+(through the stock ledger), stock changes with a reason from the product page (through the
+stock service), categories as a tree, category writes through the services."""
 
 import pytest
 from django.urls import reverse
@@ -54,7 +55,9 @@ def test_product_add_and_change_pages(staff_client):
     assert list(product.categories.all()) == [category]
     assert StockMovement.objects.get(product=product).delta == 3
     change = staff_client.get(reverse("admin:catalog_product_change", args=[product.pk]))
-    assert change.status_code == 200 and b"Restock" not in change.content
+    # quantity is read-only on the change form: stock changes go through "Change stock by"
+    assert change.status_code == 200 and b'name="quantity"' not in change.content
+    assert b'name="stock_change"' in change.content and b'name="stock_reason"' in change.content
 
 
 def test_discontinue_action(staff_client):
@@ -122,3 +125,103 @@ def test_category_admin_add(staff_client):
         reverse("admin:catalog_category_add"), {"name": "Tea", "slug": "tea", "position": "0"}
     )
     assert response.status_code == 302 and Category.objects.filter(slug="tea").exists()
+
+
+def _product_form(product, **changes):
+    data = {
+        "name": product.name,
+        "slug": product.slug,
+        "description": product.description,
+        "price": str(product.price),
+        "image_url": product.image_url,
+        "categories": [c.pk for c in product.categories.all()],
+        "manager": product.manager_id or "",
+        "stock_change": "",
+        "stock_reason": "",
+        "stock_note": "",
+    }
+    if product.discontinued:
+        data["discontinued"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_product_page_changes_stock_with_a_reason_through_the_ledger(staff_client):
+    product = ProductFactory(quantity=4)
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    done = staff_client.post(
+        url, _product_form(product, stock_change="12", stock_reason="restock", stock_note="delivery DN-17")
+    )
+    assert done.status_code == 302
+    product.refresh_from_db()
+    assert product.quantity == 16
+    row = StockMovement.objects.get(product=product)
+    assert (row.delta, row.reason, row.note, row.order_id) == (12, "restock", "delivery DN-17", None)
+
+    staff_client.post(
+        url,
+        _product_form(product, stock_change="-3", stock_reason="adjustment", stock_note="broken in storage"),
+    )
+    product.refresh_from_db()
+    assert product.quantity == 13
+    assert sum(StockMovement.objects.filter(product=product).values_list("delta", flat=True)) == 13 - 4
+    page = staff_client.get(url).content.decode()
+    assert "broken in storage" in page and "delivery DN-17" in page  # the recent ledger rows
+
+    for bad in (
+        {"stock_change": "-14", "stock_reason": "adjustment", "stock_note": "count"},  # below zero
+        {"stock_change": "-1", "stock_reason": "restock", "stock_note": "oops"},  # restock removes
+        {"stock_change": "5", "stock_reason": "adjustment", "stock_note": " "},  # no note
+        {"stock_change": "5", "stock_reason": "", "stock_note": "count"},  # no reason
+    ):
+        refused = staff_client.post(url, _product_form(product, **bad))
+        assert refused.status_code == 200 and refused.context["adminform"].form.errors, bad
+    product.refresh_from_db()
+    assert product.quantity == 13 and StockMovement.objects.filter(product=product).count() == 2
+
+
+def test_product_page_edit_never_writes_the_stock_back(staff_client):
+    product = ProductFactory(quantity=9, name="Mug")
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    form = _product_form(product, name="Big mug", quantity="500")  # a forged quantity is ignored
+    Product.objects.filter(pk=product.pk).update(quantity=7)  # a checkout meanwhile
+    assert staff_client.post(url, form).status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.quantity) == ("Big mug", 7)
+    assert not StockMovement.objects.filter(product=product).exists()
+
+
+def test_category_list_is_a_tree(staff_client):
+    home = CategoryFactory(name="Home", position=1)
+    grocery = CategoryFactory(name="Grocery", position=0)
+    decor = CategoryFactory(name="Decor", parent=home, position=1)
+    bedding = CategoryFactory(name="Bedding", parent=home, position=0)
+    coffee = CategoryFactory(name="Coffee", parent=grocery)
+    beans = CategoryFactory(name="Beans", parent=coffee)
+    response = staff_client.get(reverse("admin:catalog_category_changelist"))
+    assert response.status_code == 200
+    names = [c.name for c in response.context["cl"].result_list]
+    assert names == ["Grocery", "Coffee", "Beans", "Home", "Bedding", "Decor"]
+    html = response.content.decode()
+    assert '<span class="category-depth-2">└ Beans</span>' in html
+    assert '<span class="category-depth-0">Home</span>' in html
+    # a category cannot be moved under itself or its sub-tree: not offered, and refused
+    change = staff_client.get(reverse("admin:catalog_category_change", args=[grocery.pk]))
+    offered = {c.pk for c in change.context["adminform"].form.fields["parent"].queryset}
+    assert offered == {home.pk, decor.pk, bedding.pk}
+    refused = staff_client.post(
+        reverse("admin:catalog_category_change", args=[grocery.pk]),
+        {"name": "Grocery", "slug": grocery.slug, "parent": beans.pk, "position": "0"},
+    )
+    assert refused.status_code == 200
+    grocery.refresh_from_db()
+    assert grocery.parent is None
+    moved = staff_client.post(
+        reverse("admin:catalog_category_change", args=[coffee.pk]),
+        {"name": "Coffee", "slug": coffee.slug, "parent": home.pk, "position": "0"},
+    )
+    assert moved.status_code == 302
+    coffee.refresh_from_db()
+    assert coffee.parent == home
+    by_products = staff_client.get(reverse("admin:catalog_category_changelist"), {"o": "-5"})
+    assert by_products.status_code == 200 and len(by_products.context["cl"].result_list) == 6

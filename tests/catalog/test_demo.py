@@ -30,3 +30,43 @@ def test_demo_products_are_realistic_and_filed_under_leaf_categories():
     assert all(c.parent_id is not None for c in product.categories.all())
     assert not Product.objects.filter(categories__isnull=True).exists()
     assert len(set(Product.objects.values_list("slug", flat=True))) == 60
+
+
+def test_demo_product_names_and_descriptions_fit_their_category():
+    """ "{kind} {noun}, {variant}" from the vocabulary of a sub-category the product is filed
+    under: no "Artisan Desk Chair Dark Roast"."""
+    from catalog.demo import TREE
+
+    demo_catalog_seed(products=300)
+    vocabulary = {child: leaf for children in TREE.values() for child, leaf in children.items()}
+    for product in Product.objects.prefetch_related("categories"):
+        homes = [vocabulary[c.name] for c in product.categories.all()]
+        kind_noun, _, variant = product.name.partition(", ")
+        assert any(
+            variant in leaf.variants
+            and any(kind_noun == f"{kind} {noun}" for kind in leaf.kinds for noun in leaf.nouns)
+            and sum(blurb in product.description for blurb in leaf.blurbs) == 3
+            for leaf in homes
+        ), (product.name, [c.name for c in product.categories.all()])
+    roasts = Product.objects.filter(name__contains="Roast")
+    assert roasts.exists() and not roasts.exclude(categories__name="Coffee").exists()
+    assert (
+        not Product.objects.filter(name__contains="Desk Chair").exclude(categories__name="Furniture").exists()
+    )
+
+
+def test_demo_catalog_stock_is_in_the_ledger_and_in_the_past():
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from orders.models import StockMovement
+
+    demo_catalog_seed(products=80)
+    ledger = dict(StockMovement.objects.values_list("product").annotate(total=Sum("delta")))
+    for product in Product.objects.all():
+        assert ledger.get(product.pk, 0) == product.quantity
+        assert product.created_at < timezone.now()
+    assert not StockMovement.objects.filter(created_at__gt=timezone.now()).exists()
+    opening = StockMovement.objects.first()
+    assert opening.reason == "restock" and opening.note == "opening stock"
+    assert opening.created_at == opening.product.created_at

@@ -1,42 +1,144 @@
-"""seed_demo creates the demo admin and customer (verified) and is idempotent."""
+"""seed_demo: the demo admin and customer (verified), demo customers with addresses, a catalog
+and an order history that tells the truth (no future dates, timelines that match the statuses,
+a stock ledger that sums to the stock); idempotent and fast."""
+
+import time as clock
+from collections import defaultdict
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
 
+from accounts.demo import DEMO_CUSTOMER_DOMAIN, demo_customers_seed
 from accounts.models import Role, User
+from analytics.demo import demo_orders_seed
+from analytics.periods import shop_today, shop_tz
+from catalog.demo import demo_catalog_seed
+from catalog.models import Product
+from orders.models import Order, OrderChannel, OrderEvent, OrderStatus, StockMovement
+from orders.state import TRANSITIONS
+
+S = OrderStatus
+# the statuses an order passed through, by channel and final status
+PATHS = {
+    (OrderChannel.SHOP, S.PENDING): [S.PENDING],
+    (OrderChannel.SHOP, S.PAID): [S.PENDING, S.PAID],
+    (OrderChannel.SHOP, S.SHIPPED): [S.PENDING, S.PAID, S.SHIPPED],
+    (OrderChannel.SHOP, S.DELIVERED): [S.PENDING, S.PAID, S.SHIPPED, S.DELIVERED],
+    (OrderChannel.SHOP, S.CANCELLED): [S.PENDING, S.PAID, S.CANCELLED],
+    (OrderChannel.SHOP, S.PAYMENT_FAILED): [S.PENDING, S.PAYMENT_FAILED],
+    (OrderChannel.INVENTORY_API, S.PAID): [S.PAID],
+    (OrderChannel.INVENTORY_API, S.SHIPPED): [S.PAID, S.SHIPPED],
+    (OrderChannel.INVENTORY_API, S.DELIVERED): [S.PAID, S.SHIPPED, S.DELIVERED],
+}
 
 
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_logins_work(capsys):
-    call_command("seed_demo", "--products", "5")
-    call_command("seed_demo", "--products", "5")
+    call_command("seed_demo", "--products", "5", "--customers", "12")
+    users = User.objects.count()
+    call_command("seed_demo", "--products", "5", "--customers", "12")
     out = capsys.readouterr().out
-    assert "admin@example.com / admin12345" in out
-    assert User.objects.count() == 2
+    assert "admin@example.com / admin12345" in out and "Demo customers: 0 created" in out
+    assert users == User.objects.count() == 2 + 12
     admin = authenticate(username="admin@example.com", password="admin12345")
     customer = authenticate(username="customer@example.com", password="customer12345")
     assert admin.is_staff and admin.role == Role.ADMIN and admin.email_verified
     assert customer.role == Role.CUSTOMER and customer.email_verified and not customer.is_staff
+    crowd = User.objects.filter(email__endswith="@" + DEMO_CUSTOMER_DOMAIN)
+    assert crowd.count() == 12 and not any(u.has_usable_password() for u in crowd)
+    assert all(u.first_name and u.last_name and u.date_joined < timezone.now() for u in crowd)
 
 
 @pytest.mark.django_db
-def test_seed_demo_creates_order_history_once(capsys):
+def test_seed_demo_creates_order_history_once_and_fast(capsys):
     from analytics.models import DailyOrderStats
-    from orders.models import Order
 
-    call_command("seed_demo", "--products", "20")
+    started = clock.monotonic()
+    call_command("seed_demo")  # the default size
+    assert clock.monotonic() - started < 60
     orders = Order.objects.count()
     assert orders > 500  # about 12 a day for 90 days
     assert DailyOrderStats.objects.exists()  # the dashboard's rollups are built
-    call_command("seed_demo", "--products", "20")
-    assert Order.objects.count() == orders
+    movements, events = StockMovement.objects.count(), OrderEvent.objects.count()
+    call_command("seed_demo")
+    assert (Order.objects.count(), StockMovement.objects.count(), OrderEvent.objects.count()) == (
+        orders,
+        movements,
+        events,
+    )
     assert "Demo order history" in capsys.readouterr().out
+    _assert_history_tells_the_truth(now=timezone.now())
 
 
 @pytest.mark.django_db
 def test_seed_demo_without_orders():
-    from orders.models import Order
-
     call_command("seed_demo", "--products", "5", "--no-orders")
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_history_is_never_in_the_future_of_now():
+    """``now`` at noon: the orders of this afternoon are not placed yet, and the last day's orders
+    cannot be delivered yet (shipping takes at least 6 h, delivery 20 h more)."""
+    now = datetime.combine(shop_today(), time(12, 0), tzinfo=shop_tz())
+    demo_customers_seed(count=30, now=now)
+    demo_catalog_seed(products=40)
+    assert demo_orders_seed(days=30, now=now) > 200
+    _assert_history_tells_the_truth(now=now)
+    recent = Order.objects.filter(created_at__gt=now - timedelta(hours=26))
+    assert recent.exists() and not recent.filter(status=S.DELIVERED).exists()
+    assert Order.objects.filter(status__in=[S.PAID, S.SHIPPED]).exists()
+
+
+def _assert_history_tells_the_truth(*, now: datetime) -> None:
+    orders = list(Order.objects.select_related("user").prefetch_related("events", "stock_movements"))
+    assert orders
+    # no future dates, anywhere
+    assert not Order.objects.filter(created_at__gt=now).exists()
+    assert not Order.objects.filter(updated_at__gt=now).exists()
+    assert not OrderEvent.objects.filter(created_at__gt=now).exists()
+    assert not StockMovement.objects.filter(created_at__gt=now).exists()
+
+    addresses = defaultdict(set)
+    for order in orders:
+        events = list(order.events.all())
+        changes = [e for e in events if e.from_status != e.to_status]
+        # a chain the state machine allows, starting from nothing, ending at the order's status
+        assert changes and changes[0].from_status == "", order
+        for before, after in zip(changes, changes[1:], strict=False):
+            assert after.from_status == before.to_status
+            assert after.to_status in TRANSITIONS[before.to_status], (order, after)
+        assert [e.to_status for e in changes] == PATHS[(order.channel, order.status)], order
+        times = [e.created_at for e in events]
+        assert times == sorted(times) and times[0] == order.created_at and times[-1] == order.updated_at
+        if order.status == S.CANCELLED:  # paid, then cancelled and refunded
+            assert events[-1].to_status == events[-1].from_status == S.CANCELLED
+            assert events[-1].note.startswith("refunded") and events[-1].actor_label == "payment"
+        if S.PAID in [e.to_status for e in changes] and order.channel == OrderChannel.SHOP:
+            assert order.payment_reference
+        # stock: one sale per line when placed, given back when cancelled or failed
+        lines = {line.product_id: line.quantity for line in order.lines.all()}
+        sales = {m.product_id: -m.delta for m in order.stock_movements.all() if m.reason == "sale"}
+        releases = {m.product_id: m.delta for m in order.stock_movements.all() if m.reason == "release"}
+        assert sales == lines
+        assert releases == (lines if order.status in (S.CANCELLED, S.PAYMENT_FAILED) else {})
+        # customers: had joined by then, ship to their own address
+        if order.channel == OrderChannel.SHOP:
+            assert order.user is not None and order.user.date_joined <= order.created_at
+            address = order.shipping_address
+            assert all(address.get(key) for key in ("name", "line1", "city", "postal_code", "country"))
+            assert len(address["country"]) == 2
+            addresses[order.user_id].add(tuple(sorted(address.items())))
+        else:
+            assert order.manager is not None and order.user is None
+    assert len(addresses) >= 10  # many customers, not one
+    assert all(len(used) == 1 for used in addresses.values())
+
+    # the ledger sums to the stock, product by product
+    ledger = dict(StockMovement.objects.values_list("product").annotate(total=Sum("delta")))
+    for product_id, quantity in Product.objects.values_list("id", "quantity"):
+        assert ledger.get(product_id, 0) == quantity, product_id

@@ -4,9 +4,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from catalog.models import Product
+from ecommerce.common.exceptions import InvalidRequest
 from orders.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
 from orders.models import StockMovement
-from orders.stock import StockLine, stock_lines_merge, stock_release, stock_take
+from orders.stock import StockLine, stock_adjust, stock_lines_merge, stock_release, stock_take
 from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, StoreManagerFactory
 
@@ -136,3 +137,57 @@ def test_opposite_line_orders_do_not_deadlock():
     assert results == [True] * 20
     a.refresh_from_db(), b.refresh_from_db()
     assert (a.quantity, b.quantity) == (80, 80)
+
+
+@pytest.mark.django_db
+def test_adjust_changes_stock_and_writes_the_ledger_row_with_reason_and_note():
+    product = ProductFactory(quantity=4)
+    assert stock_adjust(product_id=product.pk, delta=6, reason="restock", note="delivery DN-9") == 10
+    assert stock_adjust(product_id=product.pk, delta=-10, reason="adjustment", note="flood") == 0
+    product.refresh_from_db()
+    assert product.quantity == 0
+    rows = list(StockMovement.objects.filter(product=product).values_list("delta", "reason", "note", "order"))
+    assert rows == [(6, "restock", "delivery DN-9", None), (-10, "adjustment", "flood", None)]
+
+
+@pytest.mark.django_db
+def test_adjust_refuses_and_changes_nothing():
+    product = ProductFactory(quantity=3)
+    with pytest.raises(InsufficientStock) as excinfo:
+        stock_adjust(product_id=product.pk, delta=-4, reason="adjustment")
+    assert excinfo.value.details == {"delta": "requested -4, available 3"}
+    for delta, reason in ((0, "adjustment"), (-1, "restock"), (2, "sale"), (2, "release")):
+        with pytest.raises(InvalidRequest):
+            stock_adjust(product_id=product.pk, delta=delta, reason=reason)
+    with pytest.raises(ProductNotFound):
+        stock_adjust(product_id=product.pk + 1000, delta=1, reason="restock")
+    product.refresh_from_db()
+    assert product.quantity == 3 and not StockMovement.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adjust_and_checkouts_at_once_lose_no_unit():
+    """Admins taking units out while buyers take the last ones: never below zero, nothing lost,
+    and the ledger sums to the stock."""
+    requires_server_database()
+    product = ProductFactory(quantity=20)
+    StockMovement.objects.create(product=product, delta=20, reason="restock")
+
+    def act(index: int) -> bool:
+        try:
+            if index % 2:
+                stock_adjust(product_id=product.pk, delta=-2, reason="adjustment", note=f"count {index}")
+            else:
+                with transaction.atomic():
+                    stock_take(quantities={product.public_id: 1})
+            return True
+        except InsufficientStock:
+            return False
+
+    results = run_in_threads(act, 30)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    product.refresh_from_db()
+    taken = sum(2 if i % 2 else 1 for i, ok in enumerate(results) if ok)
+    assert product.quantity == 20 - taken >= 0
+    ledger = sum(StockMovement.objects.filter(product=product).values_list("delta", flat=True))
+    assert ledger == product.quantity

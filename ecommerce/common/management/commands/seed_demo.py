@@ -1,5 +1,6 @@
-"""``python manage.py seed_demo [--products N]``: demo users, a demo catalog and, on an empty
-shop, 90 days of demo order history for the dashboard (idempotent)."""
+"""``python manage.py seed_demo [--products N] [--customers N]``: the demo admin and customer,
+demo customers with addresses, a demo catalog and, on a shop without orders, 90 days of order
+history with timelines and stock ledger (idempotent). What it makes: docs/admin.md."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from accounts.demo import DEMO_ACCOUNTS, demo_users_seed
+from accounts.demo import DEMO_ACCOUNTS, demo_customers_seed, demo_users_seed
 from analytics.demo import demo_orders_seed
 from catalog.demo import demo_catalog_seed
 from orders.models import Order
@@ -18,12 +19,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--products", type=int, default=200, help="How many products the catalog holds.")
+        parser.add_argument("--customers", type=int, default=80, help="How many demo customers exist.")
         parser.add_argument("--no-orders", action="store_true", help="Do not create the demo order history.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         demo_users_seed()
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"Demo {account.role}: {account.email} / {account.password}")
+        customers = demo_customers_seed(count=options["customers"])
+        self.stdout.write(f"Demo customers: {customers} created")
         created = demo_catalog_seed(products=options["products"])
         self.stdout.write(f"Demo catalog: {created} products created")
         if not options["no_orders"] and not Order.objects.exists():
