@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -40,3 +41,20 @@ def auth_client() -> Callable[[User], APIClient]:
         return client
 
     return make
+
+
+# --- OpenAPI error codes vs. the responses tests observe (docs/api-schema.md) ----------------
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import api_observations
+
+    api_observations.install()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from pathlib import Path
+
+    from tests import api_observations
+
+    target = os.environ.get("API_OBSERVATIONS_FILE")
+    if target:
+        api_observations.RECORDER.dump(Path(target))
