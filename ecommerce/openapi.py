@@ -62,6 +62,14 @@ ERROR_BODY_SCHEMA = {
 # Examples of free-form objects (DictField, JSONField), shown in the "Schemas" section.
 COMPONENT_EXAMPLES: dict[tuple[str, str], Any] = {
     ("ErrorBody", "details"): {"products.1.quantity": "Ensure this value is greater than or equal to 0."},
+    ("Order", "shipping_address"): {
+        "name": "Ada Lovelace",
+        "line1": "12 Analytical Row",
+        "line2": "",
+        "city": "London",
+        "postal_code": "N1 7AA",
+        "country": "GB",
+    },
     ("ErrorBody", "code"): "INVALID_REQUEST",
     ("ErrorBody", "message"): "Invalid value for 'products.1.quantity': Ensure this value is greater than or "
     "equal to 0.",

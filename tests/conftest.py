@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import pytest
@@ -48,13 +47,4 @@ def pytest_configure(config: pytest.Config) -> None:
     from tests import api_observations
 
     api_observations.install()
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    from pathlib import Path
-
-    from tests import api_observations
-
-    target = os.environ.get("API_OBSERVATIONS_FILE")
-    if target:
-        api_observations.RECORDER.dump(Path(target))
+    config.pluginmanager.register(api_observations.Plugin(), "api-observations")
