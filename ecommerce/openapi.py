@@ -99,8 +99,13 @@ def _examples(named: Mapping[str, Any]) -> dict[str, Any]:
 def _error_description(codes: Iterable[str], description: str = "") -> str:
     """The decorator's description (if any) plus each code that it does not name yet."""
     lines = [description] if description else []
-    lines += [f"`{code}`: {ERROR_CODES[code].when}." for code in codes if code not in description]
+    lines += [f"`{code}`: {ERROR_CODES[code].when}." for code in codes if not names_code(description, code)]
     return "\n\n".join(lines)
+
+
+def names_code(text: str, code: str) -> bool:
+    """Whether ``text`` names ``code`` as a word (``NOT_FOUND`` is not in ``PRODUCT_NOT_FOUND``)."""
+    return re.search(rf"(?<![A-Z_]){code}(?![A-Z_])", text) is not None
 
 
 def _invalid_field(operation: dict[str, Any], schemas: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -25,7 +25,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from ecommerce.common.schema import ERROR_CODES
-from ecommerce.openapi import document_operations
+from ecommerce.openapi import document_operations, names_code
 from tests import api_observations
 from tests.api_observations import Documented, Observation, compare, documented_errors
 from tests.factories import CategoryFactory, ManagedProductFactory, OrderFactory, ProductFactory
@@ -157,7 +157,7 @@ def test_error_responses_name_their_codes(schema):
             assert codes, f"{method} {path} {status} names no code"
             for code in codes:
                 assert ERROR_CODES[code].status == int(status), f"{method} {path}: {code} is not a {status}"
-                assert code in response["description"], f"{method} {path} {status}: {code} not described"
+                assert names_code(response["description"], code), f"{method} {path} {status}: {code}?"
             if status == "429":
                 assert "Retry-After" in response["headers"]
 
@@ -226,6 +226,11 @@ def test_compare_names_a_documented_status_no_test_provoked():
 def test_compare_ignores_routes_that_are_no_operation():
     observed = {Observation("GET", "/api/test/boom/", 500, "INTERNAL_ERROR"): TEST}
     assert len(compare(DOC, observed)) == 1  # only the unprovoked 401 of the cart
+
+
+def test_a_code_is_named_as_a_word():
+    assert names_code("`PRODUCT_NOT_FOUND`: unknown product.", "PRODUCT_NOT_FOUND")
+    assert not names_code("`PRODUCT_NOT_FOUND`: unknown product.", "NOT_FOUND")
 
 
 def test_route_template_is_the_openapi_path():
