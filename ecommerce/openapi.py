@@ -4,6 +4,8 @@ Each app declares, by operationId, in ``<app>/api/openapi.py``:
 
 * ``ERRORS``: the envelope codes the operation can return (the status follows from the code,
   see ``ecommerce.common.schema.ERROR_CODES``); ``INTERNAL_ERROR`` is added to every operation;
+* ``REQUEST_BODIES`` (rare): the JSON schema of a body drf-spectacular does not document
+  (it documents none on DELETE);
 * ``EXAMPLES``: realistic examples of the request body (``"request"``) and of responses (by
   status), each ``{summary: value}``. Error responses get an example per code from
   ``ERROR_CODES`` unless the app gives one.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from drf_spectacular.drainage import warn
@@ -77,10 +80,11 @@ COMPONENT_EXAMPLES: dict[tuple[str, str], Any] = {
 
 
 def merged(name: str) -> dict[str, Any]:
-    """``ERRORS`` or ``EXAMPLES`` of every app in one dict (an operationId declared twice warns)."""
+    """``ERRORS``, ``EXAMPLES`` or ``REQUEST_BODIES`` of every app in one dict (an operationId
+    declared twice warns)."""
     out: dict[str, Any] = {}
     for module in MODULES:
-        for operation_id, value in getattr(module, name).items():
+        for operation_id, value in getattr(module, name, {}).items():
             if operation_id in out:
                 warn(f"{operation_id} is declared twice in {name}")
             out[operation_id] = value
@@ -173,6 +177,22 @@ def _document_errors(
     operation["responses"] = dict(sorted(responses.items()))
 
 
+def _document_request_body(operation: dict[str, Any], schema: Mapping[str, Any] | None) -> None:
+    """A JSON body drf-spectacular leaves out (it documents none on DELETE)."""
+    if schema is not None and "requestBody" not in operation:
+        operation["requestBody"] = {
+            "content": {"application/json": {"schema": dict(schema)}},
+            "required": True,
+        }
+
+
+def _describe_success(operation: dict[str, Any]) -> None:
+    """A success response without a description gets the status's reason phrase."""
+    for status, response in operation["responses"].items():
+        if status < "400" and not response.get("description"):
+            response["description"] = HTTPStatus(int(status)).phrase
+
+
 def _document_examples(operation: dict[str, Any], examples: Mapping[str, Any]) -> None:
     operation_id = operation["operationId"]
     body = operation.get("requestBody", {}).get("content", {})
@@ -209,7 +229,7 @@ def _document_components(components: dict[str, Any]) -> None:
 
 def document_operations(result: dict[str, Any], generator: Any, **_: Any) -> dict[str, Any]:
     """drf-spectacular hook: error responses and examples for every operation."""
-    errors, examples = merged("ERRORS"), merged("EXAMPLES")
+    errors, examples, bodies = merged("ERRORS"), merged("EXAMPLES"), merged("REQUEST_BODIES")
     schemas = result.get("components", {}).get("schemas", {})
     seen: set[str] = set()
     for operations in result.get("paths", {}).values():
@@ -222,9 +242,11 @@ def document_operations(result: dict[str, Any], generator: Any, **_: Any) -> dic
                     f"app's api/openapi.py (docs/api-schema.md)."
                 )
             operation_examples = examples.get(operation_id, {})
+            _document_request_body(operation, bodies.get(operation_id))
+            _describe_success(operation)
             _document_errors(operation, errors.get(operation_id, ()), operation_examples, schemas)
             _document_examples(operation, operation_examples)
-    for operation_id in sorted((errors.keys() | examples.keys()) - seen):
+    for operation_id in sorted((errors.keys() | examples.keys() | bodies.keys()) - seen):
         warn(f"{operation_id}: declared in ERRORS/EXAMPLES, but there is no such operation")
     _document_components(result.setdefault("components", {}))
     return result

@@ -31,6 +31,15 @@ ERRORS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# drf-spectacular documents no body on DELETE; deleting the account needs the password.
+REQUEST_BODIES: dict[str, dict[str, Any]] = {
+    "auth_me_destroy": {
+        "type": "object",
+        "properties": {"password": {"type": "string", "writeOnly": True, "maxLength": 128}},
+        "required": ["password"],
+    },
+}
+
 USER = {
     "id": "usr_1XFvqFEu6zn3fVaY",
     "email": "ada@example.com",
@@ -85,6 +94,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "Email change pending": {**USER, "last_name": "King", "pending_email": "ada.king@example.com"}
         },
     },
+    "auth_me_destroy": {"request": {"Confirm with the password": {"password": "analytical-engine-1843"}}},
     "auth_providers_list": {
         "200": {
             "Google configured": [
