@@ -24,6 +24,7 @@ from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
+from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
 from ecommerce.openapi import document_operations, names_code
 from tests import api_observations
@@ -174,6 +175,12 @@ def test_error_responses_name_their_codes(schema):
                 assert names_code(response["description"], code), f"{method} {path} {status}: {code}?"
             if status == "429":
                 assert "Retry-After" in response["headers"]
+
+
+def test_every_error_code_has_a_status_and_an_example():
+    codes = {value for name, value in vars(ErrorCode).items() if name.isupper()}
+    assert codes == set(ERROR_CODES)  # a new ErrorCode needs its ERROR_CODES entry
+    assert all(400 <= doc.status < 600 and doc.message.endswith(".") for doc in ERROR_CODES.values())
 
 
 def _one_operation(operation_id: str, responses: dict[str, Any] | None = None) -> dict[str, Any]:
