@@ -113,8 +113,8 @@ ERROR_CODES: dict[str, ErrorDoc] = {
     ErrorCode.PAYLOAD_TOO_LARGE: ErrorDoc(
         413,
         "the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE",
-        "The request body is larger than 2621440 bytes.",
-        {"body": "at most 2621440 bytes"},
+        "The request body is larger than 2097152 bytes.",
+        {"body": "at most 2097152 bytes"},
     ),
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: ErrorDoc(
         415,
