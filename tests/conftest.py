@@ -40,3 +40,11 @@ def auth_client() -> Callable[[User], APIClient]:
         return client
 
     return make
+
+
+# --- OpenAPI error codes vs. the responses tests observe (docs/api-schema.md) ----------------
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import api_observations
+
+    api_observations.install()
+    config.pluginmanager.register(api_observations.Plugin(), "api-observations")

@@ -1,11 +1,19 @@
-"""OpenAPI: the error envelope is documented as the error response of every operation."""
+"""OpenAPI building blocks shared by every app: the error envelope and the catalogue of its codes.
+
+Which error codes an operation can return is declared per operation (by operationId) in
+``<app>/api/openapi.py`` (``ERRORS``); ``ecommerce.openapi.document_operations`` turns those
+declarations into the operation's error responses, using :data:`ERROR_CODES` below for the
+status, the description and a realistic example of each code. See docs/api-schema.md.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from drf_spectacular import openapi
 from rest_framework import serializers
+
+from .exceptions import ErrorCode
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -24,38 +32,119 @@ class ErrorEnvelopeSerializer(serializers.Serializer):
         ref_name = "ErrorEnvelope"
 
 
-_ERROR_DESCRIPTIONS = {
-    "400": "Invalid request (INVALID_REQUEST, or a business code such as CART_EMPTY).",
-    "401": "Authentication required or token invalid.",
-    "403": "Authenticated but not allowed.",
-    "404": "Unknown id, or another user's resource.",
-    "405": "Method not allowed.",
-    "409": "A business rule refused the change.",
-    "413": "Request body too large.",
-    "415": "Body not sent as application/json.",
-    "429": "Rate limited; see the Retry-After header.",
-    "500": "Internal error; no internals are shown.",
+@dataclass(frozen=True)
+class ErrorDoc:
+    """One envelope code: its HTTP status, when it happens, and an example body."""
+
+    status: int
+    when: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# Every code of ``ErrorCode``. A code's status never varies, so an operation declares codes only.
+ERROR_CODES: dict[str, ErrorDoc] = {
+    ErrorCode.INVALID_REQUEST: ErrorDoc(
+        400,
+        "malformed JSON, or a missing or invalid field (named in `details`)",
+        "Invalid value for 'quantity': Ensure this value is greater than or equal to 1.",
+        {"quantity": "Ensure this value is greater than or equal to 1."},
+    ),
+    ErrorCode.CART_EMPTY: ErrorDoc(400, "checkout with an empty cart", "The cart is empty."),
+    ErrorCode.AUTHENTICATION_REQUIRED: ErrorDoc(
+        401, "no bearer token", "Authentication credentials were not provided."
+    ),
+    ErrorCode.INVALID_CREDENTIALS: ErrorDoc(
+        401, "wrong email or password", "The email or password is wrong."
+    ),
+    ErrorCode.TOKEN_INVALID: ErrorDoc(
+        401, "the token is malformed, expired or revoked", "The token is invalid or expired."
+    ),
+    ErrorCode.PAYMENT_FAILED: ErrorDoc(
+        402,
+        "the payment gateway declined or could not be reached; nothing is charged",
+        "The payment was declined.",
+        {"payment": "declined", "order_id": "ord_Hx82kQm1Zr0Tb7Yd"},
+    ),
+    ErrorCode.PERMISSION_DENIED: ErrorDoc(
+        403, "signed in, but this role may not do this", "You do not have permission to perform this action."
+    ),
+    ErrorCode.EMAIL_NOT_VERIFIED: ErrorDoc(
+        403, "the email address is not verified yet", "Verify your email address before signing in."
+    ),
+    ErrorCode.NOT_FOUND: ErrorDoc(404, "no such resource, or not yours", "Not found."),
+    ErrorCode.PRODUCT_NOT_FOUND: ErrorDoc(
+        404,
+        "unknown product id (named in `details`)",
+        "One or more products do not exist.",
+        {"prod_3kTMd9xQ2b7VfLr8": "product not found"},
+    ),
+    ErrorCode.ORDER_NOT_FOUND: ErrorDoc(404, "unknown order id, or another user's order", "Order not found."),
+    ErrorCode.METHOD_NOT_ALLOWED: ErrorDoc(
+        405, "method not offered on this path", 'Method "PUT" not allowed.'
+    ),
+    ErrorCode.NOT_ACCEPTABLE: ErrorDoc(
+        406, "the Accept header excludes application/json", "Could not satisfy the request Accept header."
+    ),
+    ErrorCode.INSUFFICIENT_STOCK: ErrorDoc(
+        409,
+        "not enough stock (each product named in `details`)",
+        "Not enough stock for one or more products.",
+        {"prod_3kTMd9xQ2b7VfLr8": "requested 3, available 2"},
+    ),
+    ErrorCode.PRODUCT_DISCONTINUED: ErrorDoc(
+        409,
+        "a product is discontinued (named in `details`)",
+        "One or more products are discontinued.",
+        {"prod_Q8wmZ1xL0pT4sV2c": "product is discontinued"},
+    ),
+    ErrorCode.INVALID_STATE: ErrorDoc(
+        409,
+        "the resource's state does not allow this change",
+        "An order that is delivered cannot become cancelled.",
+        {"status": "not allowed from delivered"},
+    ),
+    ErrorCode.IDEMPOTENCY_CONFLICT: ErrorDoc(
+        409,
+        "the Idempotency-Key was used with another body",
+        "This Idempotency-Key was used with a different request.",
+        {"Idempotency-Key": "already used with a different request body"},
+    ),
+    ErrorCode.PAYLOAD_TOO_LARGE: ErrorDoc(
+        413,
+        "the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE",
+        "The request body is larger than 2097152 bytes.",
+        {"body": "at most 2097152 bytes"},
+    ),
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: ErrorDoc(
+        415,
+        "the body is not sent as application/json",
+        'Unsupported media type "text/plain" in request.',
+    ),
+    ErrorCode.RATE_LIMITED: ErrorDoc(
+        429,
+        "too many requests; wait for `Retry-After` seconds",
+        "Too many requests. Try again later.",
+    ),
+    ErrorCode.INTERNAL_ERROR: ErrorDoc(
+        500, "an unexpected failure (logged with the request id)", "An internal error occurred."
+    ),
+    ErrorCode.SERVICE_UNAVAILABLE: ErrorDoc(
+        503,
+        "the database or another required dependency is unreachable",
+        "Unavailable: database.",
+        {"database": "unavailable"},
+    ),
 }
-_ALWAYS = ("400", "401", "403", "404", "405", "429", "500")
-_WITH_BODY = ("413", "415")
 
 
-class AutoSchema(openapi.AutoSchema):
-    """Adds the envelope as the response of every error status an operation can return."""
-
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:  # type: ignore[override]
-        responses: dict[str, Any] = super()._get_response_bodies(direction=direction)
-        codes = list(_ALWAYS)
-        if self.method in ("POST", "PUT", "PATCH"):
-            codes += list(_WITH_BODY)
-        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            codes.append("409")  # any write may be refused by a business rule (stock, state)
-        for code in codes:
-            if code not in responses:
-                response = self._get_response_for_code(ErrorEnvelopeSerializer, code, direction=direction)
-                response["description"] = _ERROR_DESCRIPTIONS[code]
-                responses[code] = response
-        return responses
+# Groups of codes that many operations share (an operation's ``ERRORS`` entry spells them out).
+SIGNED_IN = (ErrorCode.AUTHENTICATION_REQUIRED, ErrorCode.TOKEN_INVALID)  # needs a bearer JWT
+JSON_BODY = (  # reads a JSON body
+    ErrorCode.INVALID_REQUEST,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+)
 
 
 def drop_slashless_duplicates(endpoints: list[tuple[str, str, str, Any]], **_: Any) -> list[Any]:

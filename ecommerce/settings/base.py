@@ -285,7 +285,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ecommerce.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "ecommerce.common.exceptions.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "ecommerce.common.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -308,6 +308,31 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",  # used by orders and analytics
     },
     "PREPROCESSING_HOOKS": ["ecommerce.common.schema.drop_slashless_duplicates"],
+    # --- Reading order, error codes and examples (docs/api-schema.md) ---
+    # Sections in the order a reader meets them; operations within one in URL order.
+    "TAGS": [
+        {
+            "name": "auth",
+            "description": "Register, verify the email, sign in (JWT), tokens, password, profile.",
+        },
+        {"name": "catalog", "description": "Categories and products: anyone reads, admins write."},
+        {"name": "cart", "description": "The signed-in customer's cart and saved-for-later list."},
+        {
+            "name": "orders",
+            "description": "Checkout of the cart, order history, cancellation, admin status changes.",
+        },
+        {
+            "name": "inventory",
+            "description": "Store-manager inventory API: bulk upsert, list, discontinue, process.",
+        },
+        {"name": "analytics", "description": "Sales figures for admins (the dashboard's data)."},
+        {"name": "service", "description": "Health of the service and its dependencies."},
+    ],
+    "SORT_OPERATIONS": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ecommerce.openapi.document_operations",  # ERRORS and EXAMPLES of <app>/api/openapi.py
+    ],
 }
 
 # --- Logging: one JSON line per event on stdout -------------------------------------------

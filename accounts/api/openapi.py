@@ -1,0 +1,112 @@
+"""OpenAPI declarations of the accounts operations, by operationId (docs/api-schema.md).
+
+``ERRORS``: the envelope codes each operation can return (status from ``ERROR_CODES``).
+``EXAMPLES``: realistic request/response examples the view decorators do not already give.
+"""
+
+from typing import Any
+
+from ecommerce.common.exceptions import ErrorCode as E
+from ecommerce.common.schema import JSON_BODY, SIGNED_IN
+
+ERRORS: dict[str, tuple[str, ...]] = {
+    "auth_register_create": (*JSON_BODY,),
+    "auth_verify_email_create": (*JSON_BODY,),
+    "auth_verify_email_resend_create": (*JSON_BODY, E.RATE_LIMITED),
+    "auth_login_create": (*JSON_BODY, E.INVALID_CREDENTIALS, E.EMAIL_NOT_VERIFIED, E.RATE_LIMITED),
+    "auth_token_refresh_create": (*JSON_BODY, E.TOKEN_INVALID),
+    "auth_logout_create": (*SIGNED_IN, *JSON_BODY),
+    "auth_password_reset_create": (*JSON_BODY, E.RATE_LIMITED),
+    "auth_password_reset_confirm_create": (*JSON_BODY,),
+    "auth_password_change_create": (*SIGNED_IN, *JSON_BODY),
+    "auth_me_retrieve": (*SIGNED_IN,),
+    "auth_me_partial_update": (*SIGNED_IN, *JSON_BODY),
+    "auth_me_destroy": (*SIGNED_IN, *JSON_BODY),  # the body is {"password"}
+    "auth_providers_list": (),
+    "auth_social_create": (
+        *JSON_BODY,
+        E.INVALID_CREDENTIALS,
+        E.EMAIL_NOT_VERIFIED,
+        E.NOT_FOUND,
+    ),
+}
+
+# drf-spectacular documents no body on DELETE; deleting the account needs the password.
+REQUEST_BODIES: dict[str, dict[str, Any]] = {
+    "auth_me_destroy": {
+        "type": "object",
+        "properties": {"password": {"type": "string", "writeOnly": True, "maxLength": 128}},
+        "required": ["password"],
+    },
+}
+
+USER = {
+    "id": "usr_1XFvqFEu6zn3fVaY",
+    "email": "ada@example.com",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email_verified": True,
+    "role": "customer",
+    "date_joined": "2026-01-05T10:00:00Z",
+    "pending_email": None,
+}
+ACCESS = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwic3ViIjoidXNyXzFYRnZxRkV1Nnpu"
+    "M2ZWYVkiLCJyb2xlIjoiY3VzdG9tZXIifQ.VyEKwwEBrBH4lr2EpF4NHU1Ho8Kc4O6_2jWRzWNWdVQ"
+)
+REFRESH = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsInN1YiI6InVzcl8xWEZ2cUZFdTZ6"
+    "bjNmVmFZIiwicm9sZSI6ImN1c3RvbWVyIn0.lPfeuq45OiR7Y9yL_1nYvy0ETrDGXjzHWALQfdqtjKA"
+)
+SIGNED_IN_BODY = {"access": ACCESS, "refresh": REFRESH, "user": USER}
+KEY = "MQ:1uQxYb:3kTMd9xQ2b7VfLr8Q8wmZ1xL0pT4sV2c"
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "auth_register_create": {
+        "201": {"Account created (not verified yet)": {"user": {**USER, "email_verified": False}}}
+    },
+    "auth_verify_email_create": {
+        "request": {"Key from the email": {"key": KEY}},
+        "200": {"Verified": {"user": USER}},
+    },
+    "auth_verify_email_resend_create": {"request": {"Resend": {"email": "ada@example.com"}}},
+    "auth_login_create": {"200": {"Signed in": SIGNED_IN_BODY}},
+    "auth_token_refresh_create": {
+        "request": {"Refresh": {"refresh": REFRESH}},
+        "200": {"New pair": {"access": ACCESS, "refresh": REFRESH}},
+    },
+    "auth_logout_create": {"request": {"Sign out": {"refresh": REFRESH}}},
+    "auth_password_reset_create": {"request": {"Forgot password": {"email": "ada@example.com"}}},
+    "auth_password_reset_confirm_create": {
+        "request": {"New password": {"key": KEY, "new_password": "difference-engine-1822"}},
+        "200": {"Password set": {"user": USER}},
+    },
+    "auth_password_change_create": {
+        "request": {
+            "Change": {"current_password": "analytical-engine-1843", "new_password": "difference-engine-1822"}
+        },
+        "200": {"Changed; a fresh token pair": SIGNED_IN_BODY},
+    },
+    "auth_me_retrieve": {"200": {"Profile": USER}},
+    "auth_me_partial_update": {
+        "request": {"New name and email": {"last_name": "King", "email": "ada.king@example.com"}},
+        "200": {
+            "Email change pending": {**USER, "last_name": "King", "pending_email": "ada.king@example.com"}
+        },
+    },
+    "auth_me_destroy": {"request": {"Confirm with the password": {"password": "analytical-engine-1843"}}},
+    "auth_providers_list": {
+        "200": {
+            "Google configured": [
+                {
+                    "id": "google",
+                    "name": "Google",
+                    "authorize_url": "https://accounts.google.com/o/oauth2/v2/auth?client_id=shop&"
+                    "redirect_uri=https%3A%2F%2Fshop.example.com%2Fauth%2Fcallback%2Fgoogle&"
+                    "response_type=code&scope=openid+email+profile&state=Q8wmZ1xL0pT4sV2c",
+                }
+            ]
+        }
+    },
+    "auth_social_create": {"200": {"Signed in": SIGNED_IN_BODY}},
+}

@@ -1,0 +1,59 @@
+"""OpenAPI declarations of the cart operations, by operationId (docs/api-schema.md).
+
+``ERRORS``: the envelope codes each operation can return (status from ``ERROR_CODES``).
+``EXAMPLES``: realistic request/response examples the view decorators do not already give.
+"""
+
+from typing import Any
+
+from ecommerce.common.exceptions import ErrorCode as E
+from ecommerce.common.schema import JSON_BODY, SIGNED_IN
+
+AVAILABILITY = (E.PRODUCT_DISCONTINUED, E.INSUFFICIENT_STOCK)
+ERRORS: dict[str, tuple[str, ...]] = {
+    "cart_retrieve": (*SIGNED_IN,),
+    "cart_destroy": (*SIGNED_IN,),
+    "cart_items_create": (*SIGNED_IN, *JSON_BODY, E.PRODUCT_NOT_FOUND, *AVAILABILITY),
+    # NOT_FOUND: the product is not a line of the cart (or of the saved list)
+    "cart_items_partial_update": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND, *AVAILABILITY),
+    "cart_items_destroy": (*SIGNED_IN, E.NOT_FOUND),
+    "cart_items_save_for_later_create": (*SIGNED_IN, E.NOT_FOUND),
+    "cart_saved_move_to_cart_create": (*SIGNED_IN, E.NOT_FOUND, *AVAILABILITY),
+}
+
+COFFEE = {"id": "prod_3kTMd9xQ2b7VfLr8", "name": "Premium Coffee Beans", "price": 15.99, "status": "in_stock"}
+TEA = {"id": "prod_Q8wmZ1xL0pT4sV2c", "name": "Organic Green Tea", "price": 12.99, "status": "in_stock"}
+
+
+def line(product: dict[str, Any], quantity: int) -> dict[str, Any]:
+    total = round(product["price"] * quantity, 2)
+    return {"product": product, "quantity": quantity, "unit_price": product["price"], "line_total": total}
+
+
+def cart(items: list[dict[str, Any]], saved: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {
+        "items": items,
+        "saved_for_later": saved or [],
+        "subtotal": round(sum(item["line_total"] for item in items), 2),
+        "item_count": sum(item["quantity"] for item in items),
+        "currency": "USD",
+    }
+
+
+CART = cart([line(COFFEE, 2), line(TEA, 1)])
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "cart_retrieve": {"200": {"Two lines": CART}},
+    "cart_items_create": {
+        "request": {"Add two bags of coffee": {"product_id": COFFEE["id"], "quantity": 2}},
+        "201": {"Cart with the new line": CART},
+    },
+    "cart_items_partial_update": {
+        "request": {"Three bags": {"quantity": 3}},
+        "200": {"Quantity changed": cart([line(COFFEE, 3), line(TEA, 1)])},
+    },
+    "cart_items_destroy": {"200": {"Tea removed": cart([line(COFFEE, 2)])}},
+    "cart_items_save_for_later_create": {
+        "200": {"Tea saved for later": cart([line(COFFEE, 2)], saved=[line(TEA, 1)])}
+    },
+    "cart_saved_move_to_cart_create": {"200": {"Tea back in the cart": CART}},
+}

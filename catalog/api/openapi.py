@@ -1,0 +1,103 @@
+"""OpenAPI declarations of the catalog operations, by operationId (docs/api-schema.md).
+
+``ERRORS``: the envelope codes each operation can return (status from ``ERROR_CODES``).
+``EXAMPLES``: realistic request/response examples the view decorators do not already give.
+"""
+
+from typing import Any
+
+from ecommerce.common.exceptions import ErrorCode as E
+from ecommerce.common.schema import JSON_BODY, SIGNED_IN
+
+# Reads are anonymous, but a bearer token that is sent must be valid (401 TOKEN_INVALID).
+# A path id that cannot exist (e.g. with a NUL byte) is a plain 404 NOT_FOUND.
+ADMIN = (*SIGNED_IN, E.PERMISSION_DENIED)
+ERRORS: dict[str, tuple[str, ...]] = {
+    "categories_list": (E.TOKEN_INVALID, E.NOT_FOUND),  # NOT_FOUND: a page past the last
+    "categories_create": (*ADMIN, *JSON_BODY),
+    "categories_retrieve": (E.TOKEN_INVALID, E.NOT_FOUND),
+    "categories_partial_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
+    "categories_destroy": (*ADMIN, E.NOT_FOUND),
+    # INVALID_REQUEST: unknown filter value; NOT_FOUND: unknown category filter, a page past the last
+    "products_list": (E.TOKEN_INVALID, E.INVALID_REQUEST, E.NOT_FOUND),
+    "products_create": (*ADMIN, *JSON_BODY),
+    "products_retrieve": (E.TOKEN_INVALID, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "products_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "products_partial_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "products_destroy": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+}
+
+COFFEE = {"id": "cat_Q2b7VfLr83kTMd9x", "name": "Coffee", "slug": "coffee"}
+TEA = {"id": "cat_M4fzVnAAu2PeqkFT", "name": "Tea", "slug": "tea"}
+GROCERY = {"id": "cat_uaXknzZTzon6u8sU", "name": "Grocery", "slug": "grocery"}
+CATEGORY_TREE = {
+    **GROCERY,
+    "parent": None,
+    "children": [
+        {**COFFEE, "parent": GROCERY["id"], "children": []},
+        {**TEA, "parent": GROCERY["id"], "children": []},
+    ],
+}
+PRODUCT = {
+    "id": "prod_3kTMd9xQ2b7VfLr8",
+    "name": "Premium Coffee Beans",
+    "slug": "premium-coffee-beans",
+    "description": "Single-origin arabica, medium roast.",
+    "price": 15.99,
+    "quantity": 100,
+    "status": "in_stock",
+    "categories": [COFFEE],
+    "image_url": "https://cdn.example.com/coffee.jpg",
+    "manager_id": "mgr_123",
+    "created_at": "2026-01-05T10:00:00Z",
+    "updated_at": "2026-01-05T10:00:00Z",
+}
+TEA_PRODUCT = {
+    **PRODUCT,
+    "id": "prod_Q8wmZ1xL0pT4sV2c",
+    "name": "Organic Green Tea",
+    "slug": "organic-green-tea",
+    "description": "Sencha from Shizuoka, 100 g.",
+    "price": 12.99,
+    "quantity": 0,
+    "status": "out_of_stock",
+    "categories": [TEA],
+    "image_url": "https://cdn.example.com/green-tea.jpg",
+}
+PRODUCT_WRITE = {
+    "name": "Premium Coffee Beans",
+    "description": "Single-origin arabica, medium roast.",
+    "price": 15.99,
+    "quantity": 100,
+    "categories": [COFFEE["id"]],
+    "image_url": "https://cdn.example.com/coffee.jpg",
+    "manager_id": "mgr_123",
+}
+
+
+def page(results: list[Any], count: int, path: str) -> dict[str, Any]:
+    """A first page of the contract's pagination, 20 per page."""
+    more = count > len(results)
+    return {
+        "count": count,
+        "next": f"https://shop.example.com{path}?page=2" if more else None,
+        "previous": None,
+        "results": results,
+    }
+
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "categories_list": {"200": {"The tree": page([CATEGORY_TREE], 1, "/api/categories/")}},
+    "categories_create": {"201": {"Created": {**COFFEE, "parent": None, "children": []}}},
+    "categories_retrieve": {"200": {"Category with its sub-tree": CATEGORY_TREE}},
+    "categories_partial_update": {
+        "request": {"Move under Grocery": {"parent": GROCERY["id"]}},
+        "200": {"Moved": {**COFFEE, "parent": GROCERY["id"], "children": []}},
+    },
+    "products_list": {"200": {"First page": page([PRODUCT, TEA_PRODUCT], 42, "/api/products/")}},
+    "products_update": {
+        "request": {"Replace": PRODUCT_WRITE},
+        "200": {"Replaced": PRODUCT},
+    },
+    "products_partial_update": {"200": {"Price changed": {**PRODUCT, "price": 13.49}}},
+}

@@ -1,0 +1,28 @@
+"""OpenAPI declarations of the inventory operations, by operationId (docs/api-schema.md).
+
+``ERRORS``: the envelope codes each operation can return (status from ``ERROR_CODES``); the
+view decorators describe the inventory's responses in their own words (kept), and their
+examples come from ``examples.py``.
+"""
+
+from typing import Any
+
+from ecommerce.common.exceptions import ErrorCode as E
+from ecommerce.common.schema import JSON_BODY, SIGNED_IN
+
+# Every request: the rate limit per manager_id (429), and in `token` access mode a JWT of the
+# user linked to that manager id (401, 403).
+ACCESS = (*SIGNED_IN, E.PERMISSION_DENIED, E.RATE_LIMITED)
+ERRORS: dict[str, tuple[str, ...]] = {
+    "inventory_products_list": (*ACCESS, E.INVALID_REQUEST),
+    "inventory_products_upsert": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
+    "inventory_discontinue": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
+    "inventory_orders_process": (
+        *ACCESS,
+        *JSON_BODY,
+        E.PRODUCT_NOT_FOUND,
+        E.INSUFFICIENT_STOCK,
+        E.PRODUCT_DISCONTINUED,
+    ),
+}
+EXAMPLES: dict[str, dict[str, Any]] = {}
