@@ -48,5 +48,5 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 },
             }
         },
-    }
+    },
 }
