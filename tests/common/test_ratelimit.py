@@ -1,10 +1,15 @@
 """Fixed-window limiter on the shared cache: fails open (or closed when asked) when the store
 is down, can keep its counters in a store of its own, and sends RateLimit-* headers."""
 
+import json
 import logging
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache, caches
@@ -12,6 +17,8 @@ from django.core.cache import cache, caches
 from ecommerce.common.ratelimit import STORE_DOWN_RETRY_AFTER, rate_limit_hit, rate_limit_reset
 from ecommerce.settings.config import cache_config
 from tests.common.test_faults import RedisServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -147,23 +154,42 @@ def test_limited_endpoints_send_ratelimit_headers(api_client, settings):
     assert "RateLimit-Limit" not in api_client.get("/api/health/")  # not a limited endpoint
 
 
-def test_shipped_limit_defaults():
-    """The defaults a deployment gets without setting anything (docs/rate-limits.md)."""
-    from ecommerce.settings import base
+LIMIT_SETTINGS = {
+    "ACCOUNTS_LOGIN_LIMIT_PER_IP": [30, 300],
+    "ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT_IP": [5, 900],
+    "ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT": [50, 900],
+    "ACCOUNTS_RESET_LIMIT_PER_IP": [20, 3600],
+    "ACCOUNTS_RESET_LIMIT_PER_ACCOUNT": [5, 3600],
+    "REGISTER_LIMIT_PER_IP": [10, 3600],
+    "REGISTER_LIMIT_PER_EMAIL": [3, 3600],
+    "EMAIL_CHANGE_LIMIT_PER_USER": [5, 3600],
+    "EMAIL_CHANGE_LIMIT_PER_IP": [20, 3600],
+    "REAUTH_LIMIT_PER_USER": [5, 900],
+    "CHECKOUT_LIMIT_PER_USER": [10, 600],
+    "CHECKOUT_LIMIT_PER_IP": [30, 600],
+    "ADMIN_LOGIN_LIMIT": [10, 300],
+    "TRUSTED_PROXIES": [],
+    "RATELIMIT_CACHE_URL": "",
+}
 
-    assert base.ACCOUNTS_LOGIN_LIMIT_PER_IP == (30, 300)
-    assert base.ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT_IP == (5, 900)
-    assert base.ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT == (50, 900)
-    assert base.ACCOUNTS_RESET_LIMIT_PER_IP == (20, 3600)
-    assert base.ACCOUNTS_RESET_LIMIT_PER_ACCOUNT == (5, 3600)
-    assert base.REGISTER_LIMIT_PER_IP == (10, 3600)
-    assert base.REGISTER_LIMIT_PER_EMAIL == (3, 3600)
-    assert base.EMAIL_CHANGE_LIMIT_PER_USER == (5, 3600)
-    assert base.EMAIL_CHANGE_LIMIT_PER_IP == (20, 3600)
-    assert base.REAUTH_LIMIT_PER_USER == (5, 900)
-    assert base.CHECKOUT_LIMIT_PER_USER == (10, 600)
-    assert base.CHECKOUT_LIMIT_PER_IP == (30, 600)
-    assert base.ADMIN_LOGIN_LIMIT == (10, 300)
-    assert base.TRUSTED_PROXIES == []
-    assert base.RATELIMIT_CACHE_URL == ""
-    assert base.CACHES["ratelimit"] == base.CACHES["default"]  # same store unless configured
+
+def test_shipped_limit_defaults():
+    """The defaults a deployment gets without setting anything (docs/rate-limits.md), read in
+    a fresh interpreter with none of the limit variables in its environment."""
+    names = [*LIMIT_SETTINGS, "CACHES"]
+    code = (
+        "import json; from ecommerce.settings import base as b; "
+        f"print(json.dumps({{n: getattr(b, n) for n in {names!r}}}))"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if "LIMIT" not in key and key not in ("TRUSTED_PROXIES", "RATELIMIT_CACHE_URL", "READ_DOT_ENV")
+    }
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    shipped = json.loads(result.stdout)
+    caches_config = shipped.pop("CACHES")
+    assert shipped == LIMIT_SETTINGS
+    assert caches_config["ratelimit"] == caches_config["default"]  # the same store unless configured
