@@ -1,4 +1,5 @@
-"""The Django admin's login page, throttled per client IP (brute force → 429)."""
+"""The Django admin's login page, throttled per client IP (brute force → 429; fails closed
+when the rate-limit store is down)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
+from ecommerce.common.http import client_ip
 from ecommerce.common.ratelimit import rate_limit_hit
 
 
@@ -15,9 +17,10 @@ def admin_login_throttled(request: HttpRequest) -> HttpResponse:
         limit, window = settings.ADMIN_LOGIN_LIMIT
         result = rate_limit_hit(
             scope="admin-login",
-            key=request.META.get("REMOTE_ADDR", "unknown"),
+            key=client_ip(request) or "unknown",
             limit=limit,
             window_seconds=window,
+            fail_closed=True,
         )
         if not result.allowed:
             response = HttpResponse(

@@ -26,9 +26,12 @@ from .links import password_reset_link, verification_link
 from .models import User
 from .selectors import email_taken, user_get_by_email
 from .throttling import (
+    throttle_email_change,
     throttle_login,
     throttle_login_succeeded,
     throttle_password_reset,
+    throttle_reauthentication,
+    throttle_register,
     throttle_verification_resend,
 )
 from .tokens import tokens_revoke_all
@@ -76,12 +79,14 @@ def _mark_email_verified(*, user: User) -> None:
 # --- Registration and email verification ------------------------------------------------------
 
 
-def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
-    """Create a customer account and email a verification link.
+def user_register(*, email: str, password: str, ip: str, first_name: str = "", last_name: str = "") -> User:
+    """Create a customer account and email a verification link (throttled per IP and address).
 
-    Raises :class:`InvalidRequest` (``email`` taken in any letter case, ``password`` too weak).
+    Raises ``RateLimited``, :class:`InvalidRequest` (``email`` taken in any letter case,
+    ``password`` too weak).
     """
     email = _normalize(email)
+    throttle_register(ip=ip, email=email)
     if email_taken(email=email):
         raise InvalidRequest(EMAIL_TAKEN, details={"email": EMAIL_TAKEN})
     _password_validate(
@@ -158,7 +163,7 @@ def user_login(*, email: str, password: str, ip: str) -> User:
         raise InvalidCredentials()
     if settings.ACCOUNTS_EMAIL_VERIFICATION_REQUIRED and not user.email_verified:
         raise EmailNotVerified()
-    throttle_login_succeeded(email=email)
+    throttle_login_succeeded(email=email, ip=ip)
     update_last_login(None, user)
     return user
 
@@ -230,7 +235,9 @@ def password_reset_confirm(*, key: str, new_password: str) -> User:
 
 
 def password_change(*, user: User, current_password: str, new_password: str) -> User:
-    """Change the password of a signed-in user; all their refresh tokens are revoked."""
+    """Change the password of a signed-in user; all their refresh tokens are revoked.
+    Password checks are throttled per user (``RateLimited``)."""
+    throttle_reauthentication(user=user)
     if not user.check_password(current_password):
         raise InvalidRequest(
             "The current password is wrong.", details={"current_password": "The current password is wrong."}
@@ -250,10 +257,17 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
 
 
 def user_update(
-    *, user: User, first_name: str | None = None, last_name: str | None = None, email: str | None = None
+    *,
+    user: User,
+    ip: str,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    email: str | None = None,
 ) -> User:
     """Update names; a new ``email`` becomes the login only after it is verified (a link is
-    sent to it, the current address keeps working until then)."""
+    sent to it, the current address keeps working until then; throttled per user and IP)."""
+    if email is not None and _normalize(email) != user.email:
+        throttle_email_change(ip=ip, user=user)
     with transaction.atomic(durable=True):
         changed = []
         if first_name is not None:
@@ -276,7 +290,9 @@ def user_update(
 
 def user_delete(*, user: User, password: str) -> None:
     """Delete the account after checking ``password``. Orders are kept for the shop's books,
-    with the personal data on them removed (email, customer reference, address but country)."""
+    with the personal data on them removed (email, customer reference, address but country).
+    Password checks are throttled per user (``RateLimited``)."""
+    throttle_reauthentication(user=user)
     if not user.check_password(password):
         raise InvalidRequest("The password is wrong.", details={"password": "The password is wrong."})
     email, first_name = user.email, user.first_name

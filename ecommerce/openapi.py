@@ -73,6 +73,11 @@ COMPONENT_EXAMPLES: dict[tuple[str, str], Any] = {
         "postal_code": "N1 7AA",
         "country": "GB",
     },
+    ("ApiIndex", "docs"): {
+        "swagger_ui": "http://127.0.0.1:8000/api/docs/",
+        "schema_json": "http://127.0.0.1:8000/api/schema/?format=json",
+    },
+    ("ApiIndex", "resources"): {"products": "http://127.0.0.1:8000/api/products/"},
     ("ErrorBody", "code"): "INVALID_REQUEST",
     ("ErrorBody", "message"): "Invalid value for 'products.1.quantity': Ensure this value is greater than or "
     "equal to 0.",

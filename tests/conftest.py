@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from ecommerce.common.ratelimit import rate_limit_store
 from tests.factories import AdminUserFactory, UserFactory
 
 PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Every test starts below every rate limit (all test clients share one IP)."""
+    rate_limit_store().clear()
+    yield
 
 
 @pytest.fixture

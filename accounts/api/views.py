@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecommerce.common.http import client_ip
+
 from .. import services, social
 from ..models import User
 from ..permissions import IsCustomer
@@ -48,7 +50,7 @@ def _data(serializer_class: type[serializers.Serializer], request: Request) -> d
 
 
 def _ip(request: Request) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return client_ip(request._request) or "unknown"
 
 
 def _profile(user: User) -> dict[str, Any]:
@@ -82,7 +84,7 @@ class RegisterApi(AnonymousApi):
         ],
     )
     def post(self, request: Request) -> Response:
-        user = services.user_register(**_data(RegisterSerializer, request))
+        user = services.user_register(**_data(RegisterSerializer, request), ip=_ip(request))
         return Response({"user": _profile(user)}, status=status.HTTP_201_CREATED)
 
 
@@ -221,7 +223,9 @@ class MeApi(APIView):
         responses={200: ProfileSerializer},
     )
     def patch(self, request: Request) -> Response:
-        user = services.user_update(user=request.user, **_data(ProfileUpdateSerializer, request))
+        user = services.user_update(
+            user=request.user, ip=_ip(request), **_data(ProfileUpdateSerializer, request)
+        )
         return Response(_profile(user))
 
     @extend_schema(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -37,6 +38,8 @@ PAGE_PARAMETERS = [
         "page_size", OpenApiTypes.INT, description="Items per page, default 20; above 100 is clamped."
     ),
 ]
+# The query parameters the product list reads (with page and page_size): its cache key.
+PRODUCT_LIST_PARAMETERS = frozenset(ProductListQuerySerializer().fields)
 PRODUCT_EXAMPLE = {
     "id": "prod_3kTMd9xQ2b7VfLr8",
     "name": "Premium Coffee Beans",
@@ -60,10 +63,46 @@ PRODUCT_WRITE_EXAMPLE = {
 }
 
 
-def _cache_key(request: Request, kind: str) -> str:
-    """One key per host, path and (sorted) query string: pagination links stay right."""
-    params = sorted((key, values) for key, values in request.query_params.lists())
-    raw = f"{request.get_host()}|{request.path}|{params}"
+def _canonical_query(request: Request, names: Iterable[str] = ()) -> QueryDict:
+    """The query string as the view reads it: ``names`` and ``page``/``page_size`` only (the
+    last value of each, as DRF reads them), ``page`` as a plain number and ``page_size`` as the
+    size actually used. Anything else is dropped, so junk parameters neither make new cache
+    keys (evicting useful entries) nor reach a cached body shared with other callers."""
+    params = request.query_params
+    query = QueryDict(mutable=True)
+    for name in sorted({*names, "page", "page_size"}):
+        value = params.get(name)
+        if value is None:
+            continue
+        if name == "page_size":
+            value = str(PageNumberPagination().get_page_size(request))
+        elif name == "page":
+            try:
+                value = str(int(value))
+            except ValueError:
+                pass  # "last", or garbage that answers 404 (never cached)
+        query[name] = value
+    return query
+
+
+class _CanonicalRequest:
+    """The request as the paginator sees it: the canonical query, so the ``next``/``previous``
+    links of a cached page carry only what its cache key holds."""
+
+    def __init__(self, request: Request, query: QueryDict) -> None:
+        self._request = request
+        self.query_params = query
+
+    def build_absolute_uri(self, location: str | None = None) -> str:
+        query = self.query_params.urlencode()
+        return self._request.build_absolute_uri(
+            location or (f"{self._request.path}?{query}" if query else self._request.path)
+        )
+
+
+def _cache_key(request: Request, kind: str, query: QueryDict) -> str:
+    """One key per host, path and canonical query string (see :func:`_canonical_query`)."""
+    raw = f"{request.get_host()}|{request.path}|{query.urlencode()}"
     return f"{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -98,18 +137,24 @@ class ProductListApi(APIView):
         tags=["catalog"],
     )
     def get(self, request: Request) -> HttpResponse:
+        canonical = _canonical_query(request, PRODUCT_LIST_PARAMETERS)
+
         def build() -> bytes:
-            query = _validated(ProductListQuerySerializer, request.query_params)  # 400s are never cached
+            query = _validated(ProductListQuerySerializer, canonical)  # 400s are never cached
             filters = ProductFilters(**query)
             paginator = PageNumberPagination()
-            page = paginator.paginate_queryset(selectors.product_list(filters=filters), request, view=self)
+            page = paginator.paginate_queryset(
+                selectors.product_list(filters=filters),
+                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]
+                view=self,
+            )
             if filters.category and paginator.page.paginator.count == 0:
                 # Only an empty result can come from an unknown category: check it then,
                 # so the common path stays at three queries.
                 selectors.category_check_exists(id_or_slug=filters.category)
             return _render(paginator.get_paginated_response(ProductSerializer(page, many=True).data).data)
 
-        return _json(cached_read(_cache_key(request, "products:list"), build))
+        return _json(cached_read(_cache_key(request, "products:list", canonical), build))
 
     @extend_schema(
         operation_id="products_create",
@@ -208,14 +253,20 @@ class CategoryListApi(APIView):
         tags=["catalog"],
     )
     def get(self, request: Request) -> HttpResponse:
+        canonical = _canonical_query(request)
+
         def build() -> bytes:
             paginator = PageNumberPagination()
-            page = paginator.paginate_queryset(selectors.category_tree(), request, view=self)  # type: ignore[arg-type]
+            page = paginator.paginate_queryset(
+                selectors.category_tree(),  # type: ignore[arg-type]
+                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]
+                view=self,
+            )
             return _render(
                 paginator.get_paginated_response(CategoryNodeSerializer(page, many=True).data).data
             )
 
-        return _json(cached_read(_cache_key(request, "categories:list"), build))
+        return _json(cached_read(_cache_key(request, "categories:list", canonical), build))
 
     @extend_schema(
         operation_id="categories_create",

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .exceptions import ErrorCode, error_json_response
+from .http import client_ip
 from .logging import new_request_id, reset_request_id, set_request_id
+from .ratelimit import rate_limit_collect, rate_limit_collect_end, rate_limit_headers
 
 request_logger = logging.getLogger("ecommerce.request")
 error_logger = logging.getLogger("ecommerce.errors")
@@ -27,6 +29,7 @@ class RequestIdMiddleware:
 
     Views may add fields to the log line through ``request.log_context`` (for example the
     inventory API puts the ``manager_id`` there). Bodies, passwords and tokens are never logged.
+    Responses of rate-limited endpoints get the ``RateLimit-*`` headers of the tightest limit.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -37,12 +40,15 @@ class RequestIdMiddleware:
         request.request_id = request_id  # type: ignore[attr-defined]
         request.log_context = {}  # type: ignore[attr-defined]
         token = set_request_id(request_id)
+        limits = rate_limit_collect()
         started = time.perf_counter()
         try:
             response = (
                 self._guard_path(request) or self._guard_body_size(request) or self.get_response(request)
             )
             response["X-Request-ID"] = request_id
+            for header, value in rate_limit_headers().items():
+                response[header] = value
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             user = getattr(request, "user", None)
             request_logger.info(
@@ -52,12 +58,14 @@ class RequestIdMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": duration_ms,
+                    "client_ip": client_ip(request),
                     "user_id": getattr(user, "public_id", None) if user and user.is_authenticated else None,
                     **request.log_context,  # type: ignore[attr-defined]
                 },
             )
             return response
         finally:
+            rate_limit_collect_end(limits)
             reset_request_id(token)
 
     @staticmethod

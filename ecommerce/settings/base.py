@@ -6,6 +6,7 @@ only adjust this file.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -159,9 +160,12 @@ SIMPLE_JWT = {
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 FRONTEND_URL = env.str("FRONTEND_URL", default="").rstrip("/")
 ACCOUNTS_EMAIL_VERIFICATION_REQUIRED = env.bool("ACCOUNTS_EMAIL_VERIFICATION_REQUIRED", default=True)
-# Brute-force limits: (attempts, window seconds), counted in the shared cache.
+# Brute-force limits: (attempts, window seconds), counted in the rate-limit store. Sign-in
+# attempts count per IP, per (account, IP) and, with a much higher bound, per account, so a
+# stranger cannot lock an owner out from every address (docs/rate-limits.md).
 ACCOUNTS_LOGIN_LIMIT_PER_IP = (env.int("LOGIN_LIMIT_PER_IP", default=30), 300)
-ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT = (env.int("LOGIN_LIMIT_PER_ACCOUNT", default=5), 900)
+ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT_IP = (env.int("LOGIN_LIMIT_PER_ACCOUNT_IP", default=5), 900)
+ACCOUNTS_LOGIN_LIMIT_PER_ACCOUNT = (env.int("LOGIN_LIMIT_PER_ACCOUNT", default=50), 900)
 ACCOUNTS_RESET_LIMIT_PER_IP = (env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20), 3600)
 ACCOUNTS_RESET_LIMIT_PER_ACCOUNT = (env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=5), 3600)
 # OAuth2: redirect URIs a client may send with a code ("{provider}" is replaced); the first
@@ -235,6 +239,25 @@ ADMIN_LOGIN_LIMIT = (env.int("ADMIN_LOGIN_LIMIT", default=10), 300)
 
 # --- Request limits -----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+
+# --- Client IP and rate limits (docs/rate-limits.md) --------------------------------------
+# Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the client is the socket peer.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy.strip(), strict=False)  # a typo stops the start (ValueError)
+# The limiter's counters in a Redis of their own (maxmemory-policy noeviction), so a cache
+# flooded with junk cannot evict them; empty: the same store as CACHE_URL.
+RATELIMIT_CACHE_URL = env.str("RATELIMIT_CACHE_URL", default="")
+CACHES["ratelimit"] = cache_config(RATELIMIT_CACHE_URL) if RATELIMIT_CACHE_URL else dict(CACHES["default"])
+# (requests, window seconds). Registration, email change and re-authentication fail closed.
+REGISTER_LIMIT_PER_IP = (env.int("REGISTER_LIMIT_PER_IP", default=10), 3600)
+REGISTER_LIMIT_PER_EMAIL = (env.int("REGISTER_LIMIT_PER_EMAIL", default=3), 3600)
+EMAIL_CHANGE_LIMIT_PER_USER = (env.int("EMAIL_CHANGE_LIMIT_PER_USER", default=5), 3600)
+EMAIL_CHANGE_LIMIT_PER_IP = (env.int("EMAIL_CHANGE_LIMIT_PER_IP", default=20), 3600)
+REAUTH_LIMIT_PER_USER = (env.int("REAUTH_LIMIT_PER_USER", default=5), 900)
+CHECKOUT_LIMIT_PER_USER = (env.int("CHECKOUT_LIMIT_PER_USER", default=10), 600)
+CHECKOUT_LIMIT_PER_IP = (env.int("CHECKOUT_LIMIT_PER_IP", default=30), 600)
+CORS_EXPOSE_HEADERS = [*CORS_EXPOSE_HEADERS, "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
 
 # --- Shop ---------------------------------------------------------------------------------
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="USD")

@@ -17,7 +17,6 @@ parsed ``request.data``) and ids are checked by the one predicate of ``inventory
 from __future__ import annotations
 
 import codecs
-import ipaddress
 import json
 import time
 from decimal import Decimal
@@ -37,6 +36,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.permissions import is_manager
 from ecommerce.common.exceptions import InvalidRequest, RateLimited
+from ecommerce.common.http import client_ip  # re-exported: the one client-IP function
 from ecommerce.common.ratelimit import rate_limit_hit
 from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders.stock import StockLine
@@ -92,15 +92,6 @@ class DecimalJSONParser(JSONParser):
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """``REMOTE_ADDR`` when it is an IP address (the proxy in front is expected to set it)."""
-    value = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 def _error_code(response: Response) -> str:

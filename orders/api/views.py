@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -13,7 +14,9 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin, IsCustomer
 from ecommerce.common.exceptions import InvalidRequest
+from ecommerce.common.http import client_ip
 from ecommerce.common.pagination import PageNumberPagination
+from ecommerce.common.ratelimit import rate_limit_enforce
 from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders import services
 from orders.models import OrderStatus
@@ -50,6 +53,18 @@ CHECKOUT_EXAMPLE = OpenApiExample(
         "payment": {"method": "card", "token": "tok_ok"},
     },
 )
+
+
+def checkout_throttle(request: Request) -> None:
+    """Checkout attempts per user and per client IP (card testing: many declined cards in a
+    row). Fails open when the store is down; ``RateLimited`` (429) past the limit."""
+    rate_limit_enforce(
+        [
+            ("checkout-user", str(request.user.public_id), settings.CHECKOUT_LIMIT_PER_USER),
+            ("checkout-ip", client_ip(request._request) or "unknown", settings.CHECKOUT_LIMIT_PER_IP),
+        ],
+        message="Too many checkout attempts. Try again later.",
+    )
 
 
 def _request_hash(data: object) -> str:
@@ -102,9 +117,11 @@ class OrderListCreateApi(APIView):
         description="400 CART_EMPTY for an empty cart; 404 PRODUCT_NOT_FOUND / 409 PRODUCT_DISCONTINUED / "
         "409 INSUFFICIENT_STOCK naming each product in details (nothing changes). "
         "409 INVALID_STATE when another request cancelled the order while its payment was being "
-        "taken: it stays cancelled and a captured payment is refunded.",
+        "taken: it stays cancelled and a captured payment is refunded. 429 RATE_LIMITED (with "
+        "Retry-After) after too many checkout attempts by one user or from one IP.",
     )
     def post(self, request: Request) -> Response:
+        checkout_throttle(request)
         body = CheckoutSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key") or None

@@ -15,6 +15,12 @@ from tests.orders.conftest import checkout_body
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _checkout_limits_out_of_the_way(settings):
+    """Dozens of checkouts from one test IP (and by one user): the limits are tested elsewhere."""
+    settings.CHECKOUT_LIMIT_PER_USER = settings.CHECKOUT_LIMIT_PER_IP = (10_000, 600)
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
