@@ -138,6 +138,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Ours: refuses "            " and "aaaaaaaaaaaa", which pass the length check.
+    {
+        "NAME": "accounts.password_validation.MinimumDistinctCharactersValidator",
+        "OPTIONS": {"min_distinct": env.int("PASSWORD_MIN_DISTINCT_CHARS", default=5)},
+    },
 ]
 
 # --- JWT (djangorestframework-simplejwt): tokens name the user by public id, never the pk ----
