@@ -25,12 +25,16 @@ from . import services
 
 
 def _key_page(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """GET/POST only, never cached, and no ``Referer`` leaves the page."""
+    """GET/POST only, never cached, and no ``Referer`` to other sites.
+
+    ``same-origin``, not ``no-referrer``: with ``no-referrer`` browsers send ``Origin: null``
+    on the form's POST, which Django's CSRF check refuses. A fragment is never in a Referer.
+    """
 
     @wraps(view)
     def wrapped(request: HttpRequest) -> HttpResponse:
         response = view(request)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return require_http_methods(["GET", "POST"])(never_cache(wrapped))

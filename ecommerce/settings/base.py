@@ -113,7 +113,7 @@ if cache_is_redis(CACHES["default"]):
 CATALOG_LOCAL_CACHE_ENTRIES = env.int("CATALOG_LOCAL_CACHE_ENTRIES", default=256)
 
 # --- Email --------------------------------------------------------------------------------
-_email = email_config(env.str("EMAIL_URL", default="") or "consolemail://")
+_email = email_config(env.str("EMAIL_URL", default="") or "consolemail://", base_dir=BASE_DIR)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)

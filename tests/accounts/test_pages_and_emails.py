@@ -46,7 +46,9 @@ def test_password_reset_page_sets_a_new_password(post_committed):
     legacy = browser.get(f"/accounts/password/reset/?key={key}")
     assert legacy.status_code == 200 and f'value="{key}"'.encode() in legacy.content
     # Without a key the script shows "incomplete" (tests/accounts/test_key_pages.py runs it).
-    assert b'id="key-missing" hidden>This link is incomplete' in browser.get("/accounts/password/reset/").content
+    assert (
+        b'id="key-missing" hidden>This link is incomplete' in browser.get("/accounts/password/reset/").content
+    )
     differ = browser.post(
         "/accounts/password/reset/",
         {"key": key, "new_password": "a-new-pass-123", "new_password_again": "other"},
