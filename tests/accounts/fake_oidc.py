@@ -4,13 +4,13 @@ userinfo, JWKS, and token introspection (RFC 7662, basic auth with a known clien
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-import base64
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 import jwt

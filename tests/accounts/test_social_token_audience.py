@@ -13,7 +13,7 @@ from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
 
 from accounts.models import User
 from tests.accounts.fake_oauth_apis import APPS, FakeOAuthApis, Person
-from tests.accounts.fake_oidc import OTHER_CLIENT_ID, FakeOidcProvider
+from tests.accounts.fake_oidc import OTHER_CLIENT_ID
 from tests.accounts.test_social_login import REDIRECT_URI, _authorize, _profile, idp  # noqa: F401
 
 pytestmark = pytest.mark.django_db
