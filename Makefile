@@ -38,7 +38,8 @@ run: seed
 	@echo "  Health     : http://$(HOST):$(PORT)/api/health/"
 	@echo "  Demo logins: admin@example.com / admin12345 (admin), customer@example.com / customer12345 (shopper)"
 	@echo ""
-	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
+	@# No gunicorn access log: the JSON line of RequestIdMiddleware is the one line per request (docs/accounts.md)
+	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY)
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
