@@ -49,7 +49,7 @@ class RequestIdMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": request.path,  # never the query string: keys and tokens (docs/accounts.md)
                     "status": response.status_code,
                     "duration_ms": duration_ms,
                     "user_id": getattr(user, "public_id", None) if user and user.is_authenticated else None,
