@@ -3,6 +3,8 @@ cached, and bad keys of any shape are a 400, never a 500."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -12,9 +14,21 @@ from django.test import Client
 
 from accounts.models import User
 from tests.accounts.conftest import key_from_email
-from tests.analytics.test_browser import ARGS, CHROMIUM, _playwright
 
 PASSWORD = "correct-horse-battery-9"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+def _playwright():
+    """Playwright's sync API driving Debian's Chromium (as tests/analytics/test_browser.py)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright  # pinned in requirements-dev.txt
+
+    return sync_playwright
+
+
 PAGES = ["/accounts/verify-email/", "/accounts/password/reset/"]
 
 
