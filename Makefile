@@ -43,7 +43,8 @@ run: seed
 	@echo "  Demo logins: admin@example.com / admin12345 (admin), customer@example.com / customer12345 (shopper)"
 	@echo "  First calls: docs/quickstart.md (also served at http://$(HOST):$(PORT)/quickstart/)"
 	@echo ""
-	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) $(GUNICORN_WORKERS) --access-logfile -
+	@# No gunicorn access log: the JSON line of RequestIdMiddleware is the one line per request (docs/accounts.md)
+	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) $(GUNICORN_WORKERS)
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)

@@ -42,3 +42,12 @@ class ProviderRefused(InvalidRequest):
     """The OAuth2 provider did not accept the token or code (or could not be reached)."""
 
     default_message = "The sign-in provider did not accept these credentials."
+
+
+class ProviderTokenRejected(ApplicationError):
+    """A provider ``access_token`` / ``id_token`` that does not sign anyone in here: invalid,
+    expired, or issued to another OAuth app (a token any other app obtained must not work)."""
+
+    status_code = 401
+    code = ErrorCode.INVALID_CREDENTIALS
+    default_message = "The sign-in provider token is invalid, expired or was not issued to this shop."

@@ -4,6 +4,7 @@ leave after it commits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,13 +103,25 @@ def user_register(*, email: str, password: str, ip: str, first_name: str = "", l
     return user
 
 
+def _verification_confirmation(key: str) -> EmailConfirmationHMAC | None:
+    """The confirmation behind a verification key, or ``None`` when the key is bad.
+
+    allauth checks the signature, then looks the signed payload up as a primary key: a
+    validly signed payload that is not an integer must be a bad key (400), not a 500.
+    """
+    try:
+        return EmailConfirmationHMAC.from_key(key)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def email_verify(*, key: str) -> User:
     """Confirm the address named by ``key``; it becomes the user's login email.
 
     Keys are signed (checked in constant time), expire after
     ``ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS`` and work once. Raises :class:`InvalidKey`.
     """
-    confirmation = EmailConfirmationHMAC.from_key(key)
+    confirmation = _verification_confirmation(key)
     if confirmation is None:
         raise InvalidKey()
     with transaction.atomic(durable=True):
@@ -201,9 +214,12 @@ def _reset_context(key: str) -> dict[str, Any]:
     }
 
 
+_RESET_KEY_USER = re.compile(r"usr_[A-Za-z0-9]{1,40}")
+
+
 def _reset_key_user(key: str) -> User | None:
     public_id, sep, token = key.partition("-")
-    if not sep or not public_id.startswith("usr_"):
+    if not sep or not _RESET_KEY_USER.fullmatch(public_id):  # e.g. a NUL byte, which PostgreSQL refuses
         return None
     user = User.objects.filter(public_id=public_id, is_active=True).first()
     if user is None or not default_token_generator.check_token(user, token):

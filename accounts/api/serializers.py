@@ -102,7 +102,11 @@ class AuthProviderSerializer(serializers.Serializer):
 
 
 class SocialLoginSerializer(serializers.Serializer):
-    access_token = serializers.CharField(max_length=8192, required=False)
+    access_token = serializers.CharField(
+        max_length=8192,
+        required=False,
+        help_text="Accepted only when the provider confirms it was issued to this shop's OAuth app.",
+    )
     id_token = serializers.CharField(
         max_length=8192, required=False, help_text="OpenID Connect / Google only."
     )

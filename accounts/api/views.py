@@ -257,9 +257,14 @@ class SocialLoginApi(AnonymousApi):
         description=(
             "Send the provider's `access_token` (or an OpenID Connect `id_token`), or the "
             "authorization `code` with the `redirect_uri` it was issued for (and the `state` from "
-            "`authorize_url`). A new user gets a verified email; an existing account is linked "
+            "`authorize_url`). An `access_token` counts only when the provider confirms it was "
+            "issued to this shop's OAuth app (Google token info `aud`, GitHub's token check, "
+            "OpenID Connect token introspection); a token of any other app, or an invalid or "
+            "expired token, is 401 `INVALID_CREDENTIALS`. A provider without introspection takes "
+            "only `id_token` or `code` (400). A new user gets a verified email; an existing account is linked "
             "only when the provider vouches for the same verified email (otherwise 403 "
-            "`EMAIL_NOT_VERIFIED`). 404 for an unknown provider."
+            "`EMAIL_NOT_VERIFIED`). 404 for an unknown provider; 400 when the code is refused or "
+            "the provider is unreachable."
         ),
         request=SocialLoginSerializer,
         responses={200: LoginResponseSerializer},

@@ -55,7 +55,7 @@ class RequestIdMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": request.path,  # never the query string: keys and tokens (docs/accounts.md)
                     "status": response.status_code,
                     "duration_ms": duration_ms,
                     "client_ip": client_ip(request),

@@ -114,7 +114,7 @@ if cache_is_redis(CACHES["default"]):
 CATALOG_LOCAL_CACHE_ENTRIES = env.int("CATALOG_LOCAL_CACHE_ENTRIES", default=256)
 
 # --- Email --------------------------------------------------------------------------------
-_email = email_config(env.str("EMAIL_URL", default="") or "consolemail://")
+_email = email_config(env.str("EMAIL_URL", default="") or "consolemail://", base_dir=BASE_DIR)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT", 25)
@@ -139,6 +139,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Ours: refuses "            " and "aaaaaaaaaaaa", which pass the length check.
+    {
+        "NAME": "accounts.password_validation.MinimumDistinctCharactersValidator",
+        "OPTIONS": {"min_distinct": env.int("PASSWORD_MIN_DISTINCT_CHARS", default=5)},
+    },
 ]
 
 # --- JWT (djangorestframework-simplejwt): tokens name the user by public id, never the pk ----

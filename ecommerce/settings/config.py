@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import environ
 
@@ -79,7 +80,25 @@ def cache_is_redis(config: dict[str, Any]) -> bool:
     return "redis" in config["BACKEND"].lower()
 
 
-def email_config(url: str) -> dict[str, Any]:
-    """Return the ``EMAIL_*`` settings for ``url`` (``consolemail://``, ``smtp://``, …)."""
+def email_config(url: str, *, base_dir: Path | None = None) -> dict[str, Any]:
+    """Return the ``EMAIL_*`` settings for ``url`` (``consolemail://``, ``smtp://``, …).
+
+    ``filemail://`` follows file URLs: ``filemail:///var/mail/shop`` is the absolute directory
+    ``/var/mail/shop`` (django-environ would make it relative, ``var/mail/shop``; its own
+    four-slash form ``filemail:////var/mail/shop`` is accepted too), and
+    ``filemail://mail/outbox`` is ``mail/outbox`` relative to ``base_dir`` (the project)."""
     config: dict[str, Any] = _env.email_url_config(url)
+    if url.startswith("filemail:"):
+        config["EMAIL_FILE_PATH"] = _email_file_path(url, base_dir=base_dir)
+        config.pop("EMAIL_HOST", None)
     return {key: value for key, value in config.items() if value not in (None, "")}
+
+
+def _email_file_path(url: str, *, base_dir: Path | None) -> str:
+    parsed = urlparse(url)
+    path = unquote(parsed.netloc + parsed.path)
+    if not parsed.netloc and path.startswith("/"):
+        return "/" + path.lstrip("/")  # filemail:///abs and filemail:////abs
+    if not path:
+        raise ValueError("EMAIL_URL=filemail:// needs a directory, e.g. filemail:///var/mail/shop")
+    return str(base_dir / path) if base_dir is not None else path

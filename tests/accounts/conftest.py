@@ -19,10 +19,12 @@ def _clean_cache() -> Iterator[None]:
 
 
 def key_from_email(message: mail.EmailMessage) -> str:
-    """The ``key`` parameter of the link in an account email (text part)."""
+    """The ``key`` of the link in an account email (text part): in the ``#key=…`` fragment of
+    a backend page's link, or the ``?key=…`` query of a ``FRONTEND_URL`` link."""
     match = re.search(r"(https?://\S+)", message.body)
     assert match, message.body
-    return parse_qs(urlparse(match.group(1)).query)["key"][0]
+    url = urlparse(match.group(1))
+    return parse_qs(url.fragment or url.query)["key"][0]
 
 
 @pytest.fixture

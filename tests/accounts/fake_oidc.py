@@ -1,16 +1,17 @@
 """A small OpenID Connect provider on 127.0.0.1 for tests: discovery, authorize (redirects
 with a code), token (checks client, code and redirect_uri; returns an RS256-signed id_token),
-userinfo, and JWKS."""
+userinfo, JWKS, and token introspection (RFC 7662, basic auth with a known client)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -18,6 +19,9 @@ from jwt.algorithms import RSAAlgorithm
 
 CLIENT_ID = "shop-client"
 CLIENT_SECRET = "shop-secret"  # noqa: S105 - a test fixture
+# Another OAuth app registered at the same provider (e.g. some other site's "sign in with …").
+OTHER_CLIENT_ID = "other-client"
+CLIENTS = {CLIENT_ID: CLIENT_SECRET, OTHER_CLIENT_ID: "other-secret"}
 
 
 _SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -30,6 +34,8 @@ class FakeOidcProvider:
         self.profile: dict[str, Any] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.access_tokens: dict[str, dict[str, Any]] = {}
+        self.token_clients: dict[str, str] = {}  # access token -> client id it was issued to
+        self.introspection = True  # advertise the introspection endpoint in discovery
         self.token_requests: list[dict[str, str]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
@@ -48,9 +54,11 @@ class FakeOidcProvider:
         claims = {"iss": self.base_url, "aud": audience, "iat": now, "exp": now + 300, **profile}
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": self.kid})
 
-    def issue_access_token(self, profile: dict[str, Any]) -> str:
+    def issue_access_token(self, profile: dict[str, Any], *, client_id: str = CLIENT_ID) -> str:
+        """A token for ``profile``, issued to ``client_id`` (userinfo accepts it either way)."""
         token = secrets.token_urlsafe(16)
         self.access_tokens[token] = dict(profile)
+        self.token_clients[token] = client_id
         return token
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -82,6 +90,14 @@ class FakeOidcProvider:
                             "userinfo_endpoint": f"{base}/userinfo",
                             "jwks_uri": f"{base}/jwks",
                             "token_endpoint_auth_methods_supported": ["client_secret_post"],
+                            **(
+                                {
+                                    "introspection_endpoint": f"{base}/introspect",
+                                    "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
+                                }
+                                if provider.introspection
+                                else {}
+                            ),
                         },
                     )
                 elif url.path == "/jwks":
@@ -115,6 +131,9 @@ class FakeOidcProvider:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 provider.token_requests.append(form)
+                if self.path == "/introspect":
+                    self._introspect(form)
+                    return
                 if self.path != "/token":
                     self._json(404, {"error": "not_found"})
                     return
@@ -135,6 +154,29 @@ class FakeOidcProvider:
                         "token_type": "Bearer",
                         "expires_in": 300,
                         "id_token": provider.id_token(profile),
+                    },
+                )
+
+            def _introspect(self, form: dict[str, str]) -> None:
+                """RFC 7662: the caller authenticates as a registered client (basic auth)."""
+                scheme, _, encoded = self.headers.get("Authorization", "").partition(" ")
+                user, _, password = base64.b64decode(encoded or "").decode().partition(":")
+                if scheme != "Basic" or CLIENTS.get(unquote(user)) != unquote(password):
+                    self._json(401, {"error": "invalid_client"})
+                    return
+                token = form.get("token", "")
+                profile = provider.access_tokens.get(token)
+                if profile is None:
+                    self._json(200, {"active": False})
+                    return
+                client_id = provider.token_clients[token]
+                self._json(
+                    200,
+                    {
+                        "active": True,
+                        "client_id": client_id,
+                        "sub": profile.get("sub"),
+                        "token_type": "Bearer",
                     },
                 )
 

@@ -111,7 +111,8 @@ def test_access_token_and_id_token_flows(api_client, idp):
     assert response.status_code == 200 and User.objects.filter(email="at@example.com").count() == 1
 
     bad = api_client.post("/api/auth/social/fakeid", {"access_token": "not-issued"}, format="json")
-    assert bad.status_code == 400 and "access_token" in bad.json()["error"]["details"]
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "INVALID_CREDENTIALS"
+    assert "access_token" in bad.json()["error"]["details"]
 
 
 def test_id_token_signed_by_another_key_or_for_another_client_is_refused(api_client, idp):
@@ -121,7 +122,7 @@ def test_id_token_signed_by_another_key_or_for_another_client_is_refused(api_cli
         idp.id_token(_profile(), audience="other-client"),
     ):
         response = api_client.post("/api/auth/social/fakeid", {"id_token": token}, format="json")
-        assert response.status_code == 400
+        assert response.status_code == 401 and "id_token" in response.json()["error"]["details"]
     assert not User.objects.exists()
 
 

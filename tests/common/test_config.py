@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from ecommerce.settings.config import cache_config, cache_is_redis, database_config, email_config
 
 BASE = Path("/srv/shop")
@@ -73,3 +75,16 @@ def test_email_console_and_smtp():
         "mailer",
     )
     assert smtp["EMAIL_USE_TLS"] is True
+
+
+def test_email_filemail_absolute_and_relative_paths(tmp_path):
+    """``filemail:///abs`` is absolute, as the README documents (django-environ alone made it
+    ``abs``, relative to the working directory); ``filemail://dir`` is relative to the project."""
+    filebased = "django.core.mail.backends.filebased.EmailBackend"
+    for url in (f"filemail://{tmp_path}/mail", f"filemail:///{tmp_path}/mail"):  # 3 and 4 slashes
+        config = email_config(url, base_dir=Path("/srv/shop"))
+        assert config == {"EMAIL_BACKEND": filebased, "EMAIL_FILE_PATH": f"{tmp_path}/mail"}
+    relative = email_config("filemail://mail/outbox", base_dir=Path("/srv/shop"))
+    assert relative["EMAIL_FILE_PATH"] == "/srv/shop/mail/outbox" and "EMAIL_HOST" not in relative
+    with pytest.raises(ValueError, match="needs a directory"):
+        email_config("filemail://")

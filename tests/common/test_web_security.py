@@ -65,6 +65,7 @@ def test_check_deploy_is_clean_with_production_values():
         "SECRET_KEY": "x" * 60 + "-production-secret-for-the-deploy-check",
         "ALLOWED_HOSTS": "shop.example.com",
         "PAYMENT_GATEWAY": "orders.payments_http.HttpPaymentGateway",  # required in production
+        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",  # README production values (accounts.W001)
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
