@@ -10,7 +10,7 @@ from ecommerce.common.exceptions import ErrorCode as E
 from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 
 ERRORS: dict[str, tuple[str, ...]] = {
-    "auth_register_create": (*JSON_BODY,),
+    "auth_register_create": (*JSON_BODY, E.RATE_LIMITED),
     "auth_verify_email_create": (*JSON_BODY,),
     "auth_verify_email_resend_create": (*JSON_BODY, E.RATE_LIMITED),
     "auth_login_create": (*JSON_BODY, E.INVALID_CREDENTIALS, E.EMAIL_NOT_VERIFIED, E.RATE_LIMITED),
@@ -18,10 +18,10 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "auth_logout_create": (*SIGNED_IN, *JSON_BODY),
     "auth_password_reset_create": (*JSON_BODY, E.RATE_LIMITED),
     "auth_password_reset_confirm_create": (*JSON_BODY,),
-    "auth_password_change_create": (*SIGNED_IN, *JSON_BODY),
+    "auth_password_change_create": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),
     "auth_me_retrieve": (*SIGNED_IN,),
-    "auth_me_partial_update": (*SIGNED_IN, *JSON_BODY),
-    "auth_me_destroy": (*SIGNED_IN, *JSON_BODY),  # the body is {"password"}
+    "auth_me_partial_update": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # email changes
+    "auth_me_destroy": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # the body is {"password"}
     "auth_providers_list": (),
     "auth_social_create": (
         *JSON_BODY,

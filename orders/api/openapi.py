@@ -22,6 +22,7 @@ ERRORS: dict[str, tuple[str, ...]] = {
         E.INSUFFICIENT_STOCK,
         E.IDEMPOTENCY_CONFLICT,
         E.INVALID_STATE,
+        E.RATE_LIMITED,  # CHECKOUT_LIMIT_PER_USER / _PER_IP (card testing)
         E.SERVICE_UNAVAILABLE,  # the gateway could not confirm the payment (order stays pending)
     ),
     "orders_retrieve": (*SIGNED_IN, E.ORDER_NOT_FOUND, E.NOT_FOUND),

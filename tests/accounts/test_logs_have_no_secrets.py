@@ -51,6 +51,9 @@ def make_run_gunicorn_options(*, host: str, port: int) -> list[str]:
     line = next(line for line in (ROOT / "Makefile").read_text().splitlines() if "$(BIN)/gunicorn " in line)
     line = line.split("$(BIN)/gunicorn", 1)[1]
     line = line.replace("$(HOST)", host).replace("$(PORT)", str(port)).replace("$(WEB_CONCURRENCY)", "1")
+    # With Redis as the cache (as in the image), make run serves $(WEB_CONCURRENCY) processes;
+    # without it, one process with threads (see GUNICORN_WORKERS in the Makefile).
+    line = line.replace("$(GUNICORN_WORKERS)", "--workers 1")
     assert "$(" not in line, f"unknown Makefile variable in {line!r}"
     return _gunicorn_options(line)
 
