@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,6 +23,21 @@ def is_retryable_conflict(exc: BaseException) -> bool:
         return True
     args = getattr(cause, "args", ())
     return bool(args) and args[0] in _RETRYABLE_MYSQL_CODES
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` is a database error because the database cannot be reached: the
+    connection was killed or dropped mid-request, or the server refuses connections.
+
+    Decided by the connections themselves, not by parsing messages: one that never opened or
+    that no longer answers a ping means "unreachable"; a deadlock, a lock timeout or a bad
+    statement on a live connection does not."""
+    if not isinstance(exc, OperationalError | InterfaceError) or is_retryable_conflict(exc):
+        return False
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None or not connection.is_usable():
+            return True
+    return False
 
 
 def retry_on_conflict(

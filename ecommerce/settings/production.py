@@ -21,3 +21,6 @@ X_FRAME_OPTIONS = "DENY"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (see README "Deployment").
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A start of gunicorn (gunicorn.conf.py) or of ecommerce.wsgi/asgi runs the deploy checks
+# (`manage.py check --deploy`) and refuses to start on any Error (ecommerce/common/startup.py).
+DEPLOY_CHECKS_AT_START = True
