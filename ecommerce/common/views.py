@@ -83,7 +83,9 @@ class HealthApi(APIView):
             return Response(body)
         failing = {part: "unavailable" for part in ("database", "cache") if body[part] != OK}
         body.update(envelope(ErrorCode.SERVICE_UNAVAILABLE, f"Unavailable: {', '.join(failing)}.", failing))
-        return Response(body, status=503)
+        return Response(
+            body, status=503, headers={"Retry-After": str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)}
+        )
 
 
 @csrf_exempt  # any method: a POST to an unknown path is a 404 too, not a CSRF failure
