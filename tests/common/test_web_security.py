@@ -1,6 +1,7 @@
 """CORS for configured front-end origins, security headers, admin login throttling, deploy checks."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,58 @@ def test_check_deploy_is_clean_with_production_values():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- Content-Security-Policy, Cache-Control, offline API docs -----------------------------------
+# (the headless browser test tests/analytics/test_browser.py checks that the pages satisfy it)
+
+EXTERNAL_REFERENCE = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def _policy(response) -> dict[str, str]:
+    directives = (part.strip().split(None, 1) for part in response["Content-Security-Policy"].split(";"))
+    return {name: (rest[0] if rest else "") for name, *rest in directives}
+
+
+def test_html_pages_get_the_strict_policy_and_no_store(client):
+    for path in ("/admin/login/", "/api/docs/", "/accounts/password/reset/?key=secret-reset-key"):
+        response = client.get(path)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), path
+        policy = _policy(response)
+        assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'", path
+        assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'", path
+        assert "no-store" in response["Cache-Control"], path
+
+
+def test_static_files_are_cacheable_and_allow_nothing(client):
+    response = client.get("/static/admin/css/base.css")  # not HTML: no no-store
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert _policy(response)["default-src"] == "'none'"
+
+
+def test_json_responses_get_a_policy_that_allows_nothing(client):
+    response = client.get("/api/health/")
+    assert (
+        response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+def test_redoc_gets_only_what_it_needs(client):
+    policy = _policy(client.get("/api/redoc/"))
+    assert policy["script-src"] == "'self'"  # never inline scripts
+    assert policy["style-src"] == "'self' 'unsafe-inline'" and policy["worker-src"] == "blob:"
+    assert policy["img-src"] == "'self' data:" and policy["connect-src"] == "'self'"
+
+
+@pytest.mark.parametrize("path", ["/api/redoc/", "/api/docs/", "/api/docs/?script="])
+def test_api_docs_reference_no_external_host(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert not EXTERNAL_REFERENCE.search(text), text
+    assert "fonts.googleapis" not in text and "cdn." not in text
+    if path != "/api/docs/?script=":
+        assert re.search(r"<script>|<style>| style=", text) is None  # no inline code for the CSP
+        for url in re.findall(r"""(?:src|href)="([^"]+)\"""", text):
+            assert url.startswith("/"), url  # our own files, served by WhiteNoise
+            assert client.get(url).status_code == 200, url
