@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
 # The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
 EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
 
-.PHONY: run test lint fmt install install-dev migrate seed schema clean
+.PHONY: run test lint fmt install install-dev migrate seed schema screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ run: seed
 	@echo "  Health     : http://$(HOST):$(PORT)/api/health/"
 	@echo "  Demo logins: admin@example.com / admin12345 (admin), customer@example.com / customer12345 (shopper)"
 	@echo ""
-	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
+	$(BIN)/gunicorn ecommerce.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) --access-logfile -
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
@@ -53,6 +53,11 @@ fmt: install-dev
 
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# Refresh docs/dashboard.png on purpose (tests write their screenshots to a temporary folder).
+screenshots: install-dev
+	DASHBOARD_SCREENSHOT=$(CURDIR)/docs/dashboard.png DJANGO_SETTINGS_MODULE=ecommerce.settings.test \
+		$(BIN)/pytest tests/analytics/test_browser.py -k dashboard -p no:cacheprovider -q
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage

@@ -227,3 +227,17 @@ def test_gunicorn_starts_with_safe_values_and_hides_its_banner(tmp_path):
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_docker_compose_reads_its_secret_from_an_uncommitted_env_file():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "SECRET_KEY:" not in compose and COMPOSE_DEFAULT_KEY not in compose
+    assert "env_file: compose.env" in compose
+    example = (ROOT / "compose.env.example").read_text()
+    assert "\nSECRET_KEY=\n" in example and "secrets.token_urlsafe" in example
+    ignored = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "check-ignore", "-q", "compose.env"],
+        cwd=ROOT,
+        check=False,  # noqa: S607
+    )
+    assert ignored.returncode == 0  # git ignores compose.env
