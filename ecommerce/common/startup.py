@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connections
 
 _checked = False
 
@@ -26,6 +28,12 @@ def refuse_unsafe_start() -> str:
     if _checked or not getattr(settings, "DEPLOY_CHECKS_AT_START", False):
         return ""
     report = io.StringIO()
-    call_command("check", deploy=True, fail_level="ERROR", stdout=report, stderr=report)
+    try:
+        call_command("check", deploy=True, fail_level="ERROR", stdout=report, stderr=report)
+    finally:
+        # gunicorn forks its workers from this process: they must not share a socket that a
+        # check may have opened.
+        connections.close_all()
+        caches.close_all()
     _checked = True
     return report.getvalue()

@@ -55,8 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "ecommerce.common.middleware.RequestIdMiddleware",
     "ecommerce.common.middleware.SecurityHeadersMiddleware",
+    "ecommerce.common.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
