@@ -30,14 +30,21 @@ def database_unreachable(exc: BaseException) -> bool:
     connection was killed or dropped mid-request, or the server refuses connections.
 
     Decided by the connections themselves, not by parsing messages: one that never opened or
-    that no longer answers a ping means "unreachable"; a deadlock, a lock timeout or a bad
-    statement on a live connection does not."""
+    that is lost means "unreachable"; a deadlock, a timeout or a bad statement on a live
+    connection (even inside a transaction that the error aborted) does not."""
     if not isinstance(exc, OperationalError | InterfaceError) or is_retryable_conflict(exc):
         return False
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is None or not connection.is_usable():
-            return True
-    return False
+    return any(_connection_lost(connection) for connection in connections.all(initialized_only=True))
+
+
+def _connection_lost(connection: Any) -> bool:
+    if connection.connection is None:
+        return True  # never opened: the server refused or did not answer
+    if connection.vendor == "postgresql":
+        # psycopg marks a connection whose server went away as closed; a query would also fail
+        # in a transaction that the error aborted, so none is sent.
+        return bool(connection.connection.closed)
+    return not connection.is_usable()  # MySQL/MariaDB: a ping; SQLite: always usable
 
 
 def retry_on_conflict(
