@@ -11,4 +11,4 @@ RUN useradd --system app && chown -R app /app
 USER app
 EXPOSE 8000
 # No gunicorn access log: the JSON request line is the one line per request (same as make run)
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn ecommerce.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn ecommerce.wsgi -c gunicorn.conf.py --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]

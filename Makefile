@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
 # The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
 EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
 
-.PHONY: run test test-fast lint fmt install install-dev migrate seed schema clean
+.PHONY: run test test-fast lint fmt install install-dev migrate seed schema screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ run: seed
 	@echo "  First calls: docs/quickstart.md (also served at http://$(HOST):$(PORT)/quickstart/)"
 	@echo ""
 	@# No gunicorn access log: the JSON line of RequestIdMiddleware is the one line per request (docs/accounts.md)
-	$(BIN)/gunicorn ecommerce.wsgi --bind $(HOST):$(PORT) $(GUNICORN_WORKERS)
+	$(BIN)/gunicorn ecommerce.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) $(GUNICORN_WORKERS)
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
@@ -63,6 +63,11 @@ fmt: install-dev
 
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# Refresh docs/dashboard.png on purpose (tests write their screenshots to a temporary folder).
+screenshots: install-dev
+	DASHBOARD_SCREENSHOT=$(CURDIR)/docs/dashboard.png DJANGO_SETTINGS_MODULE=ecommerce.settings.test \
+		$(BIN)/pytest tests/analytics/test_browser.py -k dashboard -p no:cacheprovider -q
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage

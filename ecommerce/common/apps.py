@@ -5,3 +5,6 @@ class CommonConfig(AppConfig):
     name = "ecommerce.common"
     label = "common"
     verbose_name = "Common"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deploy checks

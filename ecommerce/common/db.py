@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -23,6 +23,28 @@ def is_retryable_conflict(exc: BaseException) -> bool:
         return True
     args = getattr(cause, "args", ())
     return bool(args) and args[0] in _RETRYABLE_MYSQL_CODES
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` is a database error because the database cannot be reached: the
+    connection was killed or dropped mid-request, or the server refuses connections.
+
+    Decided by the connections themselves, not by parsing messages: one that never opened or
+    that is lost means "unreachable"; a deadlock, a timeout or a bad statement on a live
+    connection (even inside a transaction that the error aborted) does not."""
+    if not isinstance(exc, OperationalError | InterfaceError) or is_retryable_conflict(exc):
+        return False
+    return any(_connection_lost(connection) for connection in connections.all(initialized_only=True))
+
+
+def _connection_lost(connection: Any) -> bool:
+    if connection.connection is None:
+        return True  # never opened: the server refused or did not answer
+    if connection.vendor == "postgresql":
+        # psycopg marks a connection whose server went away as closed; a query would also fail
+        # in a transaction that the error aborted, so none is sent.
+        return bool(connection.connection.closed)
+    return not connection.is_usable()  # MySQL/MariaDB: a ping; SQLite: always usable
 
 
 def retry_on_conflict(

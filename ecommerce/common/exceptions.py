@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
@@ -19,6 +20,8 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from .db import database_unreachable
 
 logger = logging.getLogger("ecommerce.errors")
 
@@ -103,16 +106,40 @@ class RateLimited(ApplicationError):
         super().__init__(message, headers={"Retry-After": str(max(1, int(retry_after)))})
 
 
+class ServiceUnavailable(ApplicationError):
+    """A required dependency (the database) cannot be reached: 503 with ``Retry-After``."""
+
+    status_code = 503
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    default_message = "The service is temporarily unavailable. Try again shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        seconds = settings.SERVICE_UNAVAILABLE_RETRY_AFTER if retry_after is None else retry_after
+        super().__init__(message, headers={"Retry-After": str(max(1, int(seconds)))})
+
+
+def database_unavailable(exc: BaseException) -> ServiceUnavailable | None:
+    """``ServiceUnavailable`` when ``exc`` means the database is unreachable, else ``None``."""
+    if not database_unreachable(exc):
+        return None
+    logger.warning("database unreachable mid-request: %s", type(exc).__name__)
+    return ServiceUnavailable()
+
+
 def envelope(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The body of every error response."""
     return {"error": {"code": code, "message": message, "details": dict(details or {})}}
 
 
 def error_json_response(
-    status: int, code: str, message: str, details: Mapping[str, Any] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JsonResponse:
     """An envelope response outside DRF (404 of unknown paths, middleware errors)."""
-    return JsonResponse(envelope(code, message, details), status=status)
+    return JsonResponse(envelope(code, message, details), status=status, headers=headers)
 
 
 # --- DRF validation errors → flat dotted details ---------------------------------------------
@@ -184,6 +211,7 @@ def _response(
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF ``EXCEPTION_HANDLER``: every failure under ``/api/`` leaves through here."""
     set_rollback()
+    exc = database_unavailable(exc) or exc  # the database went away mid-request: 503, not 500
     if isinstance(exc, ApplicationError):
         return _response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
     if isinstance(exc, DataError):  # a value the database cannot store (e.g. a NUL byte)

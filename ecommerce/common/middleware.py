@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .exceptions import ErrorCode, error_json_response
+from .exceptions import ErrorCode, database_unavailable, error_json_response
 from .http import client_ip
 from .logging import new_request_id, reset_request_id, set_request_id
 from .ratelimit import rate_limit_collect, rate_limit_collect_end, rate_limit_headers
@@ -107,5 +109,51 @@ class ApiExceptionMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_request(request):
             return None
+        unavailable = database_unavailable(exception)
+        if unavailable is not None:
+            return error_json_response(
+                unavailable.status_code, unavailable.code, unavailable.message, headers=unavailable.headers
+            )
         error_logger.exception("Unhandled exception", exc_info=exception)
         return error_json_response(500, ErrorCode.INTERNAL_ERROR, "An internal error occurred.")
+
+
+class SecurityHeadersMiddleware:
+    """A Content-Security-Policy on every response and ``Cache-Control: no-store`` on HTML pages.
+
+    HTML pages (admin, dashboard, Swagger UI, ReDoc, account pages) get
+    ``CONTENT_SECURITY_POLICY``: our own files only, no inline code; a view that needs more
+    says so with :func:`content_security_policy`. Everything else (JSON, files) gets
+    ``CONTENT_SECURITY_POLICY_NON_HTML``, which allows nothing. An HTML page that sets no
+    ``Cache-Control`` itself is ``no-store``: pages can carry keys (reset links) or CSRF tokens
+    and are rendered per request anyway.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        html = response.get("Content-Type", "").startswith("text/html")
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = (
+                settings.CONTENT_SECURITY_POLICY if html else settings.CONTENT_SECURITY_POLICY_NON_HTML
+            )
+        if html and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+def content_security_policy(policy: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """View decorator: answer with ``policy`` instead of the default page policy."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            response = view(request, *args, **kwargs)
+            response["Content-Security-Policy"] = policy
+            return response
+
+        return wrapped
+
+    return decorator

@@ -1,4 +1,5 @@
-"""Service endpoints: health, and the envelope 404 for unknown API paths."""
+"""Service endpoints: health, the envelope 404 for unknown API paths, and Django's error views
+(400/403/404/500, CSRF failure) that answer with the envelope under ``/api/``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -80,9 +83,53 @@ class HealthApi(APIView):
             return Response(body)
         failing = {part: "unavailable" for part in ("database", "cache") if body[part] != OK}
         body.update(envelope(ErrorCode.SERVICE_UNAVAILABLE, f"Unavailable: {', '.join(failing)}.", failing))
-        return Response(body, status=503)
+        return Response(
+            body, status=503, headers={"Retry-After": str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)}
+        )
 
 
+@csrf_exempt  # any method: a POST to an unknown path is a 404 too, not a CSRF failure
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Unknown path under ``/api/``: a 404 with the envelope (never an HTML page or a redirect)."""
     return error_json_response(404, ErrorCode.NOT_FOUND, "No API endpoint at this path.")
+
+
+# --- Django's error views (``handler400`` … in ecommerce/urls.py, ``CSRF_FAILURE_VIEW``) ------
+# Django calls them for errors raised outside DRF: a ``Host`` not in ALLOWED_HOSTS
+# (DisallowedHost), a CSRF failure, an exception in a middleware. Under /api/ they answer with
+# the envelope; elsewhere (admin, account pages) with Django's own pages.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return error_json_response(400, ErrorCode.INVALID_REQUEST, "The request is invalid.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return error_json_response(403, ErrorCode.PERMISSION_DENIED, "You do not have permission to do this.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return error_json_response(404, ErrorCode.NOT_FOUND, "No API endpoint at this path.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return error_json_response(500, ErrorCode.INTERNAL_ERROR, "An internal error occurred.")
+    return defaults.server_error(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the envelope under /api/ (the API itself uses no cookies)."""
+    if _is_api(request):
+        return error_json_response(403, ErrorCode.PERMISSION_DENIED, "CSRF verification failed.")
+    return csrf.csrf_failure(request, reason)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import environ
 
-from .config import cache_config, cache_is_redis, database_config, email_config
+from .config import DEVELOPMENT_SECRET_KEY, cache_config, cache_is_redis, database_config, email_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -22,7 +22,7 @@ if env.bool("READ_DOT_ENV", default=False):
 
 # --- Core ---------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me-in-production-0123456789abcdef")
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)  # refused by production starts
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ecommerce.common.middleware.SecurityHeadersMiddleware",
     "ecommerce.common.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -239,8 +240,33 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (ecommerce.common.middleware.SecurityHeadersMiddleware): HTML pages
+# load only our own files and run no inline code; other responses (JSON, files) allow nothing.
+# ReDoc's page adds what it needs (REDOC_CONTENT_SECURITY_POLICY). See docs/deploying.md.
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+)
+CONTENT_SECURITY_POLICY_NON_HTML = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+# ReDoc's styled-components insert <style> elements at run time (no way to give them a nonce
+# before the bundle's own loader runs): inline styles, never inline scripts; its search index
+# runs in a Worker made from a blob: URL.
+REDOC_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# A CSRF failure under /api/ is the error envelope (ecommerce/common/views.py).
+CSRF_FAILURE_VIEW = "ecommerce.common.views.csrf_failure"
 # Admin login attempts per client IP in a window (POSTs to /admin/login/).
 ADMIN_LOGIN_LIMIT = (env.int("ADMIN_LOGIN_LIMIT", default=10), 300)
+
+# Retry-After (seconds) of a 503 SERVICE_UNAVAILABLE when the database is unreachable mid-request.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env.int("SERVICE_UNAVAILABLE_RETRY_AFTER", default=5)
 
 # --- Request limits -----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

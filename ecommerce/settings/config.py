@@ -14,6 +14,10 @@ import environ
 
 _env = environ.Env()
 
+# The development SECRET_KEY of base.py: public, so a production start refuses it
+# (ecommerce/common/checks.py).
+DEVELOPMENT_SECRET_KEY = "insecure-dev-key-change-me-in-production-0123456789abcdef"  # noqa: S105
+
 
 def database_config(
     url: str, *, base_dir: Path, conn_max_age: int = 60, prepare_threshold: str = "5"

@@ -29,3 +29,6 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 INVENTORY_ACCESS_MODE = env.str("INVENTORY_ACCESS_MODE", default="api_key").strip().lower()
 if INVENTORY_ACCESS_MODE not in INVENTORY_ACCESS_MODES:
     raise ValueError("INVENTORY_ACCESS_MODE must be 'trusted', 'token' or 'api_key'")
+# A start of gunicorn (gunicorn.conf.py) or of ecommerce.wsgi/asgi runs the deploy checks
+# (`manage.py check --deploy`) and refuses to start on any Error (ecommerce/common/startup.py).
+DEPLOY_CHECKS_AT_START = True

@@ -8,14 +8,17 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from rest_framework_simplejwt.tokens import AccessToken
 
+from catalog.models import Product
 from ecommerce.settings.config import cache_config
 from tests.concurrency import requires_server_database
 from tests.factories import ProductFactory, UserFactory
@@ -131,15 +134,15 @@ def _database_url() -> str:
     return f"{scheme}://{params['USER']}@{host}{port}/{params['NAME']}"
 
 
-@pytest.fixture
-def gunicorn_server(transactional_db):
-    """gunicorn (one worker, persistent DB connections) serving the test database."""
-    requires_server_database("SQLite has no server connection to drop")
+def _serve(database_url: str):
+    """Start gunicorn (one worker, persistent DB connections) on ``database_url``; return the
+    process and its URL once it answers (whatever the health of its database)."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "ecommerce.settings.test",
-           "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "ecommerce.settings.test",
+           "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING", "SERVICE_UNAVAILABLE_RETRY_AFTER": "7"}  # fmt: skip
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "gunicorn", "ecommerce.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [sys.executable, "-m", "gunicorn", "ecommerce.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--no-control-socket"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -147,11 +150,38 @@ def gunicorn_server(transactional_db):
         try:
             urllib.request.urlopen(f"{url}/api/health/", timeout=1)  # noqa: S310
             break
+        except urllib.error.HTTPError:
+            break  # it answers (a 503 when its database is down)
         except OSError:
             time.sleep(0.1)
+    return process, url
+
+
+@pytest.fixture
+def gunicorn_server(transactional_db):
+    """gunicorn serving the test database."""
+    requires_server_database("SQLite has no server connection to drop")
+    process, url = _serve(_database_url())
     yield url
     process.terminate()
     process.wait(10)
+
+
+def _fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], dict]:
+    try:
+        request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read())
+
+
+def _assert_service_unavailable(status: int, headers: dict[str, str], body: dict) -> None:
+    assert status == 503, body
+    assert body == {
+        "error": {"code": "SERVICE_UNAVAILABLE", "message": body["error"]["message"], "details": {}}
+    }
+    assert headers["Retry-After"] == "7"
 
 
 def test_database_connection_dropped_between_requests_reconnects(gunicorn_server):
@@ -168,3 +198,73 @@ def test_database_connection_dropped_between_requests_reconnects(gunicorn_server
     assert get("/api/health/") == healthy  # the next request reconnects
     status, body = get("/api/orders/")
     assert status == 401 and body["error"]["code"] == "AUTHENTICATION_REQUIRED"
+
+
+def _blocked_session() -> int | None:
+    """The id of the session on the test database that waits for the table lock we hold."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            )
+        else:
+            cursor.execute(
+                "SELECT id FROM information_schema.processlist WHERE db = DATABASE() "
+                "AND id <> CONNECTION_ID() AND state LIKE 'Waiting for table%'"
+            )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def test_database_connection_killed_mid_request_is_503_with_retry_after(gunicorn_server):
+    """The products table is locked, a request blocks on it inside gunicorn, and its database
+    session is terminated while it waits: the client gets the 503 envelope, not a 500."""
+    Product.objects.create(name="Locked", price="1.00", quantity=1)
+    table = connection.ops.quote_name(Product._meta.db_table)
+    result: dict[str, tuple] = {}
+    request = threading.Thread(target=lambda: result.update(r=_fetch(f"{gunicorn_server}/api/products/")))
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        else:
+            cursor.execute(f"LOCK TABLES {table} WRITE")
+        try:
+            request.start()
+            for _ in range(200):
+                session = _blocked_session()
+                if session is not None:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the request never waited for the lock")
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_terminate_backend(%s)", [session])
+            else:
+                cursor.execute(f"KILL {int(session)}")
+        finally:
+            if connection.vendor != "postgresql":
+                cursor.execute("UNLOCK TABLES")
+    request.join(30)
+    _assert_service_unavailable(*result["r"])
+    # the worker drops the dead connection: the next request is served again
+    status, _, body = _fetch(f"{gunicorn_server}/api/products/")
+    assert status == 200 and [p["name"] for p in body["results"]] == ["Locked"]
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "mysql"])
+def test_database_refusing_connections_is_503_with_retry_after(scheme):
+    if scheme == "mysql":
+        pytest.importorskip("MySQLdb", reason="mysqlclient is installed only for MariaDB runs")
+    process, url = _serve(f"{scheme}://shop@127.0.0.1:{_free_port()}/shop")  # nothing listens there
+    try:
+        _assert_service_unavailable(*_fetch(f"{url}/api/products/"))
+        token = AccessToken()  # signed with the same key as the server's: the user lookup fails
+        token["sub"] = "usr_0000000000000000"
+        bearer = {"Authorization": f"Bearer {token}"}
+        _assert_service_unavailable(*_fetch(f"{url}/api/orders/", bearer))
+        status, headers, body = _fetch(f"{url}/api/health/")
+        assert status == 503 and body["database"] == "unavailable" and headers["Retry-After"] == "7"
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -1,12 +1,12 @@
 """CORS for configured front-end origins, security headers, admin login throttling, deploy checks."""
 
-import os
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+
+from tests.helpers import manage_py, production_environ
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,21 +59,61 @@ def test_admin_login_still_logs_in(client, admin_user):
 
 
 def test_check_deploy_is_clean_with_production_values():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ecommerce.settings.production",
-        "SECRET_KEY": "x" * 60 + "-production-secret-for-the-deploy-check",
-        "ALLOWED_HOSTS": "shop.example.com",
-        "PAYMENT_GATEWAY": "orders.payments_http.HttpPaymentGateway",  # required in production
-        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",  # README production values (accounts.W001)
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage_py("check", "--deploy", "--fail-level", "WARNING", env=production_environ())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- Content-Security-Policy, Cache-Control, offline API docs -----------------------------------
+# (the headless browser test tests/analytics/test_browser.py checks that the pages satisfy it)
+
+EXTERNAL_REFERENCE = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+
+
+def _policy(response) -> dict[str, str]:
+    directives = (part.strip().split(None, 1) for part in response["Content-Security-Policy"].split(";"))
+    return {name: (rest[0] if rest else "") for name, *rest in directives}
+
+
+def test_html_pages_get_the_strict_policy_and_no_store(client):
+    for path in ("/admin/login/", "/api/docs/", "/accounts/password/reset/?key=secret-reset-key"):
+        response = client.get(path)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), path
+        policy = _policy(response)
+        assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'", path
+        assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'", path
+        assert "no-store" in response["Cache-Control"], path
+
+
+def test_static_files_are_cacheable_and_allow_nothing(client):
+    response = client.get("/static/admin/css/base.css")  # not HTML: no no-store
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert _policy(response)["default-src"] == "'none'"
+
+
+def test_json_responses_get_a_policy_that_allows_nothing(client):
+    response = client.get("/api/health/")
+    assert (
+        response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+def test_redoc_gets_only_what_it_needs(client):
+    policy = _policy(client.get("/api/redoc/"))
+    assert policy["script-src"] == "'self'"  # never inline scripts
+    assert policy["style-src"] == "'self' 'unsafe-inline'" and policy["worker-src"] == "blob:"
+    assert policy["img-src"] == "'self' data:" and policy["connect-src"] == "'self'"
+
+
+@pytest.mark.parametrize("path", ["/api/redoc/", "/api/docs/", "/api/docs/?script="])
+def test_api_docs_reference_no_external_host(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert not EXTERNAL_REFERENCE.search(text), text
+    assert "fonts.googleapis" not in text and "cdn." not in text
+    if path != "/api/docs/?script=":
+        assert re.search(r"<script>|<style>| style=", text) is None  # no inline code for the CSP
+        for url in re.findall(r"""(?:src|href)="([^"]+)\"""", text):
+            assert url.startswith("/"), url  # our own files, served by WhiteNoise
+            assert client.get(url).status_code == 200, url

@@ -3,9 +3,7 @@ production settings default to api_key (issue #18, item 1)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from inventory.checks import inventory_access_mode_check
+from tests.helpers import manage_py, production_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,44 +53,20 @@ def test_plain_check_ignores_the_mode():
 
 def production_check(**env: str) -> subprocess.CompletedProcess[str]:
     """``manage.py check --deploy --fail-level ERROR`` under ``ecommerce.settings.production``."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("INVENTORY_")}
-    environ.update(
-        DJANGO_SETTINGS_MODULE="ecommerce.settings.production",
-        SECRET_KEY="p" * 60 + "-production-secret-for-the-deploy-check",
-        ALLOWED_HOSTS="shop.example.com",
-        PAYMENT_GATEWAY="orders.payments_http.HttpPaymentGateway",  # required in production
-        READ_DOT_ENV="0",
-        **env,
-    )
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return manage_py("check", "--deploy", "--fail-level", "ERROR", env=production_environ(**env))
 
 
 def test_production_settings_default_to_api_key_and_pass():
     result = production_check()
-    mode = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.INVENTORY_ACCESS_MODE)"],
-        cwd=ROOT,
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("INVENTORY_")},
-            "DJANGO_SETTINGS_MODULE": "ecommerce.settings.production",
-            "SECRET_KEY": "p" * 60,
-            "ALLOWED_HOSTS": "shop.example.com",
-            "PAYMENT_GATEWAY": "orders.payments_http.HttpPaymentGateway",
-            "READ_DOT_ENV": "0",
-        },
-        capture_output=True,
-        text=True,
-        check=True,
+    mode = manage_py(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.INVENTORY_ACCESS_MODE)",
+        env=production_environ(),
     )
 
-    assert mode.stdout.strip() == "api_key"
+    assert mode.stdout.strip() == "api_key", mode.stderr
     assert result.returncode == 0, result.stdout + result.stderr
     assert "inventory." not in result.stdout + result.stderr
 

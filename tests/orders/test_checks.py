@@ -1,9 +1,7 @@
 """Production has no default payment gateway and refuses the built-in test gateway (issue #18,
 item 2): ``orders/checks.py`` (deploy checks) and ``ecommerce/settings/production.py``."""
 
-import os
 import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +9,7 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 from orders.checks import payment_gateway_check
-from tests.common.test_faults import ROOT
+from tests.helpers import manage_py, production_environ
 
 
 def ids(messages) -> list[str]:
@@ -66,21 +64,13 @@ def test_check_without_deploy_keeps_the_demo_convenience():
         call_command("check", "--fail-level", "ERROR")  # `make run` and tests keep the test gateway
 
 
-def production(*args: str, **extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYMENT_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="ecommerce.settings.production",
-        SECRET_KEY="x" * 60 + "-production-secret-for-the-deploy-check",
-        ALLOWED_HOSTS="shop.example.com",
-        **extra,
-    )
-    return subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+def production(*args: str, **extra: str | None) -> subprocess.CompletedProcess:
+    """``manage.py *args`` under production settings, safe apart from ``extra``."""
+    return manage_py(*args, env=production_environ(**extra))
 
 
 def test_production_settings_require_payment_gateway():
-    result = production("check")
+    result = production("check", PAYMENT_GATEWAY=None)
     assert result.returncode != 0
     assert "Set the PAYMENT_GATEWAY environment variable" in result.stderr
 
