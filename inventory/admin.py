@@ -69,7 +69,7 @@ class ManagerApiKeyAdmin(admin.ModelAdmin):
         for model_field in ManagerApiKey._meta.concrete_fields:  # the admin goes on with ``obj``
             setattr(obj, model_field.attname, getattr(issued.api_key, model_field.attname))
         obj._state.adding, obj._state.db = False, issued.api_key._state.db
-        obj._plain_key = issued.plain_key  # type: ignore[attr-defined] - for response_add only
+        obj._plain_key = issued.plain_key  # type: ignore[attr-defined]  # for response_add only
 
     def response_add(
         self, request: HttpRequest, obj: ManagerApiKey, post_url_continue: Any = None

@@ -145,7 +145,7 @@ class ProductListApi(APIView):
             paginator = PageNumberPagination()
             page = paginator.paginate_queryset(
                 selectors.product_list(filters=filters),
-                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]
+                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]  # duck-types the Request the paginator reads
                 view=self,
             )
             if filters.category and paginator.page.paginator.count == 0:
@@ -258,8 +258,8 @@ class CategoryListApi(APIView):
         def build() -> bytes:
             paginator = PageNumberPagination()
             page = paginator.paginate_queryset(
-                selectors.category_tree(),  # type: ignore[arg-type]
-                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]
+                selectors.category_tree(),
+                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]  # duck-types the Request the paginator reads
                 view=self,
             )
             return _render(
