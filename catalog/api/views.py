@@ -148,7 +148,7 @@ class ProductListApi(APIView):
                 _CanonicalRequest(request, canonical),  # type: ignore[arg-type]  # duck-types the Request the paginator reads
                 view=self,
             )
-            if filters.category and paginator.page.paginator.count == 0:
+            if filters.category and paginator.page.paginator.count == 0:  # type: ignore[union-attr]  # set by paginate_queryset()
                 # Only an empty result can come from an unknown category: check it then,
                 # so the common path stays at three queries.
                 selectors.category_check_exists(id_or_slug=filters.category)
