@@ -71,4 +71,4 @@ screenshots: install-dev
 		$(BIN)/pytest tests/analytics/test_browser.py -k dashboard -p no:cacheprovider -q
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage
