@@ -56,6 +56,7 @@ test-fast: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .
@@ -70,4 +71,4 @@ screenshots: install-dev
 		$(BIN)/pytest tests/analytics/test_browser.py -k dashboard -p no:cacheprovider -q
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage
