@@ -76,12 +76,15 @@ PRODUCT_WRITE = {
 
 
 def page(results: list[Any], count: int, path: str) -> dict[str, Any]:
-    """A first page of the contract's pagination, 20 per page."""
+    """A first page of the contract's pagination, 20 per page (``next`` carries the size used)."""
     more = count > len(results)
     return {
         "count": count,
-        "next": f"https://shop.example.com{path}?page=2" if more else None,
+        "next": f"https://shop.example.com{path}?page=2&page_size=20" if more else None,
         "previous": None,
+        "page": 1,
+        "page_size": 20,
+        "total_pages": -(-count // 20) or 1,
         "results": results,
     }
 
