@@ -13,7 +13,8 @@ from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 # A path id that cannot exist (e.g. with a NUL byte) is a plain 404 NOT_FOUND.
 ADMIN = (*SIGNED_IN, E.PERMISSION_DENIED)
 ERRORS: dict[str, tuple[str, ...]] = {
-    "categories_list": (E.TOKEN_INVALID, E.NOT_FOUND),  # NOT_FOUND: a page past the last
+    # INVALID_REQUEST: page/page_size not a whole number ≥ 1; NOT_FOUND: a page past the last
+    "categories_list": (E.TOKEN_INVALID, E.INVALID_REQUEST, E.NOT_FOUND),
     "categories_create": (*ADMIN, *JSON_BODY),
     "categories_retrieve": (E.TOKEN_INVALID, E.NOT_FOUND),
     "categories_partial_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),

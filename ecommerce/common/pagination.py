@@ -35,9 +35,11 @@ def _whole_number(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name, "")
     if raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise InvalidRequest(details={name: "Must be a whole number of at least 1."})
-    return int(raw)
+    digits = raw.strip().removeprefix("+")  # what int() reads, ASCII digits only ("01", " 1", "+1")
+    if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:
+        problem = "Must be a whole number of at least 1."
+        raise InvalidRequest(f"Invalid value for '{name}': {problem}", details={name: problem})
+    return int(digits)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
