@@ -158,16 +158,18 @@ def test_pagination_one_shape_in_the_schema(api_client):
     schema = api_client.get("/api/schema/?format=json").json()
     components = schema["components"]["schemas"]
     for path in LISTS:
-        ref = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        ref = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+            "$ref"
+        ]
         page = components[ref.rsplit("/", 1)[1]]
         assert set(page["properties"]) == PAGE_FIELDS and set(page["required"]) == PAGE_FIELDS
         assert page["properties"]["page_size"]["maximum"] == 100
         names = {parameter["name"]: parameter for parameter in schema["paths"][path]["get"]["parameters"]}
         assert names["page_size"]["schema"] == {"type": "integer", "minimum": 1}
         assert "clamped to 100" in names["page_size"]["description"]
-        assert all(
-            p["allowEmptyValue"] for p in names.values() if p["in"] == "query"
-        ), "every optional list parameter says that empty counts as absent"
+        assert all(p["allowEmptyValue"] for p in names.values() if p["in"] == "query"), (
+            "every optional list parameter says that empty counts as absent"
+        )
     assert {name for name in components if "Page" in name or name.startswith("Paginated")} == {
         "PaginatedProductList",
         "PaginatedCategoryList",
