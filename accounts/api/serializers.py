@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from rest_framework import serializers
 
@@ -56,8 +57,20 @@ class RegisterSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
 
+class LinkKeyField(serializers.CharField):
+    """A key from an email's link, as shown (``abc:def``) or still URL-encoded as the link
+    carries it (``abc%3Adef``): keys never contain ``%``, so a ``%`` means it is encoded."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        return unquote(value) if "%" in value else value
+
+
+KEY_HELP = "The key from the email's link, decoded or URL-encoded as the link carries it (both work)."
+
+
 class EmailVerifySerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=512, help_text="The key from the email's link.")
+    key = LinkKeyField(max_length=512, help_text=KEY_HELP)
 
 
 class EmailRequestSerializer(serializers.Serializer):
@@ -74,7 +87,7 @@ class TokenRefreshRequestSerializer(serializers.Serializer):
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=512)
+    key = LinkKeyField(max_length=512, help_text=KEY_HELP)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -85,7 +86,8 @@ class RegisterApi(AnonymousApi):
     )
     def post(self, request: Request) -> Response:
         user = services.user_register(**_data(RegisterSerializer, request), ip=_ip(request))
-        return Response({"user": _profile(user)}, status=status.HTTP_201_CREATED)
+        me = request.build_absolute_uri(reverse("auth-me"))
+        return Response({"user": _profile(user)}, status=status.HTTP_201_CREATED, headers={"Location": me})
 
 
 class EmailVerifyApi(AnonymousApi):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -16,8 +17,12 @@ from .serializers import CartItemAddSerializer, CartItemUpdateSerializer, CartSe
 
 
 def _cart_response(request: Request, status_code: int = status.HTTP_200_OK) -> Response:
+    # A 201 (an item added) points at the cart, where the new line lives.
+    headers = {"Location": request.build_absolute_uri(reverse("cart"))} if status_code == 201 else None
     return Response(
-        CartSerializer(cart_get_for_user(user=authenticated_user(request))).data, status=status_code
+        CartSerializer(cart_get_for_user(user=authenticated_user(request))).data,
+        status=status_code,
+        headers=headers,
     )
 
 

@@ -13,7 +13,8 @@ from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 # A path id that cannot exist (e.g. with a NUL byte) is a plain 404 NOT_FOUND.
 ADMIN = (*SIGNED_IN, E.PERMISSION_DENIED)
 ERRORS: dict[str, tuple[str, ...]] = {
-    "categories_list": (E.TOKEN_INVALID, E.NOT_FOUND),  # NOT_FOUND: a page past the last
+    # INVALID_REQUEST: page/page_size not a whole number ≥ 1; NOT_FOUND: a page past the last
+    "categories_list": (E.TOKEN_INVALID, E.INVALID_REQUEST, E.NOT_FOUND),
     "categories_create": (*ADMIN, *JSON_BODY),
     "categories_retrieve": (E.TOKEN_INVALID, E.NOT_FOUND),
     "categories_partial_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
@@ -76,12 +77,15 @@ PRODUCT_WRITE = {
 
 
 def page(results: list[Any], count: int, path: str) -> dict[str, Any]:
-    """A first page of the contract's pagination, 20 per page."""
+    """A first page of the contract's pagination, 20 per page (``next`` carries the size used)."""
     more = count > len(results)
     return {
         "count": count,
-        "next": f"https://shop.example.com{path}?page=2" if more else None,
+        "next": f"https://shop.example.com{path}?page=2&page_size=20" if more else None,
         "previous": None,
+        "page": 1,
+        "page_size": 20,
+        "total_pages": -(-count // 20) or 1,
         "results": results,
     }
 

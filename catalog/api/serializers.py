@@ -106,16 +106,6 @@ class ProductSerializer(serializers.Serializer):
         ref_name = "Product"
 
 
-class ProductPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = ProductSerializer(many=True)
-
-    class Meta:
-        ref_name = "ProductPage"
-
-
 class ProductWriteSerializer(serializers.Serializer):
     """POST and PUT need name, price and quantity; PATCH any subset."""
 
@@ -165,16 +155,6 @@ class CategoryNodeSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["children"] = CategoryNodeSerializer(many=True, help_text="Sub-categories, recursively.")
         return fields
-
-
-class CategoryPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Number of root categories.")
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = CategoryNodeSerializer(many=True)
-
-    class Meta:
-        ref_name = "CategoryPage"
 
 
 class CategoryWriteSerializer(serializers.Serializer):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.http import HttpResponse, QueryDict
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -17,27 +18,19 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminOrReadOnly
 from catalog import selectors, services
-from catalog.cache import cached_read
+from catalog.cache import cached_read, catalog_version
 from catalog.models import Product
 from catalog.selectors import ProductFilters
-from ecommerce.common.pagination import PageNumberPagination
+from ecommerce.common.pagination import CategoryTreePagination, PageNumberPagination
 
 from .serializers import (
     CategoryNodeSerializer,
-    CategoryPageSerializer,
     CategoryWriteSerializer,
     ProductListQuerySerializer,
-    ProductPageSerializer,
     ProductSerializer,
     ProductWriteSerializer,
 )
 
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number (from 1)."),
-    OpenApiParameter(
-        "page_size", OpenApiTypes.INT, description="Items per page, default 20; above 100 is clamped."
-    ),
-]
 # The query parameters the product list reads (with page and page_size): its cache key.
 PRODUCT_LIST_PARAMETERS = frozenset(ProductListQuerySerializer().fields)
 PRODUCT_EXAMPLE = {
@@ -65,23 +58,19 @@ PRODUCT_WRITE_EXAMPLE = {
 
 def _canonical_query(request: Request, names: Iterable[str] = ()) -> QueryDict:
     """The query string as the view reads it: ``names`` and ``page``/``page_size`` only (the
-    last value of each, as DRF reads them), ``page`` as a plain number and ``page_size`` as the
-    size actually used. Anything else is dropped, so junk parameters neither make new cache
-    keys (evicting useful entries) nor reach a cached body shared with other callers."""
+    last value of each, as DRF reads them), ``page`` and ``page_size`` always, as the numbers
+    actually used (400 when invalid, see ``ecommerce.common.pagination``). Empty values count as
+    absent and anything else is dropped, so junk parameters neither make new cache keys
+    (evicting useful entries) nor reach a cached body shared with other callers."""
     params = request.query_params
+    paginator = PageNumberPagination()
     query = QueryDict(mutable=True)
-    for name in sorted({*names, "page", "page_size"}):
+    for name in sorted(names):
         value = params.get(name)
-        if value is None:
-            continue
-        if name == "page_size":
-            value = str(PageNumberPagination().get_page_size(request))
-        elif name == "page":
-            try:
-                value = str(int(value))
-            except ValueError:
-                pass  # "last", or garbage that answers 404 (never cached)
-        query[name] = value
+        if value:  # None (absent) and "" (empty) are the same
+            query[name] = value
+    query["page"] = str(paginator.get_page_number(request, None))
+    query["page_size"] = str(paginator.get_page_size(request))
     return query
 
 
@@ -115,6 +104,45 @@ def _json(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
+# Anonymous reads may be kept by shared caches (a CDN) for a minute; signed-in ones only by the
+# caller's own cache. Either revalidates with If-None-Match (docs/api-conventions.md).
+PUBLIC_CACHE_CONTROL = "public, max-age=60"
+PRIVATE_CACHE_CONTROL = "private, max-age=0, must-revalidate"
+
+
+def _etag(version: int, key: str) -> str:
+    """A strong tag for the body of ``key`` under catalog ``version``: any catalog write changes it."""
+    return f'"{version}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"'
+
+
+def _conditional_json(request: Request, key: str, build: Callable[[], bytes]) -> HttpResponse:
+    """The cached body of ``key`` (see :func:`catalog.cache.cached_read`) with ``ETag`` and
+    ``Cache-Control``, or a 304 without a body when ``If-None-Match`` names the current tag."""
+    version = catalog_version()  # read before the body: a write in between only makes the tag older
+    etag = _etag(version, key) if version is not None else None
+    if etag is not None and _matches(request.headers.get("If-None-Match", ""), etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = _json(cached_read(key, build))
+    if etag is not None:
+        response["ETag"] = etag
+    signed_in = request.user.is_authenticated
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL if signed_in else PUBLIC_CACHE_CONTROL
+    patch_vary_headers(response, ["Authorization"])
+    return response
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, or ``*``)."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+def _url(request: Request, name: str, **kwargs: str) -> str:
+    """The absolute URL of route ``name`` (a 201's ``Location``)."""
+    return request.build_absolute_uri(reverse(name, kwargs=kwargs))
+
+
 def _validated(serializer_class: type, data: Any, *, partial: bool = False) -> dict[str, Any]:
     serializer = serializer_class(data=data, partial=partial)
     serializer.is_valid(raise_exception=True)
@@ -126,14 +154,15 @@ def _validated(serializer_class: type, data: Any, *, partial: bool = False) -> d
 
 class ProductListApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
+    pagination_class = PageNumberPagination  # the schema's page object
 
     @extend_schema(
         operation_id="products_list",
         summary="List products",
         description="Anyone. Paginated; cached and invalidated by every catalog write. "
         "Unknown filter or ordering values and `min_price > max_price` are a 400 naming the field.",
-        parameters=[ProductListQuerySerializer, *PAGE_PARAMETERS],
-        responses={200: ProductPageSerializer},
+        parameters=[ProductListQuerySerializer],
+        responses={200: ProductSerializer(many=True)},
         tags=["catalog"],
     )
     def get(self, request: Request) -> HttpResponse:
@@ -154,7 +183,7 @@ class ProductListApi(APIView):
                 selectors.category_check_exists(id_or_slug=filters.category)
             return _render(paginator.get_paginated_response(ProductSerializer(page, many=True).data).data)
 
-        return _json(cached_read(_cache_key(request, "products:list", canonical), build))
+        return _conditional_json(request, _cache_key(request, "products:list", canonical), build)
 
     @extend_schema(
         operation_id="products_create",
@@ -172,7 +201,9 @@ class ProductListApi(APIView):
         data = _validated(ProductWriteSerializer, request.data)
         product = services.product_create(**data)
         return Response(
-            ProductSerializer(selectors.product_get(public_id=product.public_id)).data, status=201
+            ProductSerializer(selectors.product_get(public_id=product.public_id)).data,
+            status=201,
+            headers={"Location": _url(request, "product-detail", product_id=product.public_id)},
         )
 
 
@@ -191,7 +222,7 @@ class ProductDetailApi(APIView):
         def build() -> bytes:
             return _render(ProductSerializer(selectors.product_get(public_id=product_id)).data)
 
-        return _json(cached_read(f"products:detail:{product_id}", build))
+        return _conditional_json(request, f"products:detail:{product_id}", build)
 
     def _update(self, request: Request, product_id: str, *, partial: bool) -> Response:
         product = selectors.product_get(public_id=product_id)
@@ -243,20 +274,20 @@ class ProductDetailApi(APIView):
 
 class CategoryListApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
+    pagination_class = CategoryTreePagination  # the schema's page object
 
     @extend_schema(
         operation_id="categories_list",
         summary="The category tree",
         description="Anyone. Root categories (paginated), each with its whole sub-tree in `children`.",
-        parameters=PAGE_PARAMETERS,
-        responses={200: CategoryPageSerializer},
+        responses={200: CategoryNodeSerializer(many=True)},
         tags=["catalog"],
     )
     def get(self, request: Request) -> HttpResponse:
         canonical = _canonical_query(request)
 
         def build() -> bytes:
-            paginator = PageNumberPagination()
+            paginator = CategoryTreePagination()
             page = paginator.paginate_queryset(
                 selectors.category_tree(),
                 _CanonicalRequest(request, canonical),  # type: ignore[arg-type]  # duck-types the Request the paginator reads
@@ -266,7 +297,7 @@ class CategoryListApi(APIView):
                 paginator.get_paginated_response(CategoryNodeSerializer(page, many=True).data).data
             )
 
-        return _json(cached_read(_cache_key(request, "categories:list", canonical), build))
+        return _conditional_json(request, _cache_key(request, "categories:list", canonical), build)
 
     @extend_schema(
         operation_id="categories_create",
@@ -281,7 +312,9 @@ class CategoryListApi(APIView):
         data = _validated(CategoryWriteSerializer, request.data)
         category = services.category_create(**data)
         return Response(
-            CategoryNodeSerializer(selectors.category_get(public_id=category.public_id)).data, status=201
+            CategoryNodeSerializer(selectors.category_get(public_id=category.public_id)).data,
+            status=201,
+            headers={"Location": _url(request, "category-detail", category_id=category.public_id)},
         )
 
 
@@ -298,7 +331,7 @@ class CategoryDetailApi(APIView):
         def build() -> bytes:
             return _render(CategoryNodeSerializer(selectors.category_get(public_id=category_id)).data)
 
-        return _json(cached_read(f"categories:detail:{category_id}", build))
+        return _conditional_json(request, f"categories:detail:{category_id}", build)
 
     @extend_schema(
         operation_id="categories_partial_update",

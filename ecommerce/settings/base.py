@@ -386,6 +386,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ecommerce.openapi.document_operations",  # ERRORS and EXAMPLES of <app>/api/openapi.py
+        "ecommerce.openapi_conventions.document_conventions",  # Location, ETag/304, Idempotent-Replayed
     ],
 }
 

@@ -52,6 +52,7 @@ ORDER = {
     "items": [
         {
             "product_id": "prod_3kTMd9xQ2b7VfLr8",
+            "product": {"id": "prod_3kTMd9xQ2b7VfLr8", "name": "Premium Coffee Beans"},
             "name": "Premium Coffee Beans",
             "unit_price": 15.99,
             "quantity": 2,
@@ -59,6 +60,7 @@ ORDER = {
         },
         {
             "product_id": "prod_Q8wmZ1xL0pT4sV2c",
+            "product": {"id": "prod_Q8wmZ1xL0pT4sV2c", "name": "Organic Green Tea"},
             "name": "Organic Green Tea",
             "unit_price": 12.99,
             "quantity": 1,
@@ -109,9 +111,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "orders_list": {
         "200": {
             "Newest first": {
-                "count": 3,
+                "count": 1,
                 "next": None,
                 "previous": None,
+                "page": 1,
+                "page_size": 20,
+                "total_pages": 1,
                 "results": [ORDER],
             }
         }

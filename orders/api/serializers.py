@@ -8,8 +8,21 @@ from orders.models import OrderStatus
 from orders.state import MANUAL_TARGETS
 
 
+class OrderLineProductSerializer(serializers.Serializer):
+    """The product of an order line, as a cart line describes it (as it was when ordered)."""
+
+    id = serializers.CharField(source="product_public_id", help_text="Product public id (`prod_…`).")
+    name = serializers.CharField(help_text="The product's name when the order was placed.")
+
+    class Meta:
+        ref_name = "OrderLineProduct"
+
+
 class OrderLineSerializer(serializers.Serializer):
     product_id = serializers.CharField(source="product_public_id")
+    product = OrderLineProductSerializer(
+        source="*", help_text="The product, shaped like a cart line's `product` (`product_id`/`name` kept)."
+    )
     name = serializers.CharField()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
     quantity = serializers.IntegerField()

@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -135,9 +136,12 @@ class OrderListCreateApi(APIView):
             idempotency_key=key,
             request_hash=_request_hash(request.data),
         )
+        location = request.build_absolute_uri(reverse("order-detail", kwargs={"order_id": order.public_id}))
         return Response(
             OrderSerializer(order_get_for_user(user=user, order_public_id=order.public_id)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            # 201: where the new order lives; 200: a replay of an earlier request with this key
+            headers={"Location": location} if created else {"Idempotent-Replayed": "true"},
         )
 
 

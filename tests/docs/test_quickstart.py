@@ -33,6 +33,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "docs" / "quickstart.md"
 README = ROOT / "README.md"
+CONVENTIONS = ROOT / "docs" / "api-conventions.md"  # each convention's example call
 FENCE = re.compile(r"^```(\w*)\s*$")
 MARKER = re.compile(r"^<!--\s*(run|skip:[^>]*?)\s*-->$")
 
@@ -118,7 +119,9 @@ def test_the_three_walkthroughs_cover_their_calls():
     assert "curl -fsS" in code and "jq" in code
 
 
-@pytest.mark.parametrize("path", [QUICKSTART, README], ids=["quickstart", "readme"])
+@pytest.mark.parametrize(
+    "path", [QUICKSTART, README, CONVENTIONS], ids=["quickstart", "readme", "api-conventions"]
+)
 def test_no_placeholder_ids_in_shell_examples(path):
     """Ids are captured from earlier responses, never written as ``prod_…`` to be edited by hand."""
     for block in code_blocks(path):
@@ -264,7 +267,9 @@ def _run(blocks: list[Block], base_url: str, cwd: Path) -> subprocess.CompletedP
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("path", [QUICKSTART, README], ids=["quickstart", "readme"])
+@pytest.mark.parametrize(
+    "path", [QUICKSTART, README, CONVENTIONS], ids=["quickstart", "readme", "api-conventions"]
+)
 def test_marked_blocks_run_against_a_live_server(quickstart_server, tmp_path, path):
     blocks = runnable(path)
     assert blocks, f"no <!-- run --> bash block in {path.name}"
@@ -281,3 +286,9 @@ def test_marked_blocks_run_against_a_live_server(quickstart_server, tmp_path, pa
         assert "44.97" in result.stdout
         assert "discontinue: 204" in result.stdout
         assert '"code": "INSUFFICIENT_STOCK"' in result.stdout
+    if path == CONVENTIONS:
+        assert "conditional GET: 304" in result.stdout
+        assert re.search(r"^HTTP/1.1 201.*\n[Ll]ocation: http\S+/api/orders/ord_\w+/$", result.stdout, re.M)
+        assert re.search(r"^HTTP/1.1 200.*\n[Ii]dempotent-[Rr]eplayed: true$", result.stdout, re.M)
+        assert re.search(r"^ratelimit-remaining: \d+$", result.stdout, re.M | re.I)
+        assert '"page_size": 100' in result.stdout and '"code": "INVALID_REQUEST"' in result.stdout

@@ -173,17 +173,18 @@ def _schema() -> dict[str, Any]:
 
 
 def test_order_history_is_documented_as_a_page(db: None) -> None:
-    """GET /api/orders/ answers a page (count/next/previous/results); the schema said a bare
+    """GET /api/orders/ answers a page (the contract's page object); the schema said a bare
     array, so every client generated from it broke on the first call."""
     customer = UserFactory()
     OrderFactory(user=customer, status=OrderStatus.PAID, lines=[(ProductFactory(), 1)])
     body = bearer(customer).get("/api/orders/").json()
-    assert set(body) == {"count", "next", "previous", "results"} and body["count"] == 1
+    page_fields = {"count", "next", "previous", "page", "page_size", "total_pages", "results"}
+    assert set(body) == page_fields and body["count"] == 1
 
     schema = _schema()
     ref = schema["paths"]["/api/orders/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     page = schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
-    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    assert set(page["properties"]) == page_fields
     assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Order"}
 
 

@@ -32,12 +32,20 @@ def test_checkout_success(filled_cart, django_capture_on_commit_callbacks):
     assert body["items"] == [
         {
             "product_id": coffee.public_id,
+            "product": {"id": coffee.public_id, "name": "Coffee"},
             "name": "Coffee",
             "unit_price": 15.99,
             "quantity": 2,
             "line_total": 31.98,
         },
-        {"product_id": tea.public_id, "name": "Tea", "unit_price": 12.99, "quantity": 1, "line_total": 12.99},
+        {
+            "product_id": tea.public_id,
+            "product": {"id": tea.public_id, "name": "Tea"},
+            "name": "Tea",
+            "unit_price": 12.99,
+            "quantity": 1,
+            "line_total": 12.99,
+        },
     ]
     assert body["customer"] == {"id": user.public_id, "email": user.email}
     assert body["shipping_address"]["city"] == "London" and body["shipping_address"]["line2"] == ""
