@@ -27,8 +27,8 @@ class AnalyticsPeriodSerializer(serializers.Serializer):
 
 
 class AnalyticsMoneyKpiSerializer(serializers.Serializer):
-    value = serializers.DecimalField(max_digits=16, decimal_places=2)
-    previous = serializers.DecimalField(max_digits=16, decimal_places=2)
+    value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    previous = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     change = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="value − previous")
     change_pct = serializers.DecimalField(
         max_digits=10,
@@ -64,7 +64,7 @@ class AnalyticsKpisSerializer(serializers.Serializer):
 
 class AnalyticsDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     orders = serializers.IntegerField(help_text="Orders that count as revenue.")
     orders_placed = serializers.IntegerField()
 
@@ -77,7 +77,7 @@ class AnalyticsStatusCountSerializer(serializers.Serializer):
 class AnalyticsProductSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Product id (prod_…).")
     name = serializers.CharField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     units = serializers.IntegerField()
 
 
@@ -86,7 +86,7 @@ class AnalyticsCategorySerializer(serializers.Serializer):
         allow_null=True, help_text="Category id (cat_…); null for uncategorised products."
     )
     name = serializers.CharField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     units = serializers.IntegerField()
 
 
@@ -100,7 +100,7 @@ class AnalyticsLatestOrderSerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     channel = serializers.CharField(help_text="shop | inventory_api")
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     currency = serializers.CharField()
     created_at = serializers.DateTimeField()
 
