@@ -146,4 +146,6 @@ class InventoryOrderProcessSerializer(serializers.Serializer):
 class InventoryOrderProcessResponseSerializer(serializers.Serializer):
     order_id = serializers.CharField(help_text="Order public id (ord_…).")
     status = serializers.ChoiceField(choices=["processed"])
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, min_value=0)
+    total_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, min_value=0
+    )

@@ -52,13 +52,12 @@ class CustomerKind:
 
 
 def customer_kind(order: Order) -> str:
-    """``external`` for inventory API orders, ``deleted`` for a shop order whose account is
-    gone (anonymised), else ``user``."""
-    if order.channel == OrderChannel.INVENTORY_API:
-        return CustomerKind.EXTERNAL
-    if order.user_id is None:
+    """``deleted`` once the customer's account is gone (``order_anonymise_for_user`` unlinks the
+    user and blanks the email; a shop order without a user has lost its account either way),
+    else ``external`` for inventory API orders and ``user`` for shop orders."""
+    if order.user_id is None and (order.channel == OrderChannel.SHOP or not order.customer_email):
         return CustomerKind.DELETED
-    return CustomerKind.USER
+    return CustomerKind.EXTERNAL if order.channel == OrderChannel.INVENTORY_API else CustomerKind.USER
 
 
 class CustomerSerializer(serializers.Serializer):
