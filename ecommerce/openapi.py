@@ -334,4 +334,18 @@ def document_operations(result: dict[str, Any], generator: Any, **_: Any) -> dic
         warn(f"{operation_id}: declared in ERRORS/EXAMPLES, but there is no such operation")
     _document_components(result.setdefault("components", {}))
     _document_components_declared(result["components"]["schemas"], merged("COMPONENTS"))
+    _require_bodies_with_alternatives(result)
     return result
+
+
+def _require_bodies_with_alternatives(result: dict[str, Any]) -> None:
+    """A body whose schema is a ``oneOf`` (one of several fields must come) cannot be left out."""
+    schemas = result["components"]["schemas"]
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody")
+            ref = (
+                (body or {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+            )
+            if ref and "oneOf" in schemas.get(ref.rsplit("/", 1)[-1], {}):
+                body["required"] = True

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import OrderChannel, OrderStatus
 
 
+# analytics.periods.EARLIEST_DAY..LATEST_DAY (1970-01-01..9998-12-31) as the schema says it.
+DAY_IN_RANGE_PATTERN = (
+    r"^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_IN_RANGE_PATTERN})
+class DayField(serializers.DateField):
+    """A day of the analytics range: 1970-01-01 to 9998-12-31 (checked by ``analytics.periods``)."""
+
+
 class SummaryQuerySerializer(serializers.Serializer):
     # ``from`` is a Python keyword: declared through the class namespace.
-    locals()["from"] = serializers.DateField(
+    locals()["from"] = DayField(
         required=False, help_text="First day (YYYY-MM-DD, shop time zone). Default: 29 days before `to`."
     )
-    to = serializers.DateField(
-        required=False, help_text="Last day (YYYY-MM-DD, shop time zone). Default: today."
-    )
+    to = DayField(required=False, help_text="Last day (YYYY-MM-DD, shop time zone). Default: today.")
     channel = serializers.ChoiceField(
         choices=OrderChannel.choices, required=False, help_text="Only this sales channel (default: both)."
     )
