@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from orders.models import OrderChannel, OrderStatus
 
-
 # analytics.periods.EARLIEST_DAY..LATEST_DAY (1970-01-01..9998-12-31) as the schema says it.
 DAY_IN_RANGE_PATTERN = (
     r"^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}$"
