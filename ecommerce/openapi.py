@@ -329,12 +329,21 @@ def document_operations(result: dict[str, Any], generator: Any, **_: Any) -> dic
             _describe_success(operation)
             _document_errors(operation, errors.get(operation_id, ()), operation_examples, schemas)
             _document_examples(operation, operation_examples)
-            _document_headers(operation, errors.get(operation_id, ()))
     for operation_id in sorted((errors.keys() | examples.keys() | bodies.keys()) - seen):
         warn(f"{operation_id}: declared in ERRORS/EXAMPLES, but there is no such operation")
     _document_components(result.setdefault("components", {}))
     _document_components_declared(result["components"]["schemas"], merged("COMPONENTS"))
     _require_bodies_with_alternatives(result)
+    return result
+
+
+def document_headers(result: dict[str, Any], generator: Any, **_: Any) -> dict[str, Any]:
+    """drf-spectacular hook, the last one: the headers of every response (``_document_headers``),
+    including responses that earlier hooks added (a 304, say)."""
+    errors = merged("ERRORS")
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            _document_headers(operation, errors.get(operation["operationId"], ()))
     return result
 
 

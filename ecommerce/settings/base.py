@@ -388,6 +388,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ecommerce.openapi.document_operations",  # ERRORS and EXAMPLES of <app>/api/openapi.py
+        # Keep last: X-Request-ID, Retry-After, RateLimit-* on every response the hooks above made.
+        "ecommerce.openapi.document_headers",
     ],
 }
 
