@@ -361,7 +361,7 @@ SPECTACULAR_SETTINGS = {
         "ProductStatusEnum": ["in_stock", "out_of_stock", "discontinued"],
         "OrderStatusEnum": "orders.models.OrderStatus",  # used by orders and analytics
         "OrderChannelEnum": "orders.models.OrderChannel",
-        "CustomerKindEnum": ["user", "external", "deleted"],
+        "CustomerKindEnum": "orders.api.serializers.CustomerKind.CHOICES",
     },
     "PREPROCESSING_HOOKS": ["ecommerce.common.schema.drop_slashless_duplicates"],
     # --- Reading order, error codes and examples (docs/api-schema.md) ---
