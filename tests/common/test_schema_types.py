@@ -16,7 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from ecommerce.openapi import IDEMPOTENCY_KEY_MAX_LENGTH
-from inventory.ids import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id
+from inventory.api.views import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id  # the view's own names
 from inventory.services import MAX_BATCH
 from tests.factories import UserFactory
 from tests.orders.conftest import checkout_body
