@@ -62,6 +62,46 @@ ERROR_BODY_SCHEMA = {
     },
     "required": ["code", "details", "message"],
 }
+# --- Response and request headers (one place for every operation, by status and by what the
+# operation declares, never by operationId, so renaming an operation keeps them) ---------------
+X_REQUEST_ID = {
+    "schema": {"type": "string", "minLength": 1},
+    "required": True,
+    "description": "The request's id: the caller's own `X-Request-ID` when it sent a usable one, else a "
+    "new one. It is in the server's log line of the request; quote it when reporting a problem.",
+}
+RETRY_AFTER = {
+    "schema": {"type": "integer", "minimum": 1},
+    "required": True,
+    "description": "Seconds to wait before retrying.",
+}
+# Sent on every response of a rate-limited operation once a limiter has counted the request
+# (not on a request refused before, e.g. 401 or 415), so not ``required``.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Requests allowed in the window of the limit this request met with the fewest "
+        "requests left (docs/rate-limits.md).",
+    },
+    "RateLimit-Remaining": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Requests left in that window.",
+    },
+    "RateLimit-Reset": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Seconds until that window resets (0 while the limiter store is unreachable).",
+    },
+}
+# Operations that read ``Idempotency-Key``: what the server enforces (orders/api/views.py), and
+# the header of a replayed answer (200).
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENT_REPLAYED = {
+    "schema": {"type": "string", "enum": ["true"]},
+    "description": "This is the stored answer to an earlier request with the same Idempotency-Key.",
+}
+RETRY_STATUSES = ("429", "503")
+
 # Examples of free-form objects (DictField, JSONField), shown in the "Schemas" section.
 COMPONENT_EXAMPLES: dict[tuple[str, str], Any] = {
     ("ErrorBody", "details"): {"products.1.quantity": "Ensure this value is greater than or equal to 0."},
@@ -158,13 +198,6 @@ def _document_errors(
         response = responses.setdefault(status, {})
         response["description"] = _error_description(status_codes, response.get("description", ""))
         response["x-error-codes"] = status_codes
-        if status == "429":
-            response["headers"] = {
-                "Retry-After": {
-                    "schema": {"type": "integer"},
-                    "description": "Seconds to wait before retrying.",
-                }
-            }
         content = response.setdefault("content", {}).setdefault("application/json", {"schema": ENVELOPE_REF})
         if status in examples:
             content["examples"] = _examples(examples[status])
@@ -180,6 +213,51 @@ def _document_errors(
             )
             response.setdefault("x-error-codes", [])
     operation["responses"] = dict(sorted(responses.items()))
+
+
+def _document_headers(operation: dict[str, Any], codes: Iterable[str]) -> None:
+    """``X-Request-ID`` on every response, ``Retry-After`` on 429/503, ``RateLimit-*`` on every
+    response of an operation that declares ``RATE_LIMITED``, the ``Idempotency-Key`` constraints
+    and ``Idempotent-Replayed`` on the 200 of an operation that reads that header."""
+    rate_limited = ErrorCode.RATE_LIMITED in codes
+    idempotent = False
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header" and parameter["name"] == IDEMPOTENCY_KEY:
+            idempotent = True
+            parameter["schema"] = {
+                **parameter.get("schema", {}),
+                "type": "string",
+                "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+            }
+    for status, response in operation["responses"].items():
+        headers = response.setdefault("headers", {})
+        headers["X-Request-ID"] = X_REQUEST_ID
+        if status in RETRY_STATUSES:
+            headers["Retry-After"] = RETRY_AFTER
+        if rate_limited:
+            headers.update(RATE_LIMIT_HEADERS)
+        if idempotent and status == "200":
+            headers.setdefault("Idempotent-Replayed", IDEMPOTENT_REPLAYED)
+
+
+def _document_components_declared(schemas: dict[str, Any], declared: Mapping[str, Any]) -> None:
+    """``COMPONENTS`` of the apps: JSON Schema keywords drf-spectacular cannot derive (a list's
+    ``minItems``/``maxItems``, a ``oneOf`` between fields), merged into the named component;
+    ``properties`` are merged per property."""
+    for name, patch in declared.items():
+        component = schemas.get(name)
+        if component is None:
+            warn(f"COMPONENTS names {name!r}, which is not a component of the schema")
+            continue
+        for key, value in patch.items():
+            if key != "properties":
+                component[key] = value
+                continue
+            for prop, keywords in value.items():
+                if prop not in component.get("properties", {}):
+                    warn(f"COMPONENTS names {name}.{prop}, which is not a property of {name}")
+                    continue
+                component["properties"][prop].update(keywords)
 
 
 def _document_request_body(operation: dict[str, Any], schema: Mapping[str, Any] | None) -> None:
@@ -254,4 +332,29 @@ def document_operations(result: dict[str, Any], generator: Any, **_: Any) -> dic
     for operation_id in sorted((errors.keys() | examples.keys() | bodies.keys()) - seen):
         warn(f"{operation_id}: declared in ERRORS/EXAMPLES, but there is no such operation")
     _document_components(result.setdefault("components", {}))
+    _document_components_declared(result["components"]["schemas"], merged("COMPONENTS"))
+    _require_bodies_with_alternatives(result)
     return result
+
+
+def document_headers(result: dict[str, Any], generator: Any, **_: Any) -> dict[str, Any]:
+    """drf-spectacular hook, the last one: the headers of every response (``_document_headers``),
+    including responses that earlier hooks added (a 304, say)."""
+    errors = merged("ERRORS")
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            _document_headers(operation, errors.get(operation["operationId"], ()))
+    return result
+
+
+def _require_bodies_with_alternatives(result: dict[str, Any]) -> None:
+    """A body whose schema is a ``oneOf`` (one of several fields must come) cannot be left out."""
+    schemas = result["components"]["schemas"]
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody")
+            ref = (
+                (body or {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+            )
+            if ref and "oneOf" in schemas.get(ref.rsplit("/", 1)[-1], {}):
+                body["required"] = True

@@ -13,6 +13,8 @@ import re
 from django.core.validators import RegexValidator
 
 EXTERNAL_ID_REGEX = r"\A[A-Za-z0-9_-]{1,64}\Z"
+# The same rule as JSON Schema / OpenAPI writes it (ECMA regex: ``$`` is the end of the string).
+EXTERNAL_ID_SCHEMA_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
 EXTERNAL_ID_MESSAGE = "Must be 1–64 characters of A-Za-z0-9_-."
 _EXTERNAL_ID = re.compile(EXTERNAL_ID_REGEX)
 

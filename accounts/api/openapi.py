@@ -110,3 +110,20 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "auth_social_create": {"200": {"Signed in": SIGNED_IN_BODY}},
 }
+
+
+def _only(*fields: str, without: tuple[str, ...]) -> dict[str, Any]:
+    return {"required": list(fields), "not": {"anyOf": [{"required": [name]} for name in without]}}
+
+
+# SocialLoginSerializer.validate: exactly one of access_token, id_token, or code (with
+# redirect_uri); redirect_uri and state may come with any of them.
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "SocialLoginRequest": {
+        "oneOf": [
+            _only("access_token", without=("id_token", "code")),
+            _only("id_token", without=("access_token", "code")),
+            _only("code", "redirect_uri", without=("access_token", "id_token")),
+        ],
+    },
+}

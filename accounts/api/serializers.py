@@ -96,10 +96,20 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
+class NameField(serializers.CharField):
+    """A JSON string only: DRF's CharField would store ``7.2e+261`` as the text ``"7.2e+261"``,
+    while the schema says ``string`` (tests/hardening/test_schema_fuzz.py, ST201)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ProfileUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False, help_text="Needs re-verification.")
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = NameField(max_length=150, required=False, allow_blank=True)
+    last_name = NameField(max_length=150, required=False, allow_blank=True)
 
 
 class AccountDeleteSerializer(serializers.Serializer):

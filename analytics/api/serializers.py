@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import OrderChannel, OrderStatus
 
+# analytics.periods.EARLIEST_DAY..LATEST_DAY (1970-01-01..9998-12-31) as the schema says it.
+DAY_IN_RANGE_PATTERN = (
+    r"^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-[0-9]{2}-[0-9]{2}$"
+)
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_IN_RANGE_PATTERN})
+class DayField(serializers.DateField):
+    """A day of the analytics range: 1970-01-01 to 9998-12-31 (checked by ``analytics.periods``)."""
+
 
 class SummaryQuerySerializer(serializers.Serializer):
     # ``from`` is a Python keyword: declared through the class namespace.
-    locals()["from"] = serializers.DateField(
+    locals()["from"] = DayField(
         required=False, help_text="First day (YYYY-MM-DD, shop time zone). Default: 29 days before `to`."
     )
-    to = serializers.DateField(
-        required=False, help_text="Last day (YYYY-MM-DD, shop time zone). Default: today."
-    )
+    to = DayField(required=False, help_text="Last day (YYYY-MM-DD, shop time zone). Default: today.")
     channel = serializers.ChoiceField(
         choices=OrderChannel.choices, required=False, help_text="Only this sales channel (default: both)."
     )
@@ -27,8 +36,8 @@ class AnalyticsPeriodSerializer(serializers.Serializer):
 
 
 class AnalyticsMoneyKpiSerializer(serializers.Serializer):
-    value = serializers.DecimalField(max_digits=16, decimal_places=2)
-    previous = serializers.DecimalField(max_digits=16, decimal_places=2)
+    value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    previous = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     change = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="value − previous")
     change_pct = serializers.DecimalField(
         max_digits=10,
@@ -64,7 +73,7 @@ class AnalyticsKpisSerializer(serializers.Serializer):
 
 class AnalyticsDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     orders = serializers.IntegerField(help_text="Orders that count as revenue.")
     orders_placed = serializers.IntegerField()
 
@@ -77,7 +86,7 @@ class AnalyticsStatusCountSerializer(serializers.Serializer):
 class AnalyticsProductSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Product id (prod_…).")
     name = serializers.CharField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     units = serializers.IntegerField()
 
 
@@ -86,7 +95,7 @@ class AnalyticsCategorySerializer(serializers.Serializer):
         allow_null=True, help_text="Category id (cat_…); null for uncategorised products."
     )
     name = serializers.CharField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     units = serializers.IntegerField()
 
 
@@ -100,7 +109,7 @@ class AnalyticsLatestOrderSerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     channel = serializers.CharField(help_text="shop | inventory_api")
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     currency = serializers.CharField()
     created_at = serializers.DateTimeField()
 

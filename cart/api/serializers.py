@@ -6,21 +6,21 @@ from rest_framework import serializers
 class CartProductSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     name = serializers.CharField()
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     status = serializers.ChoiceField(choices=["in_stock", "out_of_stock", "discontinued"])
 
 
 class CartItemSerializer(serializers.Serializer):
     product = CartProductSerializer()
     quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
 
 class CartSerializer(serializers.Serializer):
     items = CartItemSerializer(many=True)
     saved_for_later = CartItemSerializer(many=True)
-    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     item_count = serializers.IntegerField()
     currency = serializers.CharField()
 

@@ -91,7 +91,7 @@ class ProductSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
     description = serializers.CharField()
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     quantity = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ProductStatus.values)
     categories = CategoryRefSerializer(many=True)

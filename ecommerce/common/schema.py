@@ -9,9 +9,12 @@ status, the description and a realistic example of each code. See docs/api-schem
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from .exceptions import ErrorCode
 
@@ -151,3 +154,32 @@ def drop_slashless_duplicates(endpoints: list[tuple[str, str, str, Any]], **_: A
     """Every route is registered with and without a trailing slash; document it once."""
     paths = {path for path, *_rest in endpoints}
     return [endpoint for endpoint in endpoints if endpoint[0].endswith("/") or f"{endpoint[0]}/" not in paths]
+
+
+class DecimalFieldExtension(OpenApiSerializerFieldExtension):
+    """Every ``DecimalField`` (money) as the server really handles it: a JSON number with at most
+    ``decimal_places`` decimals (``multipleOf: 0.01``), ``format: decimal``, the largest value its
+    ``max_digits`` allow (``9999999999.99`` for 12 digits) and a minimum only where the field has
+    one (prices ≥ 0), instead of drf-spectacular's ``±10^n`` bounds. See docs/api-schema.md."""
+
+    target_class = "rest_framework.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        field = self.target
+        as_string = getattr(field, "coerce_to_string", None)
+        if as_string is None:
+            as_string = api_settings.COERCE_DECIMAL_TO_STRING
+        schema: dict[str, Any] = {"type": "string" if as_string else "number", "format": "decimal"}
+        if as_string:
+            return schema
+        places = field.decimal_places
+        if places is not None:
+            schema["multipleOf"] = float(Decimal(1).scaleb(-places))
+        if field.max_digits is not None and places is not None:
+            schema["maximum"] = float(Decimal(10) ** (field.max_digits - places) - Decimal(1).scaleb(-places))
+        if field.max_value is not None:
+            schema["maximum"] = min(schema.get("maximum", float("inf")), float(field.max_value))
+        if field.min_value is not None:
+            schema["minimum"] = float(field.min_value)
+        return schema

@@ -360,6 +360,8 @@ SPECTACULAR_SETTINGS = {
         "HealthStateEnum": ["ok", "unavailable"],
         "ProductStatusEnum": ["in_stock", "out_of_stock", "discontinued"],
         "OrderStatusEnum": "orders.models.OrderStatus",  # used by orders and analytics
+        "OrderChannelEnum": "orders.models.OrderChannel",
+        "CustomerKindEnum": "orders.api.serializers.CustomerKind.CHOICES",
     },
     "PREPROCESSING_HOOKS": ["ecommerce.common.schema.drop_slashless_duplicates"],
     # --- Reading order, error codes and examples (docs/api-schema.md) ---
@@ -387,6 +389,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ecommerce.openapi.document_operations",  # ERRORS and EXAMPLES of <app>/api/openapi.py
         "ecommerce.openapi_conventions.document_conventions",  # Location, ETag/304, Idempotent-Replayed
+        # Keep last: X-Request-ID, Retry-After, RateLimit-* on every response the hooks above made.
+        "ecommerce.openapi.document_headers",
     ],
 }
 

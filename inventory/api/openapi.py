@@ -9,6 +9,7 @@ from typing import Any
 
 from ecommerce.common.exceptions import ErrorCode as E
 from ecommerce.common.schema import JSON_BODY, SIGNED_IN
+from inventory.services import MAX_BATCH
 
 # Every request: the rate limit per manager_id (429), and in `token` access mode a JWT of the
 # user linked to that manager id (401, 403).
@@ -26,3 +27,10 @@ ERRORS: dict[str, tuple[str, ...]] = {
     ),
 }
 EXAMPLES: dict[str, dict[str, Any]] = {}
+
+# What the serializers enforce but drf-spectacular does not derive: 1..MAX_BATCH products.
+BATCH = {"minItems": 1, "maxItems": MAX_BATCH}
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "InventoryProductsUpsertRequest": {"properties": {"products": BATCH}},
+    "InventoryOrderProcessRequest": {"properties": {"products": BATCH}},
+}

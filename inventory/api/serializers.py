@@ -86,7 +86,7 @@ class InventoryProductSerializer(serializers.Serializer):
 
     id = serializers.CharField(help_text="Product public id (prod_…).")
     name = serializers.CharField()
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, min_value=0)
     quantity = serializers.IntegerField()
 
 
@@ -146,4 +146,6 @@ class InventoryOrderProcessSerializer(serializers.Serializer):
 class InventoryOrderProcessResponseSerializer(serializers.Serializer):
     order_id = serializers.CharField(help_text="Order public id (ord_…).")
     status = serializers.ChoiceField(choices=["processed"])
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    total_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, min_value=0
+    )

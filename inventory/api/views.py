@@ -42,7 +42,7 @@ from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders.stock import StockLine
 
 from ..exceptions import ManagerAccessDenied
-from ..ids import is_external_id
+from ..ids import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id
 from ..models import ManagerApiKey
 from ..selectors import inventory_product_list, store_manager_get_for_user
 from ..services import (
@@ -262,7 +262,12 @@ class InventoryProductsApi(InventoryApiView):
         operation_id="inventory_products_list",
         summary="List a manager's products, optionally by status",
         parameters=[
-            OpenApiParameter("manager_id", str, required=True, description="The store manager's id."),
+            OpenApiParameter(
+                "manager_id",
+                {"type": "string", "minLength": 1, "maxLength": 64, "pattern": EXTERNAL_ID_SCHEMA_PATTERN},
+                required=True,
+                description="The store manager's id: 1–64 characters of A-Za-z0-9_-.",
+            ),
             OpenApiParameter(
                 "status",
                 str,

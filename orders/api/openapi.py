@@ -71,10 +71,10 @@ ORDER = {
     "total_amount": 44.97,
     "currency": "USD",
     "shipping_address": ADDRESS,
-    "customer": {"id": "usr_1XFvqFEu6zn3fVaY", "email": "ada@example.com"},
+    "customer": {"kind": "user", "id": "usr_1XFvqFEu6zn3fVaY", "email": "ada@example.com"},
     "timeline": [
         {
-            "from_status": "",
+            "from_status": None,
             "to_status": "pending",
             "actor": "",
             "note": "",

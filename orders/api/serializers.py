@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import OrderStatus
+from orders.models import Order, OrderChannel, OrderStatus
 from orders.state import MANUAL_TARGETS
+
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
 
 
 class OrderLineProductSerializer(serializers.Serializer):
@@ -24,22 +29,65 @@ class OrderLineSerializer(serializers.Serializer):
         source="*", help_text="The product, shaped like a cart line's `product` (`product_id`/`name` kept)."
     )
     name = serializers.CharField()
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    quantity = serializers.IntegerField()
-    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    quantity = serializers.IntegerField(min_value=1)
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+
+class StatusOrNullField(serializers.ChoiceField):
+    """An order status, or ``null`` where the model stores ``""`` (the creation event has no
+    previous status)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=OrderStatus.choices, allow_null=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:  # str, or None for ""
+        return None if value in ("", None) else super().to_representation(value)
 
 
 class OrderEventSerializer(serializers.Serializer):
-    from_status = serializers.CharField(allow_blank=True)
-    to_status = serializers.CharField()
+    from_status = StatusOrNullField(help_text="`null` on the event that created the order.")
+    to_status = serializers.ChoiceField(choices=OrderStatus.choices)
     actor = serializers.CharField(source="actor_label", allow_blank=True)
     note = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
 
 
+class CustomerKind:
+    USER = "user"
+    EXTERNAL = "external"
+    DELETED = "deleted"
+    CHOICES = (
+        (USER, "A shop account: id is its usr_… id"),
+        (EXTERNAL, "An inventory API order: id is the caller's customer id"),
+        (DELETED, "The account was deleted: id is null"),
+    )
+
+
+def customer_kind(order: Order) -> str:
+    """``deleted`` once the customer's account is gone (``order_anonymise_for_user`` unlinks the
+    user and blanks the email; a shop order without a user has lost its account either way),
+    else ``external`` for inventory API orders and ``user`` for shop orders."""
+    if order.user_id is None and (order.channel == OrderChannel.SHOP or not order.customer_email):
+        return CustomerKind.DELETED
+    return CustomerKind.EXTERNAL if order.channel == OrderChannel.INVENTORY_API else CustomerKind.USER
+
+
 class CustomerSerializer(serializers.Serializer):
-    id = serializers.CharField(source="customer_ref", allow_blank=True)
+    kind = serializers.SerializerMethodField(
+        help_text="`user`: a shop account (`id` is its usr_… id); `external`: an inventory API order "
+        "(`id` is the caller's customer id); `deleted`: the account was deleted (`id` is null)."
+    )
+    id = serializers.SerializerMethodField()
     email = serializers.CharField(source="customer_email", allow_blank=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=CustomerKind.CHOICES))
+    def get_kind(self, order: Order) -> str:
+        return customer_kind(order)
+
+    @extend_schema_field(serializers.CharField(allow_null=True, max_length=64))
+    def get_id(self, order: Order) -> str | None:
+        return None if customer_kind(order) == CustomerKind.DELETED else order.customer_ref
 
 
 class AddressSerializer(serializers.Serializer):
@@ -51,19 +99,39 @@ class AddressSerializer(serializers.Serializer):
     country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2 code, e.g. FR.")
 
 
+class ShippingAddressSerializer(serializers.Serializer):
+    """The address as the order shows it (blank fields but ``country`` after account deletion)."""
+
+    name = serializers.CharField(allow_blank=True)
+    line1 = serializers.CharField(allow_blank=True)
+    line2 = serializers.CharField(allow_blank=True)
+    city = serializers.CharField(allow_blank=True)
+    postal_code = serializers.CharField(allow_blank=True)
+    country = serializers.CharField(allow_blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. GB.")
+
+
 class OrderSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     status = serializers.ChoiceField(choices=OrderStatus.choices)
-    channel = serializers.CharField()
+    channel = serializers.ChoiceField(choices=OrderChannel.choices)
     items = OrderLineSerializer(source="lines", many=True)
-    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     currency = serializers.CharField()
-    shipping_address = serializers.JSONField()
+    shipping_address = serializers.SerializerMethodField(
+        help_text="`null` for inventory API orders (they have no address)."
+    )
     customer = CustomerSerializer(source="*")
     timeline = OrderEventSerializer(source="events", many=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(ShippingAddressSerializer(allow_null=True))
+    def get_shipping_address(self, order: Order) -> dict[str, str] | None:
+        address = order.shipping_address
+        if not isinstance(address, dict) or not address:
+            return None
+        return {field: str(address.get(field) or "") for field in ADDRESS_FIELDS}
 
 
 class PaymentSerializer(serializers.Serializer):

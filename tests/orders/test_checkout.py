@@ -47,10 +47,10 @@ def test_checkout_success(filled_cart, django_capture_on_commit_callbacks):
             "line_total": 12.99,
         },
     ]
-    assert body["customer"] == {"id": user.public_id, "email": user.email}
+    assert body["customer"] == {"kind": "user", "id": user.public_id, "email": user.email}
     assert body["shipping_address"]["city"] == "London" and body["shipping_address"]["line2"] == ""
     assert [(e["from_status"], e["to_status"]) for e in body["timeline"]] == [
-        ("", "pending"),
+        (None, "pending"),
         ("pending", "paid"),
     ]
     assert quantities(coffee, tea) == [8, 4]
