@@ -128,7 +128,6 @@ class ProductListApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
 
     @extend_schema(
-        operation_id="products_list",
         summary="List products",
         description="Anyone. Paginated; cached and invalidated by every catalog write. "
         "Unknown filter or ordering values and `min_price > max_price` are a 400 naming the field.",
@@ -157,7 +156,6 @@ class ProductListApi(APIView):
         return _json(cached_read(_cache_key(request, "products:list", canonical), build))
 
     @extend_schema(
-        operation_id="products_create",
         summary="Create a product",
         description="Admins only. Unknown category ids or manager id are a 400 naming the field.",
         request=ProductWriteSerializer,
@@ -180,7 +178,6 @@ class ProductDetailApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
 
     @extend_schema(
-        operation_id="products_retrieve",
         summary="Get a product",
         description="Anyone; discontinued products too. Unknown id → 404 `PRODUCT_NOT_FOUND`.",
         responses={200: ProductSerializer},
@@ -202,7 +199,6 @@ class ProductDetailApi(APIView):
         return Response(ProductSerializer(selectors.product_get(public_id=product_id)).data)
 
     @extend_schema(
-        operation_id="products_update",
         summary="Replace a product",
         description="Admins only. Optional fields left out return to their defaults.",
         request=ProductWriteSerializer,
@@ -213,7 +209,6 @@ class ProductDetailApi(APIView):
         return self._update(request, product_id, partial=False)
 
     @extend_schema(
-        operation_id="products_partial_update",
         summary="Change a product",
         description="Admins only. Any subset of the fields.",
         request=ProductWriteSerializer(partial=True),
@@ -225,7 +220,6 @@ class ProductDetailApi(APIView):
         return self._update(request, product_id, partial=True)
 
     @extend_schema(
-        operation_id="products_destroy",
         summary="Delete a product",
         description="Admins only. A product that orders reference is discontinued instead "
         "(still 204; it then shows `status: discontinued`).",
@@ -245,7 +239,6 @@ class CategoryListApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
 
     @extend_schema(
-        operation_id="categories_list",
         summary="The category tree",
         description="Anyone. Root categories (paginated), each with its whole sub-tree in `children`.",
         parameters=PAGE_PARAMETERS,
@@ -269,7 +262,6 @@ class CategoryListApi(APIView):
         return _json(cached_read(_cache_key(request, "categories:list", canonical), build))
 
     @extend_schema(
-        operation_id="categories_create",
         summary="Create a category",
         description="Admins only. `parent` is a category public id (null or absent: a root).",
         request=CategoryWriteSerializer,
@@ -289,7 +281,6 @@ class CategoryDetailApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
 
     @extend_schema(
-        operation_id="categories_retrieve",
         summary="Get a category with its sub-tree",
         responses={200: CategoryNodeSerializer},
         tags=["catalog"],
@@ -301,7 +292,6 @@ class CategoryDetailApi(APIView):
         return _json(cached_read(f"categories:detail:{category_id}", build))
 
     @extend_schema(
-        operation_id="categories_partial_update",
         summary="Change a category",
         description="Admins only. Moving a category under itself or a descendant is a 400 on `parent`.",
         request=CategoryWriteSerializer(partial=True),
@@ -315,7 +305,6 @@ class CategoryDetailApi(APIView):
         return Response(CategoryNodeSerializer(selectors.category_get(public_id=category_id)).data)
 
     @extend_schema(
-        operation_id="categories_destroy",
         summary="Delete a category",
         description="Admins only. Its children move up to its parent; no product is deleted.",
         responses={204: OpenApiResponse(description="Deleted.")},
