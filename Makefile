@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
 # The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
 EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
 
-.PHONY: run test test-fast lint fmt install install-dev migrate seed schema screenshots clean
+.PHONY: run test test-fast lint fmt install install-dev migrate seed schema contract screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ fmt: install-dev
 
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# A client generated from the served schema (openapi-python-client), type-checked (mypy) and driven
+# through every journey against a live gunicorn on SQLite (docs/api-client.md).
+contract: install-dev
+	env -u DATABASE_URL -u CACHE_URL $(BIN)/python tests/contract/run.py
 
 # Refresh docs/dashboard.png on purpose (tests write their screenshots to a temporary folder).
 screenshots: install-dev

@@ -10,20 +10,20 @@ from ecommerce.common.exceptions import ErrorCode as E
 from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 
 ERRORS: dict[str, tuple[str, ...]] = {
-    "auth_register_create": (*JSON_BODY, E.RATE_LIMITED),
-    "auth_verify_email_create": (*JSON_BODY,),
-    "auth_verify_email_resend_create": (*JSON_BODY, E.RATE_LIMITED),
-    "auth_login_create": (*JSON_BODY, E.INVALID_CREDENTIALS, E.EMAIL_NOT_VERIFIED, E.RATE_LIMITED),
-    "auth_token_refresh_create": (*JSON_BODY, E.TOKEN_INVALID),
-    "auth_logout_create": (*SIGNED_IN, *JSON_BODY),
-    "auth_password_reset_create": (*JSON_BODY, E.RATE_LIMITED),
-    "auth_password_reset_confirm_create": (*JSON_BODY,),
-    "auth_password_change_create": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),
+    "auth_register": (*JSON_BODY, E.RATE_LIMITED),
+    "auth_verify_email": (*JSON_BODY,),
+    "auth_resend_verification": (*JSON_BODY, E.RATE_LIMITED),
+    "auth_login": (*JSON_BODY, E.INVALID_CREDENTIALS, E.EMAIL_NOT_VERIFIED, E.RATE_LIMITED),
+    "auth_token_refresh": (*JSON_BODY, E.TOKEN_INVALID),
+    "auth_logout": (*SIGNED_IN, *JSON_BODY),
+    "auth_password_reset": (*JSON_BODY, E.RATE_LIMITED),
+    "auth_password_reset_confirm": (*JSON_BODY,),
+    "auth_password_change": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),
     "auth_me_retrieve": (*SIGNED_IN,),
-    "auth_me_partial_update": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # email changes
-    "auth_me_destroy": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # the body is {"password"}
-    "auth_providers_list": (),
-    "auth_social_create": (
+    "auth_me_update": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # email changes
+    "auth_me_delete": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # the body is {"password"}
+    "auth_provider_list": (),
+    "auth_social_login": (
         *JSON_BODY,
         E.INVALID_CREDENTIALS,
         E.EMAIL_NOT_VERIFIED,
@@ -33,7 +33,7 @@ ERRORS: dict[str, tuple[str, ...]] = {
 
 # drf-spectacular documents no body on DELETE; deleting the account needs the password.
 REQUEST_BODIES: dict[str, dict[str, Any]] = {
-    "auth_me_destroy": {
+    "auth_me_delete": {
         "type": "object",
         "properties": {"password": {"type": "string", "writeOnly": True, "maxLength": 128}},
         "required": ["password"],
@@ -62,40 +62,40 @@ SIGNED_IN_BODY = {"access": ACCESS, "refresh": REFRESH, "user": USER}
 KEY = "MQ:1uQxYb:3kTMd9xQ2b7VfLr8Q8wmZ1xL0pT4sV2c"
 
 EXAMPLES: dict[str, dict[str, Any]] = {
-    "auth_register_create": {
+    "auth_register": {
         "201": {"Account created (not verified yet)": {"user": {**USER, "email_verified": False}}}
     },
-    "auth_verify_email_create": {
+    "auth_verify_email": {
         "request": {"Key from the email": {"key": KEY}},
         "200": {"Verified": {"user": USER}},
     },
-    "auth_verify_email_resend_create": {"request": {"Resend": {"email": "ada@example.com"}}},
-    "auth_login_create": {"200": {"Signed in": SIGNED_IN_BODY}},
-    "auth_token_refresh_create": {
+    "auth_resend_verification": {"request": {"Resend": {"email": "ada@example.com"}}},
+    "auth_login": {"200": {"Signed in": SIGNED_IN_BODY}},
+    "auth_token_refresh": {
         "request": {"Refresh": {"refresh": REFRESH}},
         "200": {"New pair": {"access": ACCESS, "refresh": REFRESH}},
     },
-    "auth_logout_create": {"request": {"Sign out": {"refresh": REFRESH}}},
-    "auth_password_reset_create": {"request": {"Forgot password": {"email": "ada@example.com"}}},
-    "auth_password_reset_confirm_create": {
+    "auth_logout": {"request": {"Sign out": {"refresh": REFRESH}}},
+    "auth_password_reset": {"request": {"Forgot password": {"email": "ada@example.com"}}},
+    "auth_password_reset_confirm": {
         "request": {"New password": {"key": KEY, "new_password": "difference-engine-1822"}},
         "200": {"Password set": {"user": USER}},
     },
-    "auth_password_change_create": {
+    "auth_password_change": {
         "request": {
             "Change": {"current_password": "analytical-engine-1843", "new_password": "difference-engine-1822"}
         },
         "200": {"Changed; a fresh token pair": SIGNED_IN_BODY},
     },
     "auth_me_retrieve": {"200": {"Profile": USER}},
-    "auth_me_partial_update": {
+    "auth_me_update": {
         "request": {"New name and email": {"last_name": "King", "email": "ada.king@example.com"}},
         "200": {
             "Email change pending": {**USER, "last_name": "King", "pending_email": "ada.king@example.com"}
         },
     },
-    "auth_me_destroy": {"request": {"Confirm with the password": {"password": "analytical-engine-1843"}}},
-    "auth_providers_list": {
+    "auth_me_delete": {"request": {"Confirm with the password": {"password": "analytical-engine-1843"}}},
+    "auth_provider_list": {
         "200": {
             "Google configured": [
                 {
@@ -108,7 +108,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             ]
         }
     },
-    "auth_social_create": {"200": {"Signed in": SIGNED_IN_BODY}},
+    "auth_social_login": {"200": {"Signed in": SIGNED_IN_BODY}},
 }
 
 

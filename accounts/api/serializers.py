@@ -76,6 +76,9 @@ class EmailVerifySerializer(serializers.Serializer):
 class EmailRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
 
+    class Meta:
+        ref_name = "Email"  # the request component is "EmailRequest"
+
 
 class LoginSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254)
@@ -84,6 +87,9 @@ class LoginSerializer(serializers.Serializer):
 
 class TokenRefreshRequestSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
+
+    class Meta:
+        ref_name = "TokenRefresh"  # the request component is "TokenRefreshRequest"
 
 
 class PasswordResetConfirmSerializer(serializers.Serializer):

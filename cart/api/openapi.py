@@ -12,13 +12,13 @@ from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 AVAILABILITY = (E.PRODUCT_DISCONTINUED, E.INSUFFICIENT_STOCK)
 ERRORS: dict[str, tuple[str, ...]] = {
     "cart_retrieve": (*SIGNED_IN,),
-    "cart_destroy": (*SIGNED_IN,),
-    "cart_items_create": (*SIGNED_IN, *JSON_BODY, E.PRODUCT_NOT_FOUND, *AVAILABILITY),
+    "cart_clear": (*SIGNED_IN,),
+    "cart_item_add": (*SIGNED_IN, *JSON_BODY, E.PRODUCT_NOT_FOUND, *AVAILABILITY),
     # NOT_FOUND: the product is not a line of the cart (or of the saved list)
-    "cart_items_partial_update": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND, *AVAILABILITY),
-    "cart_items_destroy": (*SIGNED_IN, E.NOT_FOUND),
-    "cart_items_save_for_later_create": (*SIGNED_IN, E.NOT_FOUND),
-    "cart_saved_move_to_cart_create": (*SIGNED_IN, E.NOT_FOUND, *AVAILABILITY),
+    "cart_item_update": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND, *AVAILABILITY),
+    "cart_item_remove": (*SIGNED_IN, E.NOT_FOUND),
+    "cart_item_save_for_later": (*SIGNED_IN, E.NOT_FOUND),
+    "cart_saved_item_move_to_cart": (*SIGNED_IN, E.NOT_FOUND, *AVAILABILITY),
 }
 
 COFFEE = {"id": "prod_3kTMd9xQ2b7VfLr8", "name": "Premium Coffee Beans", "price": 15.99, "status": "in_stock"}
@@ -43,17 +43,17 @@ def cart(items: list[dict[str, Any]], saved: list[dict[str, Any]] | None = None)
 CART = cart([line(COFFEE, 2), line(TEA, 1)])
 EXAMPLES: dict[str, dict[str, Any]] = {
     "cart_retrieve": {"200": {"Two lines": CART}},
-    "cart_items_create": {
+    "cart_item_add": {
         "request": {"Add two bags of coffee": {"product_id": COFFEE["id"], "quantity": 2}},
         "201": {"Cart with the new line": CART},
     },
-    "cart_items_partial_update": {
+    "cart_item_update": {
         "request": {"Three bags": {"quantity": 3}},
         "200": {"Quantity changed": cart([line(COFFEE, 3), line(TEA, 1)])},
     },
-    "cart_items_destroy": {"200": {"Tea removed": cart([line(COFFEE, 2)])}},
-    "cart_items_save_for_later_create": {
+    "cart_item_remove": {"200": {"Tea removed": cart([line(COFFEE, 2)])}},
+    "cart_item_save_for_later": {
         "200": {"Tea saved for later": cart([line(COFFEE, 2)], saved=[line(TEA, 1)])}
     },
-    "cart_saved_move_to_cart_create": {"200": {"Tea back in the cart": CART}},
+    "cart_saved_item_move_to_cart": {"200": {"Tea back in the cart": CART}},
 }

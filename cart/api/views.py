@@ -62,6 +62,7 @@ class CartItemAddApi(APIView):
 
 
 class CartItemApi(APIView):
+    patch_is_partial = False  # PATCH validates the whole body: quantity is required (schema)
     permission_classes = [IsCustomer]
 
     @extend_schema(

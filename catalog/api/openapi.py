@@ -14,18 +14,18 @@ from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 ADMIN = (*SIGNED_IN, E.PERMISSION_DENIED)
 ERRORS: dict[str, tuple[str, ...]] = {
     # INVALID_REQUEST: page/page_size not a whole number ≥ 1; NOT_FOUND: a page past the last
-    "categories_list": (E.TOKEN_INVALID, E.INVALID_REQUEST, E.NOT_FOUND),
-    "categories_create": (*ADMIN, *JSON_BODY),
-    "categories_retrieve": (E.TOKEN_INVALID, E.NOT_FOUND),
-    "categories_partial_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
-    "categories_destroy": (*ADMIN, E.NOT_FOUND),
+    "category_list": (E.TOKEN_INVALID, E.INVALID_REQUEST, E.NOT_FOUND),
+    "category_create": (*ADMIN, *JSON_BODY),
+    "category_retrieve": (E.TOKEN_INVALID, E.NOT_FOUND),
+    "category_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
+    "category_delete": (*ADMIN, E.NOT_FOUND),
     # INVALID_REQUEST: unknown filter value; NOT_FOUND: unknown category filter, a page past the last
-    "products_list": (E.TOKEN_INVALID, E.INVALID_REQUEST, E.NOT_FOUND),
-    "products_create": (*ADMIN, *JSON_BODY),
-    "products_retrieve": (E.TOKEN_INVALID, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
-    "products_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
-    "products_partial_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
-    "products_destroy": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "product_list": (E.TOKEN_INVALID, E.INVALID_REQUEST, E.NOT_FOUND),
+    "product_create": (*ADMIN, *JSON_BODY),
+    "product_retrieve": (E.TOKEN_INVALID, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "product_replace": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "product_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "product_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
 }
 
 COFFEE = {"id": "cat_Q2b7VfLr83kTMd9x", "name": "Coffee", "slug": "coffee"}
@@ -91,17 +91,17 @@ def page(results: list[Any], count: int, path: str) -> dict[str, Any]:
 
 
 EXAMPLES: dict[str, dict[str, Any]] = {
-    "categories_list": {"200": {"The tree": page([CATEGORY_TREE], 1, "/api/categories/")}},
-    "categories_create": {"201": {"Created": {**COFFEE, "parent": None, "children": []}}},
-    "categories_retrieve": {"200": {"Category with its sub-tree": CATEGORY_TREE}},
-    "categories_partial_update": {
+    "category_list": {"200": {"The tree": page([CATEGORY_TREE], 1, "/api/categories/")}},
+    "category_create": {"201": {"Created": {**COFFEE, "parent": None, "children": []}}},
+    "category_retrieve": {"200": {"Category with its sub-tree": CATEGORY_TREE}},
+    "category_update": {
         "request": {"Move under Grocery": {"parent": GROCERY["id"]}},
         "200": {"Moved": {**COFFEE, "parent": GROCERY["id"], "children": []}},
     },
-    "products_list": {"200": {"First page": page([PRODUCT, TEA_PRODUCT], 42, "/api/products/")}},
-    "products_update": {
+    "product_list": {"200": {"First page": page([PRODUCT, TEA_PRODUCT], 42, "/api/products/")}},
+    "product_replace": {
         "request": {"Replace": PRODUCT_WRITE},
         "200": {"Replaced": PRODUCT},
     },
-    "products_partial_update": {"200": {"Price changed": {**PRODUCT, "price": 13.49}}},
+    "product_update": {"200": {"Price changed": {**PRODUCT, "price": 13.49}}},
 }

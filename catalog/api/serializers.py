@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ProductStatus
@@ -25,6 +27,18 @@ class StrictIntegerField(serializers.IntegerField):
 # --- query strings -------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanQueryField(serializers.ChoiceField):
+    """A query flag spelt exactly ``true`` or ``false`` (``yes``, ``1`` are refused), documented as a
+    boolean so a generated client takes a ``bool``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=["true", "false"], **kwargs)
+
+    def to_internal_value(self, data: Any) -> bool:  # type: ignore[override]  # a flag, not the choice
+        return super().to_internal_value(data) == "true"
+
+
 class ProductListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         required=False,
@@ -44,9 +58,7 @@ class ProductListQuerySerializer(serializers.Serializer):
     max_price = serializers.DecimalField(
         required=False, max_digits=12, decimal_places=2, min_value=0, help_text="Highest price (inclusive)."
     )
-    in_stock = serializers.ChoiceField(
-        required=False, choices=["true", "false"], help_text="`true`: only products with quantity > 0."
-    )
+    in_stock = BooleanQueryField(required=False, help_text="`true`: only products with quantity > 0.")
     status = serializers.ChoiceField(
         required=False,
         choices=ProductStatus.values,
@@ -70,7 +82,7 @@ class ProductListQuerySerializer(serializers.Serializer):
         attrs["search"] = (attrs.get("search") or "").strip() or None
         if attrs.get("ordering") == "relevance" and not attrs["search"]:
             raise serializers.ValidationError({"ordering": "'relevance' can only be used with 'search'."})
-        attrs["in_stock"] = attrs.get("in_stock") == "true"
+        attrs["in_stock"] = bool(attrs.get("in_stock"))
         return attrs
 
 

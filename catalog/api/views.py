@@ -157,7 +157,6 @@ class ProductListApi(APIView):
     pagination_class = PageNumberPagination  # the schema's page object
 
     @extend_schema(
-        operation_id="products_list",
         summary="List products",
         description="Anyone. Paginated; cached and invalidated by every catalog write. "
         "Unknown filter or ordering values and `min_price > max_price` are a 400 naming the field.",
@@ -186,7 +185,6 @@ class ProductListApi(APIView):
         return _conditional_json(request, _cache_key(request, "products:list", canonical), build)
 
     @extend_schema(
-        operation_id="products_create",
         summary="Create a product",
         description="Admins only. Unknown category ids or manager id are a 400 naming the field.",
         request=ProductWriteSerializer,
@@ -211,7 +209,6 @@ class ProductDetailApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
 
     @extend_schema(
-        operation_id="products_retrieve",
         summary="Get a product",
         description="Anyone; discontinued products too. Unknown id → 404 `PRODUCT_NOT_FOUND`.",
         responses={200: ProductSerializer},
@@ -233,7 +230,6 @@ class ProductDetailApi(APIView):
         return Response(ProductSerializer(selectors.product_get(public_id=product_id)).data)
 
     @extend_schema(
-        operation_id="products_update",
         summary="Replace a product",
         description="Admins only. Optional fields left out return to their defaults.",
         request=ProductWriteSerializer,
@@ -244,7 +240,6 @@ class ProductDetailApi(APIView):
         return self._update(request, product_id, partial=False)
 
     @extend_schema(
-        operation_id="products_partial_update",
         summary="Change a product",
         description="Admins only. Any subset of the fields.",
         request=ProductWriteSerializer(partial=True),
@@ -256,7 +251,6 @@ class ProductDetailApi(APIView):
         return self._update(request, product_id, partial=True)
 
     @extend_schema(
-        operation_id="products_destroy",
         summary="Delete a product",
         description="Admins only. A product that orders reference is discontinued instead "
         "(still 204; it then shows `status: discontinued`).",
@@ -277,7 +271,6 @@ class CategoryListApi(APIView):
     pagination_class = CategoryTreePagination  # the schema's page object
 
     @extend_schema(
-        operation_id="categories_list",
         summary="The category tree",
         description="Anyone. Root categories (paginated), each with its whole sub-tree in `children`.",
         responses={200: CategoryNodeSerializer(many=True)},
@@ -300,7 +293,6 @@ class CategoryListApi(APIView):
         return _conditional_json(request, _cache_key(request, "categories:list", canonical), build)
 
     @extend_schema(
-        operation_id="categories_create",
         summary="Create a category",
         description="Admins only. `parent` is a category public id (null or absent: a root).",
         request=CategoryWriteSerializer,
@@ -322,7 +314,6 @@ class CategoryDetailApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
 
     @extend_schema(
-        operation_id="categories_retrieve",
         summary="Get a category with its sub-tree",
         responses={200: CategoryNodeSerializer},
         tags=["catalog"],
@@ -334,7 +325,6 @@ class CategoryDetailApi(APIView):
         return _conditional_json(request, f"categories:detail:{category_id}", build)
 
     @extend_schema(
-        operation_id="categories_partial_update",
         summary="Change a category",
         description="Admins only. Moving a category under itself or a descendant is a 400 on `parent`.",
         request=CategoryWriteSerializer(partial=True),
@@ -348,7 +338,6 @@ class CategoryDetailApi(APIView):
         return Response(CategoryNodeSerializer(selectors.category_get(public_id=category_id)).data)
 
     @extend_schema(
-        operation_id="categories_destroy",
         summary="Delete a category",
         description="Admins only. Its children move up to its parent; no product is deleted.",
         responses={204: OpenApiResponse(description="Deleted.")},

@@ -75,7 +75,6 @@ class ApiIndexApi(APIView):
     permission_classes: list[type] = []
 
     @extend_schema(
-        operation_id="api_index",
         tags=["service"],
         summary="Index of the API: its resources and documentation links",
         description="Anonymous. The same index answers at `/api` (without the trailing slash).",

@@ -339,7 +339,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ecommerce.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "ecommerce.common.exceptions.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ecommerce.common.autoschema.AutoSchema",  # operationIds, anonymous access (docs/api-client.md)
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -387,6 +387,7 @@ SPECTACULAR_SETTINGS = {
     "SORT_OPERATIONS": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "ecommerce.common.autoschema.add_enum_varnames",  # PRICE_DESC, not VALUE_1 (docs/api-client.md)
         "ecommerce.openapi.document_operations",  # ERRORS and EXAMPLES of <app>/api/openapi.py
         "ecommerce.openapi_conventions.document_conventions",  # Location, ETag/304, Idempotent-Replayed
         # Keep last: X-Request-ID, Retry-After, RateLimit-* on every response the hooks above made.

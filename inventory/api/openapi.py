@@ -15,10 +15,10 @@ from inventory.services import MAX_BATCH
 # user linked to that manager id (401, 403).
 ACCESS = (*SIGNED_IN, E.PERMISSION_DENIED, E.RATE_LIMITED)
 ERRORS: dict[str, tuple[str, ...]] = {
-    "inventory_products_list": (*ACCESS, E.INVALID_REQUEST),
-    "inventory_products_upsert": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
-    "inventory_discontinue": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
-    "inventory_orders_process": (
+    "inventory_product_list": (*ACCESS, E.INVALID_REQUEST),
+    "inventory_product_upsert": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
+    "inventory_product_discontinue": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
+    "inventory_order_process": (
         *ACCESS,
         *JSON_BODY,
         E.PRODUCT_NOT_FOUND,

@@ -259,7 +259,6 @@ class InventoryProductsApi(InventoryApiView):
 
     @extend_schema(
         tags=["inventory"],
-        operation_id="inventory_products_list",
         summary="List a manager's products, optionally by status",
         parameters=[
             OpenApiParameter(
@@ -291,7 +290,6 @@ class InventoryProductsApi(InventoryApiView):
 
     @extend_schema(
         tags=["inventory"],
-        operation_id="inventory_products_upsert",
         summary="Add or update several products at once (atomic)",
         description=(
             "Each item updates this manager's product with its `id`, else this manager's product "
@@ -333,7 +331,6 @@ class InventoryDiscontinueApi(InventoryApiView):
 
     @extend_schema(
         tags=["inventory"],
-        operation_id="inventory_discontinue",
         summary="Discontinue one of the manager's products (idempotent)",
         request=InventoryDiscontinueSerializer,
         responses={
@@ -355,7 +352,6 @@ class InventoryOrderProcessApi(InventoryApiView):
 
     @extend_schema(
         tags=["inventory"],
-        operation_id="inventory_orders_process",
         summary="Process an order of the manager's products (all or nothing)",
         description=(
             "Processed only if every product exists and belongs to the manager, none is "

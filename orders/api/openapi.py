@@ -12,8 +12,8 @@ from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 # NOT_FOUND next to ORDER_NOT_FOUND: a path id that cannot exist (e.g. with a NUL byte).
 ERRORS: dict[str, tuple[str, ...]] = {
     # INVALID_REQUEST: unknown status filter; NOT_FOUND: a page past the last
-    "orders_list": (*SIGNED_IN, E.INVALID_REQUEST, E.NOT_FOUND),
-    "orders_create": (
+    "order_list": (*SIGNED_IN, E.INVALID_REQUEST, E.NOT_FOUND),
+    "order_checkout": (
         *SIGNED_IN,
         *JSON_BODY,
         E.CART_EMPTY,
@@ -25,8 +25,8 @@ ERRORS: dict[str, tuple[str, ...]] = {
         E.RATE_LIMITED,  # CHECKOUT_LIMIT_PER_USER / _PER_IP (card testing)
         E.SERVICE_UNAVAILABLE,  # the gateway could not confirm the payment (order stays pending)
     ),
-    "orders_retrieve": (*SIGNED_IN, E.ORDER_NOT_FOUND, E.NOT_FOUND),
-    "orders_partial_update": (
+    "order_retrieve": (*SIGNED_IN, E.ORDER_NOT_FOUND, E.NOT_FOUND),
+    "order_update_status": (
         *SIGNED_IN,
         E.PERMISSION_DENIED,
         *JSON_BODY,
@@ -34,7 +34,7 @@ ERRORS: dict[str, tuple[str, ...]] = {
         E.NOT_FOUND,
         E.INVALID_STATE,
     ),
-    "orders_cancel_create": (*SIGNED_IN, E.ORDER_NOT_FOUND, E.NOT_FOUND, E.INVALID_STATE),
+    "order_cancel": (*SIGNED_IN, E.ORDER_NOT_FOUND, E.NOT_FOUND, E.INVALID_STATE),
 }
 
 ADDRESS = {
@@ -108,7 +108,7 @@ def moved(order: dict[str, Any], to_status: str, actor: str, at: str) -> dict[st
 SHIPPED = moved(ORDER, "shipped", "admin@example.com", "2026-03-30T09:15:00Z")
 CANCELLED = moved(ORDER, "cancelled", "ada@example.com", "2026-03-30T08:00:00Z")
 EXAMPLES: dict[str, dict[str, Any]] = {
-    "orders_list": {
+    "order_list": {
         "200": {
             "Newest first": {
                 "count": 1,
@@ -121,14 +121,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             }
         }
     },
-    "orders_create": {
+    "order_checkout": {
         "201": {"Placed and paid": ORDER},
         "200": {"Replay (same Idempotency-Key)": ORDER},
     },
-    "orders_retrieve": {"200": {"Order": ORDER}},
-    "orders_partial_update": {
+    "order_retrieve": {"200": {"Order": ORDER}},
+    "order_update_status": {
         "request": {"Ship": {"status": "shipped"}},
         "200": {"Shipped": SHIPPED},
     },
-    "orders_cancel_create": {"200": {"Cancelled, stock returned": CANCELLED}},
+    "order_cancel": {"200": {"Cancelled, stock returned": CANCELLED}},
 }

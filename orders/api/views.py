@@ -147,6 +147,7 @@ class OrderListCreateApi(APIView):
 
 class OrderDetailApi(APIView):
     permission_classes = [IsCustomer]
+    patch_is_partial = False  # PATCH validates the whole body: status is required (schema)
 
     def get_permissions(self):
         if self.request.method == "PATCH":

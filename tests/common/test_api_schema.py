@@ -142,10 +142,10 @@ def test_each_operation_documents_only_its_own_error_codes(schema):
         for _, _, operation in operations(schema)
     }
     # Anonymous reads: a bad token (401), an unknown filter value (400), a page past the end.
-    assert documented["products_list"] == {"400", "401", "404", "500"}
-    assert documented["auth_providers_list"] == {"500"}
+    assert documented["product_list"] == {"400", "401", "404", "500"}
+    assert documented["auth_provider_list"] == {"500"}
     assert documented["cart_retrieve"] == {"401", "500"}
-    assert documented["orders_create"] == {"400", "401", "402", "409", "413", "415", "429", "500", "503"}
+    assert documented["order_checkout"] == {"400", "401", "402", "409", "413", "415", "429", "500", "503"}
     assert all("405" not in statuses for statuses in documented.values())  # never for a real method
 
 
