@@ -7,6 +7,8 @@ from urllib.parse import unquote
 
 from rest_framework import serializers
 
+from ecommerce.common.api_fields import StrictCharField
+
 from ..models import Role, User
 from ..selectors import user_pending_email
 
@@ -15,7 +17,7 @@ class ProfileSerializer(serializers.ModelSerializer):
     """The profile: ``{id, email, first_name, last_name, email_verified, role, date_joined}``,
     plus ``pending_email`` (an address change waiting for verification, or null)."""
 
-    id = serializers.CharField(source="public_id", read_only=True, help_text="Public id, `usr_…`.")
+    id = StrictCharField(source="public_id", read_only=True, help_text="Public id, `usr_…`.")
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
     pending_email = serializers.SerializerMethodField()
 
@@ -42,8 +44,8 @@ class ProfileEnvelopeSerializer(serializers.Serializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="Access JWT (short-lived); send as `Authorization: Bearer …`.")
-    refresh = serializers.CharField(help_text="Refresh JWT; single use, rotated by `token/refresh`.")
+    access = StrictCharField(help_text="Access JWT (short-lived); send as `Authorization: Bearer …`.")
+    refresh = StrictCharField(help_text="Refresh JWT; single use, rotated by `token/refresh`.")
 
 
 class LoginResponseSerializer(TokenPairSerializer):
@@ -52,9 +54,9 @@ class LoginResponseSerializer(TokenPairSerializer):
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    password = StrictCharField(max_length=128, trim_whitespace=False, write_only=True)
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
 
 
 class LinkKeyField(serializers.CharField):
@@ -81,12 +83,12 @@ class EmailRequestSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    email = StrictCharField(max_length=254)
+    password = StrictCharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
 class TokenRefreshRequestSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
+    refresh = StrictCharField(max_length=4096)
 
     class Meta:
         ref_name = "TokenRefresh"  # the request component is "TokenRefreshRequest"
@@ -94,54 +96,42 @@ class TokenRefreshRequestSerializer(serializers.Serializer):
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
     key = LinkKeyField(max_length=512, help_text=KEY_HELP)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    current_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
-    new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
-
-
-class NameField(serializers.CharField):
-    """A JSON string only: DRF's CharField would store ``7.2e+261`` as the text ``"7.2e+261"``,
-    while the schema says ``string`` (tests/hardening/test_schema_fuzz.py, ST201)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+    current_password = StrictCharField(max_length=128, trim_whitespace=False, write_only=True)
+    new_password = StrictCharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False, help_text="Needs re-verification.")
-    first_name = NameField(max_length=150, required=False, allow_blank=True)
-    last_name = NameField(max_length=150, required=False, allow_blank=True)
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True)
 
 
 class AccountDeleteSerializer(serializers.Serializer):
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    password = StrictCharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
 class AuthProviderSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text="Provider id used in `social/{provider}`.")
-    name = serializers.CharField()
-    authorize_url = serializers.CharField(
+    id = StrictCharField(help_text="Provider id used in `social/{provider}`.")
+    name = StrictCharField()
+    authorize_url = StrictCharField(
         help_text="Send the browser here; it comes back to the redirect URI with `code` and `state`."
     )
 
 
 class SocialLoginSerializer(serializers.Serializer):
-    access_token = serializers.CharField(
+    access_token = StrictCharField(
         max_length=8192,
         required=False,
         help_text="Accepted only when the provider confirms it was issued to this shop's OAuth app.",
     )
-    id_token = serializers.CharField(
-        max_length=8192, required=False, help_text="OpenID Connect / Google only."
-    )
-    code = serializers.CharField(max_length=2048, required=False)
-    redirect_uri = serializers.CharField(max_length=2048, required=False)
-    state = serializers.CharField(
+    id_token = StrictCharField(max_length=8192, required=False, help_text="OpenID Connect / Google only.")
+    code = StrictCharField(max_length=2048, required=False)
+    redirect_uri = StrictCharField(max_length=2048, required=False)
+    state = StrictCharField(
         max_length=2048, required=False, help_text="The `state` from our authorize_url; checked when given."
     )
 

@@ -2,10 +2,12 @@
 
 from rest_framework import serializers
 
+from ecommerce.common.api_fields import StrictCharField
+
 
 class CartProductSerializer(serializers.Serializer):
-    id = serializers.CharField(source="public_id")
-    name = serializers.CharField()
+    id = StrictCharField(source="public_id")
+    name = StrictCharField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     status = serializers.ChoiceField(choices=["in_stock", "out_of_stock", "discontinued"])
 
@@ -22,7 +24,7 @@ class CartSerializer(serializers.Serializer):
     saved_for_later = CartItemSerializer(many=True)
     subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     item_count = serializers.IntegerField()
-    currency = serializers.CharField()
+    currency = StrictCharField()
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -37,7 +39,7 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class CartItemAddSerializer(serializers.Serializer):
-    product_id = serializers.CharField(max_length=64)
+    product_id = StrictCharField(max_length=64)
     quantity = StrictIntegerField(min_value=1, max_value=10_000, default=1)
 
 

@@ -11,17 +11,9 @@ from rest_framework import serializers
 from catalog.models import ProductStatus
 from catalog.search import MAX_QUERY_LENGTH
 from catalog.selectors import ORDERINGS
+from ecommerce.common.api_fields import StrictCharField, StrictIntegerField
 
 MANAGER_ID_REGEX = r"^[A-Za-z0-9_-]{1,64}$"
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """An integer given as a JSON integer: no strings, no floats, no booleans."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 # --- query strings -------------------------------------------------------------------------
@@ -40,14 +32,14 @@ class BooleanQueryField(serializers.ChoiceField):
 
 
 class ProductListQuerySerializer(serializers.Serializer):
-    search = serializers.CharField(
+    search = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=MAX_QUERY_LENGTH,
         help_text="Full-text search over name and description; ranks by relevance. "
         "On PostgreSQL small typos in the name still match.",
     )
-    category = serializers.CharField(
+    category = StrictCharField(
         required=False,
         max_length=140,
         help_text="Category public id (`cat_…`) or slug; products of its sub-categories are included.",
@@ -90,25 +82,25 @@ class ProductListQuerySerializer(serializers.Serializer):
 
 
 class CategoryRefSerializer(serializers.Serializer):
-    id = serializers.CharField(source="public_id", help_text="Category public id (`cat_…`).")
-    name = serializers.CharField()
-    slug = serializers.CharField()
+    id = StrictCharField(source="public_id", help_text="Category public id (`cat_…`).")
+    name = StrictCharField()
+    slug = StrictCharField()
 
     class Meta:
         ref_name = "CategoryRef"
 
 
 class ProductSerializer(serializers.Serializer):
-    id = serializers.CharField(source="public_id", help_text="Product public id (`prod_…`).")
-    name = serializers.CharField()
-    slug = serializers.CharField()
-    description = serializers.CharField()
+    id = StrictCharField(source="public_id", help_text="Product public id (`prod_…`).")
+    name = StrictCharField()
+    slug = StrictCharField()
+    description = StrictCharField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     quantity = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ProductStatus.values)
     categories = CategoryRefSerializer(many=True)
-    image_url = serializers.CharField()
-    manager_id = serializers.CharField(
+    image_url = StrictCharField()
+    manager_id = StrictCharField(
         source="manager.external_id", allow_null=True, help_text="Owning store manager's id, or null."
     )
     created_at = serializers.DateTimeField()
@@ -121,17 +113,17 @@ class ProductSerializer(serializers.Serializer):
 class ProductWriteSerializer(serializers.Serializer):
     """POST and PUT need name, price and quantity; PATCH any subset."""
 
-    name = serializers.CharField(max_length=200)
+    name = StrictCharField(max_length=200)
     slug = serializers.SlugField(
         max_length=200,
         required=False,
         help_text="Defaults to one made from the name; a taken slug gets a suffix.",
     )
-    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    description = StrictCharField(required=False, allow_blank=True, max_length=20_000)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     quantity = StrictIntegerField(min_value=0, max_value=2_147_483_647)
     categories = serializers.ListField(
-        child=serializers.CharField(max_length=64),
+        child=StrictCharField(max_length=64),
         required=False,
         max_length=100,
         help_text="Category public ids; replaces the product's categories.",
@@ -155,10 +147,10 @@ class ProductWriteSerializer(serializers.Serializer):
 
 
 class CategoryNodeSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text="Category public id (`cat_…`).")
-    name = serializers.CharField()
-    slug = serializers.CharField()
-    parent = serializers.CharField(allow_null=True, help_text="Parent's public id, or null for a root.")  # type: ignore[assignment]  # a field named parent (the stubs see Field.parent)
+    id = StrictCharField(help_text="Category public id (`cat_…`).")
+    name = StrictCharField()
+    slug = StrictCharField()
+    parent = StrictCharField(allow_null=True, help_text="Parent's public id, or null for a root.")  # type: ignore[assignment]  # a field named parent (the stubs see Field.parent)
 
     class Meta:
         ref_name = "Category"
@@ -172,13 +164,13 @@ class CategoryNodeSerializer(serializers.Serializer):
 class CategoryWriteSerializer(serializers.Serializer):
     """POST needs a name; PATCH any subset."""
 
-    name = serializers.CharField(max_length=120)
+    name = StrictCharField(max_length=120)
     slug = serializers.SlugField(
         max_length=120,
         required=False,
         help_text="Defaults to one made from the name; a taken slug gets a suffix.",
     )
-    parent = serializers.CharField(  # type: ignore[assignment]  # a field named parent (the stubs see Field.parent)
+    parent = StrictCharField(  # type: ignore[assignment]  # a field named parent (the stubs see Field.parent)
         max_length=64, required=False, allow_null=True, help_text="Parent's public id; null makes a root."
     )
     position = StrictIntegerField(min_value=0, max_value=1_000_000, required=False)

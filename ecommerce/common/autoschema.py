@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.drainage import warn
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
 
 # (method, path without the trailing slash) → operationId.
 OPERATION_IDS: dict[tuple[str, str], str] = {
@@ -77,8 +78,38 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
 }
 
 
+# A string that is not blank once DRF trims it: at least one character that ``str.strip()`` keeps.
+# Python's whitespace, spelt out: ECMA-262's ``\\s`` differs (it has U+FEFF, not U+001C-U+001F).
+NOT_BLANK_PATTERN = r"[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_FORMATTED_STRINGS = (
+    serializers.RegexField,
+    serializers.EmailField,
+    serializers.URLField,
+    serializers.SlugField,
+    serializers.UUIDField,
+    serializers.IPAddressField,
+)
+
+
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's AutoSchema with our operationIds and the anonymous security option."""
+    """drf-spectacular's AutoSchema with our operationIds, the anonymous security option and
+    request strings that say they may not be blank."""
+
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
+        """A request ``CharField`` that trims whitespace and refuses blanks declares
+        :data:`NOT_BLANK_PATTERN`: ``"\\x1f"`` has length 1 but is refused as blank."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not isinstance(field, _FORMATTED_STRINGS)
+            and field.trim_whitespace
+            and not field.allow_blank
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum"} & set(schema)
+        ):
+            schema["pattern"] = NOT_BLANK_PATTERN
+        return schema
 
     def get_operation_id(self) -> str:
         """The name from :data:`OPERATION_IDS` (drf-spectacular's own, with a warning, if none)."""

@@ -12,6 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from catalog.models import ProductStatus
+from ecommerce.common.api_fields import StrictCharField, StrictIntegerField
 
 from ..ids import EXTERNAL_ID_MESSAGE, EXTERNAL_ID_REGEX
 from ..services import MAX_BATCH
@@ -21,15 +22,6 @@ ID_HELP = "1–64 characters of A-Za-z0-9_- chosen by the caller."
 MAX_QUANTITY = 2_147_483_647
 MAX_PRICE = Decimal("9999999999.99")
 CENT = Decimal("0.01")
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string only (DRF would turn ``123`` into ``"123"``)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class ExternalIdField(serializers.RegexField, StrictCharField):
@@ -45,17 +37,6 @@ class ExternalIdField(serializers.RegexField, StrictCharField):
             error_messages={"invalid": EXTERNAL_ID_MESSAGE},
             **kwargs,
         )
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer only: booleans, fractions and strings are refused."""
-
-    default_error_messages = {"invalid": "A whole number is required."}
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class MoneyField(serializers.DecimalField):
@@ -84,8 +65,8 @@ class MoneyField(serializers.DecimalField):
 class InventoryProductSerializer(serializers.Serializer):
     """A product as the inventory API shows it: exactly these four fields."""
 
-    id = serializers.CharField(help_text="Product public id (prod_…).")
-    name = serializers.CharField()
+    id = StrictCharField(help_text="Product public id (prod_…).")
+    name = StrictCharField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, min_value=0)
     quantity = serializers.IntegerField()
 
@@ -144,7 +125,7 @@ class InventoryOrderProcessSerializer(serializers.Serializer):
 
 
 class InventoryOrderProcessResponseSerializer(serializers.Serializer):
-    order_id = serializers.CharField(help_text="Order public id (ord_…).")
+    order_id = StrictCharField(help_text="Order public id (ord_…).")
     status = serializers.ChoiceField(choices=["processed"])
     total_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, coerce_to_string=False, min_value=0

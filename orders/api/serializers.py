@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ecommerce.common.api_fields import StrictCharField
 from orders.models import Order, OrderChannel, OrderStatus
 from orders.state import MANUAL_TARGETS
 
@@ -16,19 +17,19 @@ ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
 class OrderLineProductSerializer(serializers.Serializer):
     """The product of an order line, as a cart line describes it (as it was when ordered)."""
 
-    id = serializers.CharField(source="product_public_id", help_text="Product public id (`prod_…`).")
-    name = serializers.CharField(help_text="The product's name when the order was placed.")
+    id = StrictCharField(source="product_public_id", help_text="Product public id (`prod_…`).")
+    name = StrictCharField(help_text="The product's name when the order was placed.")
 
     class Meta:
         ref_name = "OrderLineProduct"
 
 
 class OrderLineSerializer(serializers.Serializer):
-    product_id = serializers.CharField(source="product_public_id")
+    product_id = StrictCharField(source="product_public_id")
     product = OrderLineProductSerializer(
         source="*", help_text="The product, shaped like a cart line's `product` (`product_id`/`name` kept)."
     )
-    name = serializers.CharField()
+    name = StrictCharField()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     quantity = serializers.IntegerField(min_value=1)
     line_total = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -48,8 +49,8 @@ class StatusOrNullField(serializers.ChoiceField):
 class OrderEventSerializer(serializers.Serializer):
     from_status = StatusOrNullField(help_text="`null` on the event that created the order.")
     to_status = serializers.ChoiceField(choices=OrderStatus.choices)
-    actor = serializers.CharField(source="actor_label", allow_blank=True)
-    note = serializers.CharField(allow_blank=True)
+    actor = StrictCharField(source="actor_label", allow_blank=True)
+    note = StrictCharField(allow_blank=True)
     created_at = serializers.DateTimeField()
 
 
@@ -79,45 +80,45 @@ class CustomerSerializer(serializers.Serializer):
         "(`id` is the caller's customer id); `deleted`: the account was deleted (`id` is null)."
     )
     id = serializers.SerializerMethodField()
-    email = serializers.CharField(source="customer_email", allow_blank=True)
+    email = StrictCharField(source="customer_email", allow_blank=True)
 
     @extend_schema_field(serializers.ChoiceField(choices=CustomerKind.CHOICES))
     def get_kind(self, order: Order) -> str:
         return customer_kind(order)
 
-    @extend_schema_field(serializers.CharField(allow_null=True, max_length=64))
+    @extend_schema_field(StrictCharField(allow_null=True, max_length=64))
     def get_id(self, order: Order) -> str | None:
         return None if customer_kind(order) == CustomerKind.DELETED else order.customer_ref
 
 
 class AddressSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=100)
-    postal_code = serializers.CharField(max_length=20)
+    name = StrictCharField(max_length=200)
+    line1 = StrictCharField(max_length=200)
+    line2 = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    city = StrictCharField(max_length=100)
+    postal_code = StrictCharField(max_length=20)
     country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2 code, e.g. FR.")
 
 
 class ShippingAddressSerializer(serializers.Serializer):
     """The address as the order shows it (blank fields but ``country`` after account deletion)."""
 
-    name = serializers.CharField(allow_blank=True)
-    line1 = serializers.CharField(allow_blank=True)
-    line2 = serializers.CharField(allow_blank=True)
-    city = serializers.CharField(allow_blank=True)
-    postal_code = serializers.CharField(allow_blank=True)
-    country = serializers.CharField(allow_blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. GB.")
+    name = StrictCharField(allow_blank=True)
+    line1 = StrictCharField(allow_blank=True)
+    line2 = StrictCharField(allow_blank=True)
+    city = StrictCharField(allow_blank=True)
+    postal_code = StrictCharField(allow_blank=True)
+    country = StrictCharField(allow_blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. GB.")
 
 
 class OrderSerializer(serializers.Serializer):
-    id = serializers.CharField(source="public_id")
+    id = StrictCharField(source="public_id")
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     channel = serializers.ChoiceField(choices=OrderChannel.choices)
     items = OrderLineSerializer(source="lines", many=True)
     subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    currency = serializers.CharField()
+    currency = StrictCharField()
     shipping_address = serializers.SerializerMethodField(
         help_text="`null` for inventory API orders (they have no address)."
     )
@@ -136,7 +137,7 @@ class OrderSerializer(serializers.Serializer):
 
 class PaymentSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=["card"], default="card")
-    token = serializers.CharField(max_length=200)
+    token = StrictCharField(max_length=200)
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -149,5 +150,5 @@ class OrderStatusUpdateSerializer(serializers.Serializer):
 
 
 class OrderListQuerySerializer(serializers.Serializer):
-    user = serializers.CharField(required=False, max_length=64, help_text="Admins: a user's public id.")
+    user = StrictCharField(required=False, max_length=64, help_text="Admins: a user's public id.")
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)

@@ -119,6 +119,7 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("DELETE", "/api/auth/me/"): ({"INVALID_REQUEST"}, {"password"}),
     ("POST", "/api/categories/"): ({"INVALID_REQUEST"}, {"parent"}),
     ("PATCH", "/api/categories/{category_id}/"): ({"INVALID_REQUEST"}, {"parent"}),
+    ("GET", "/api/products/"): ({"INVALID_REQUEST"}, {"category"}),  # no category with that id or slug
     ("POST", "/api/products/"): ({"INVALID_REQUEST"}, {"categories", "manager_id"}),
     ("PUT", "/api/products/{product_id}/"): ({"INVALID_REQUEST"}, {"categories", "manager_id"}),
     ("PATCH", "/api/products/{product_id}/"): ({"INVALID_REQUEST"}, {"categories", "manager_id"}),
