@@ -3,11 +3,10 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from catalog.models import Product
+from catalog.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
+from catalog.models import Product, StockMovement
+from catalog.stock import StockLine, stock_adjust, stock_lines_merge, stock_release, stock_take
 from ecommerce.common.exceptions import InvalidRequest
-from orders.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
-from orders.models import StockMovement
-from orders.stock import StockLine, stock_adjust, stock_lines_merge, stock_release, stock_take
 from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, StoreManagerFactory
 
