@@ -5,8 +5,9 @@ writes its :class:`StockMovement` ledger row in the same transaction.
   :func:`stock_take_locked`, or :func:`stock_take`;
 - release (cancelled order, failed payment) and restock: :func:`stock_release`;
 - adjust by a delta (the admin's "Change stock by"): :func:`stock_adjust`;
-- set to a level (a product's create/update, the inventory API's batch import):
-  :func:`stock_set_locked`.
+- set to a level (a product's create/update): :func:`stock_set_locked`;
+- import a batch (the inventory API's upsert: new products with their stock, new levels):
+  :func:`stock_import`.
 
 Keys: products are named by primary key inside (release, adjust, set); take and lock receive
 the public ids their callers hold (cart lines, the inventory API's request) because their
@@ -27,7 +28,7 @@ Query cost: one locking SELECT, one UPDATE per distinct product, one INSERT for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -205,27 +206,56 @@ def stock_set_locked(
     *, levels: Mapping[int, tuple[int, int]], reason: str | None = None, note: str = ""
 ) -> dict[int, int]:
     """Set products to new stock levels: ``{product pk: (quantity now, new quantity)}``, where
-    "quantity now" was read under the caller's row lock in this transaction (or is 0 for a
-    product the transaction has just created). Writes only the products whose level changes
-    (``bulk_update``: one statement per batch) and one ledger row each, with ``reason``
-    (default: ``restock`` for an increase, ``adjustment`` for a decrease) and ``note``.
+    "quantity now" was read under the caller's row lock in this transaction. Writes only the
+    products whose level changes (``bulk_update``: one statement per batch) and one ledger row
+    each, with ``reason`` (default: ``restock`` for an increase, ``adjustment`` for a decrease)
+    and ``note``.
 
-    Used by a product's create and update (catalog services, the admin) and the inventory
-    API's batch import. Must run inside a transaction; raises ``InvalidRequest`` (400) for a
-    negative level. Returns ``{product pk: delta}`` of the products changed.
+    Used by a product's create and update (catalog services, the admin). Must run inside a
+    transaction; raises ``InvalidRequest`` (400) for a negative level. Returns ``{product pk:
+    delta}`` of the products changed.
+    """
+    return stock_import(created=(), levels=levels, reason=reason, note=note)
+
+
+def stock_import(
+    *,
+    created: Sequence[Product],
+    levels: Mapping[int, tuple[int, int]],
+    reason: str | None = None,
+    note: str = "",
+) -> dict[int, int]:
+    """A batch of stock levels (the inventory API's upsert): inserts the new, unsaved products of
+    ``created`` with their initial ``quantity`` (one bulk ``INSERT``; their primary keys are set
+    on the instances), sets the existing ones as :func:`stock_set_locked` does, and writes one
+    ledger row per product whose stock changed, all in one ``INSERT``. Must run inside a
+    transaction; returns ``{product pk: delta}``.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("stock_set_locked() must run inside transaction.atomic()")
-    if any(new < 0 for _, new in levels.values()):
+        raise RuntimeError("stock_import() and stock_set_locked() must run inside transaction.atomic()")
+    if any(new < 0 for _, new in levels.values()) or any(p.quantity < 0 for p in created):
         raise InvalidRequest("Stock cannot be negative.", details={"quantity": "must be ≥ 0"})
-    deltas = {pk: new - now for pk, (now, new) in levels.items() if new != now}
+    if created:
+        Product.objects.bulk_create(created)
+        if any(product.pk is None for product in created):  # pragma: no cover - MySQL (no RETURNING)
+            pks = dict(
+                Product.objects.filter(public_id__in=[p.public_id for p in created]).values_list(
+                    "public_id", "pk"
+                )
+            )
+            for product in created:
+                product.pk = pks[product.public_id]
+    deltas = {product.pk: product.quantity for product in created if product.quantity}
+    changed = {pk: new - now for pk, (now, new) in levels.items() if new != now}
+    if changed:
+        at = timezone.now()
+        Product.objects.bulk_update(
+            [Product(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(changed)],
+            ["quantity", "updated_at"],
+        )
+    deltas.update(changed)
     if not deltas:
         return {}
-    at = timezone.now()
-    Product.objects.bulk_update(
-        [Product(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(deltas)],
-        ["quantity", "updated_at"],
-    )
     StockMovement.objects.bulk_create(
         StockMovement(
             product_id=pk,

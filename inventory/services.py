@@ -24,7 +24,7 @@ from catalog.cache import catalog_changed
 from catalog.exceptions import ProductNotFound
 from catalog.models import Product
 from catalog.slugs import unique_slugs
-from catalog.stock import StockLine, stock_lines_merge, stock_set_locked
+from catalog.stock import StockLine, stock_import, stock_lines_merge
 from ecommerce.common.db import retry_on_conflict
 from ecommerce.common.exceptions import InvalidRequest
 from orders.models import Order, OrderChannel, OrderStatus
@@ -142,18 +142,17 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
         result = UpsertResult(products=[])
         to_create: list[Product] = []
         to_update: list[Product] = []
-        levels: list[tuple[Product, int, int]] = []  # (product, quantity now, new quantity)
+        levels: dict[int, tuple[int, int]] = {}  # existing products: pk → (quantity now, new)
         for item, product in zip(items, targets, strict=True):
             if product is None:
                 product = Product(manager=manager, name=item.name, price=item.price, quantity=item.quantity)
                 to_create.append(product)
                 result.changes.append(_change(product, "created", None))
-                levels.append((product, 0, item.quantity))
             else:
                 before = product_snapshot(product)
                 renamed = product.name != item.name or product.price != item.price
                 if renamed or item.quantity != product.quantity:
-                    levels.append((product, product.quantity, item.quantity))
+                    levels[product.pk] = (product.quantity, item.quantity)
                     product.name, product.price, product.quantity = item.name, item.price, item.quantity
                     product.updated_at = now
                     if renamed:
@@ -167,22 +166,12 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
             for product, slug in zip(
                 to_create, unique_slugs(Product, [p.name for p in to_create]), strict=True
             ):
-                product.slug, product.quantity = slug, 0  # the stock arrives through catalog.stock
-            Product.objects.bulk_create(to_create)
-            if any(product.pk is None for product in to_create):  # pragma: no cover - MySQL (no RETURNING)
-                pks = dict(
-                    Product.objects.filter(public_id__in=[p.public_id for p in to_create]).values_list(
-                        "public_id", "pk"
-                    )
-                )
-                for product in to_create:
-                    product.pk = pks[product.public_id]
+                product.slug = slug
         if to_update:
             Product.objects.bulk_update(to_update, ["name", "price", "updated_at"])
-        # Quantities and their ledger rows (restock up, adjustment down): the stock module.
-        stock_set_locked(levels={product.pk: (now_qty, new_qty) for product, now_qty, new_qty in levels})
-        for product, _, new_qty in levels:
-            product.quantity = new_qty
+        # New products with their stock, new quantities, and their ledger rows (restock up,
+        # adjustment down): the stock module.
+        stock_import(created=to_create, levels=levels)
         if to_create or to_update:
             catalog_changed()
     return result
