@@ -57,6 +57,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	@# the layers of docs/architecture.md (contracts in pyproject.toml)
+	$(BIN)/lint-imports
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .

@@ -1,14 +1,20 @@
-"""The user: email is the login (stored lower-case, so unique regardless of letter case)."""
+"""The user: email is the login (stored lower-case, so unique regardless of letter case); and
+the store manager, the owner of products sold through the inventory API (``external_id`` is an
+``ExactCharField``: byte-exact comparison on MariaDB too)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from ecommerce.common.fields import PublicIdField
+from ecommerce.common.fields import ExactCharField, PublicIdField
+from ecommerce.common.models import TimeStampedModel
+
+from .ids import validate_external_id
 
 
 class LowercaseEmailField(models.EmailField):
@@ -89,3 +95,32 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class StoreManager(TimeStampedModel):
+    """Identified by the caller-chosen ``external_id`` (``mgr_123``); optionally linked to a user
+    whose role is ``manager`` (required when the inventory access mode is ``token``); holds the
+    API keys of ``api_key`` mode."""
+
+    external_id = ExactCharField(
+        "manager id",
+        max_length=64,
+        unique=True,
+        validators=[validate_external_id],
+        help_text="1–64 characters of A-Za-z0-9_-; compared exactly (case-sensitive).",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="store_manager",
+    )
+
+    class Meta:
+        ordering = ["external_id"]
+        # Moved from ``inventory`` (issue #19) without moving data: the table keeps its name.
+        db_table = "inventory_storemanager"
+
+    def __str__(self) -> str:
+        return self.external_id

@@ -19,13 +19,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from ecommerce.common.exceptions import InvalidRequest
-from orders.services import order_anonymise_for_user
 
 from .emails import email_render, email_send_on_commit
 from .exceptions import EmailNotVerified, InvalidCredentials, InvalidKey
 from .links import password_reset_link, verification_link
 from .models import User
 from .selectors import email_taken, user_get_by_email
+from .signals import user_deleting
 from .throttling import (
     throttle_email_change,
     throttle_login,
@@ -313,7 +313,7 @@ def user_delete(*, user: User, password: str) -> None:
         raise InvalidRequest("The password is wrong.", details={"password": "The password is wrong."})
     email, first_name = user.email, user.first_name
     with transaction.atomic(durable=True):
-        order_anonymise_for_user(user=user)
+        user_deleting.send(sender=User, user=user)  # orders: anonymised (orders.apps)
         tokens_revoke_all(user=user)
         user.delete()
         email_send_on_commit(template="account_deleted", to=email, context={"first_name": first_name})

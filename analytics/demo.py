@@ -29,19 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import demo_address
-from accounts.models import Role, User
-from catalog.models import Product
+from accounts.models import Role, StoreManager, User
+from catalog.models import Product, StockMovement, StockMovementReason
 from ecommerce.common.demo import timestamps_as_given
-from inventory.models import StoreManager
-from orders.models import (
-    Order,
-    OrderChannel,
-    OrderEvent,
-    OrderLine,
-    OrderStatus,
-    StockMovement,
-    StockMovementReason,
-)
+from orders.models import Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
 
 from .periods import shop_today, shop_tz
 from .services import rollup_rebuild

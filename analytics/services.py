@@ -1,7 +1,8 @@
 """Writes of the analytics app: keeping the daily rollups current and rebuilding them.
 
-``order_stats_record`` is called by the order services in the transaction that changes an
-order (creation and every status change), so the dashboard never reads a stale rollup. It adds
+``order_stats_record`` runs in the transaction that changes an order (creation and every status
+change): the order services send ``orders.signals.order_status_changed`` and
+:func:`order_stats_receiver` (connected in ``AnalyticsConfig.ready``) records it, so the dashboard never reads a stale rollup. It adds
 deltas with one atomic upsert per table (``ecommerce.common.sql.sql_upsert_add``: ``INSERT …
 ON CONFLICT/ON DUPLICATE KEY … SET x = x + delta``): concurrent order changes commute, and rows
 are written in key order so two transactions never deadlock on them.
@@ -68,6 +69,19 @@ def order_stats_record(
             for product_id, (product_units, revenue) in per_product.items()
         ],
     )
+
+
+def order_stats_receiver(
+    sender: type[Order],
+    *,
+    order: Order,
+    from_status: str,
+    to_status: str,
+    lines: Iterable[OrderLine] | None = None,
+    **kwargs: Any,
+) -> None:
+    """Receiver of :data:`orders.signals.order_status_changed`: :func:`order_stats_record`."""
+    order_stats_record(order=order, from_status=from_status, to_status=to_status, lines=lines)
 
 
 @dataclass(frozen=True)

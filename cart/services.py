@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
+from catalog.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
 from catalog.models import Product
-from orders.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
 
 from .exceptions import CartLineNotFound
 from .models import Cart, CartLine

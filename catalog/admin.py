@@ -1,6 +1,6 @@
 """Django admin for the catalog: search, filters (category, status, manager), stock at a glance,
 category assignment, and bulk actions. Every write goes through a service: products and
-categories through ``catalog.services``, stock through the stock service (``orders.stock``:
+categories through ``catalog.services``, stock through the stock service (``catalog.stock``:
 the product page's "Change stock by" with a reason and a note, the bulk restock), each change
 written to the stock ledger. Categories are listed as a tree. Every change invalidates the
 cached catalog reads (the services do it)."""
@@ -21,12 +21,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from ecommerce.common.exceptions import ApplicationError
-from orders.models import StockMovement, StockMovementReason
-from orders.stock import stock_adjust
 
 from . import services
-from .models import Category, Product, ProductStatus
+from .models import Category, Product, ProductStatus, StockMovement, StockMovementReason
 from .selectors import CategoryNode, category_tree
+from .stock import stock_adjust
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -159,7 +158,7 @@ class ProductAdmin(admin.ModelAdmin):
                 for row in rows
             ),
         )
-        ledger = reverse("admin:orders_stockmovement_changelist") + "?" + urlencode({"q": obj.public_id})
+        ledger = reverse("admin:catalog_stockmovement_changelist") + "?" + urlencode({"q": obj.public_id})
         return format_html(
             '<table class="stock-ledger"><thead><tr><th>when</th><th>change</th><th>reason</th>'
             "<th>note</th><th>order</th></tr></thead><tbody>{}</tbody></table>"
@@ -258,6 +257,26 @@ class ProductAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/catalog/product/restock.html", context)
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """The stock ledger, read-only (written only by ``catalog.stock``)."""
+
+    list_display = ["created_at", "product", "delta", "reason", "note", "order"]
+    list_filter = ["reason", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["product__public_id", "product__name", "order__public_id"]
+    list_select_related = ["product", "order"]
+    readonly_fields = ["created_at", "product", "delta", "reason", "note", "order"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: StockMovement | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: StockMovement | None = None) -> bool:
+        return False
 
 
 def _tree_rows() -> list[tuple[str, int]]:

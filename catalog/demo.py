@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from catalog.models import StockMovement, StockMovementReason
 from ecommerce.common.demo import timestamps_as_given
-from orders.models import StockMovement, StockMovementReason
 
 from .cache import catalog_changed
 from .models import Category, Product

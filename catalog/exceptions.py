@@ -1,4 +1,6 @@
-"""Errors of the catalog (codes from the API contract)."""
+"""Errors of the catalog and its stock (codes from the API contract). The stock errors are
+raised by ``catalog.stock`` and by everyone who checks products before using it (cart,
+checkout, the inventory API): one class each."""
 
 from ecommerce.common.exceptions import ApplicationError, ErrorCode
 
@@ -13,3 +15,15 @@ class CategoryNotFound(ApplicationError):
     status_code = 404
     code = ErrorCode.NOT_FOUND
     default_message = "Category not found."
+
+
+class InsufficientStock(ApplicationError):
+    status_code = 409
+    code = ErrorCode.INSUFFICIENT_STOCK
+    default_message = "Not enough stock for one or more products."
+
+
+class ProductDiscontinued(ApplicationError):
+    status_code = 409
+    code = ErrorCode.PRODUCT_DISCONTINUED
+    default_message = "One or more products are discontinued."

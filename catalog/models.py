@@ -1,4 +1,5 @@
-"""Categories (a tree) and products. Stock can never go negative: the database refuses it."""
+"""Categories (a tree), products and the stock ledger. Stock can never go negative: the
+database refuses it; every change of it goes through ``catalog.stock``."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class Product(TimeStampedModel):
     categories = models.ManyToManyField(Category, blank=True, related_name="products")
     image_url = models.URLField(max_length=500, blank=True)
     manager = models.ForeignKey(
-        "inventory.StoreManager",
+        "accounts.StoreManager",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -106,3 +107,35 @@ class ProductPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} in {self.category_id}"
+
+
+class StockMovementReason(models.TextChoices):
+    SALE = "sale", "Sale"
+    RELEASE = "release", "Released (cancel or failed payment)"
+    RESTOCK = "restock", "Restock"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class StockMovement(models.Model):
+    """The stock ledger: every change of a product's quantity, with its cause."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_movements")
+    # The order that caused the change (sale, release). A reference to the layer above by name
+    # only: the catalog never imports ``orders`` (docs/architecture.md).
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="stock_movements"
+    )
+    delta = models.IntegerField()
+    reason = models.CharField(max_length=16, choices=StockMovementReason.choices)
+    # Why a person changed the stock (admin adjustments); a database default, so the hand-written
+    # ledger INSERTs of checkout need not name the column.
+    note = models.CharField(max_length=255, blank=True, default="", db_default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        # Moved from ``orders`` (issue #19) without moving data: the table keeps its name.
+        db_table = "orders_stockmovement"
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.delta:+d} ({self.reason})"

@@ -1,9 +1,9 @@
 """Catalog writes. Each one owns its transaction and calls ``catalog_changed()`` inside it, so
 the cached catalog reads are invalidated when (and only when) it commits.
 
-Stock: a product's quantity set by an admin is recorded in the stock ledger as an
-``adjustment`` (row locked, delta computed under the lock); restocking goes through
-``orders.stock.stock_release`` like every other increment.
+Stock: every quantity change goes through ``catalog.stock``. A product's quantity set on
+create or update is :func:`catalog.stock.stock_set_locked` (recorded as an ``adjustment``;
+row locked, delta computed under the lock); restocking is :func:`catalog.stock.stock_release`.
 
 The transactions are not ``durable``: the Django admin calls these services from inside its
 own ``atomic`` block.
@@ -18,14 +18,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from accounts.models import StoreManager
 from ecommerce.common.exceptions import InvalidRequest
-from inventory.models import StoreManager
-from orders.models import StockMovement, StockMovementReason
-from orders.stock import stock_release
 
 from .cache import catalog_changed
-from .models import Category, Product
+from .models import Category, Product, StockMovementReason
 from .slugs import unique_slugs
+from .stock import stock_release, stock_set_locked
 
 PRODUCT_FIELDS = frozenset(
     {
@@ -101,16 +100,14 @@ def product_create(
             slug=_slug_for(Product, slug or name),
             description=description,
             price=price,
-            quantity=quantity,
             image_url=image_url,
             manager=manager,
             discontinued=discontinued,
         )
         product.categories.set(category_objs)
         if quantity:
-            StockMovement.objects.create(
-                product=product, delta=quantity, reason=StockMovementReason.ADJUSTMENT
-            )
+            stock_set_locked(levels={product.pk: (0, quantity)}, reason=StockMovementReason.ADJUSTMENT)
+            product.quantity = quantity
         catalog_changed()
     return product
 
@@ -133,10 +130,16 @@ def product_update(*, product: Product, data: Mapping[str, Any]) -> Product:
             if name in data:
                 setattr(locked, name, data[name])
         if "quantity" in data and data["quantity"] != locked.quantity:
-            delta = data["quantity"] - locked.quantity
+            stock_set_locked(
+                levels={locked.pk: (locked.quantity, data["quantity"])}, reason=StockMovementReason.ADJUSTMENT
+            )
             locked.quantity = data["quantity"]
-            StockMovement.objects.create(product=locked, delta=delta, reason=StockMovementReason.ADJUSTMENT)
-        locked.save()
+        # every column but the stock, which only ``catalog.stock`` writes
+        locked.save(
+            update_fields=[
+                f.attname for f in Product._meta.concrete_fields if not f.primary_key and f.name != "quantity"
+            ]
+        )
         catalog_changed()
     return locked
 

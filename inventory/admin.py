@@ -13,8 +13,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.models import StoreManager
+
 from .keys import manager_api_key_create, manager_api_key_revoke
-from .models import AuditEvent, ManagerApiKey, StoreManager
+from .models import AuditEvent, ManagerApiKey
 
 
 class ManagerApiKeyInline(admin.TabularInline):

@@ -1,7 +1,7 @@
-"""Errors of the inventory API (codes from the API contract)."""
+"""Errors of the inventory API (codes from the API contract); the stock errors are
+``catalog.exceptions``'."""
 
 from ecommerce.common.exceptions import ApplicationError, ErrorCode
-from orders.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
 
 
 class ManagerAccessDenied(ApplicationError):
@@ -10,6 +10,3 @@ class ManagerAccessDenied(ApplicationError):
     status_code = 403
     code = ErrorCode.PERMISSION_DENIED
     default_message = "You may not act for this store manager."
-
-
-__all__ = ["InsufficientStock", "ManagerAccessDenied", "ProductDiscontinued", "ProductNotFound"]

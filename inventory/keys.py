@@ -27,10 +27,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.ids import is_external_id
+from accounts.models import StoreManager
 from ecommerce.common.exceptions import InvalidRequest, NotFound
 
-from .ids import is_external_id
-from .models import ManagerApiKey, StoreManager
+from .models import ManagerApiKey
 
 KEY_PREFIX = "mk_live_"
 PUBLIC_ID_HEX_CHARS = 12

@@ -1,46 +1,16 @@
-"""Store managers (the owners of products sold through the inventory API), their API keys and
-the audit log of that API.
+"""The API keys of store managers (``accounts.StoreManager``) and the audit log of the
+inventory API.
 
-Id columns (``external_id``, the audit's manager id, key prefixes) are ``ExactCharField``s:
+Id columns (the audit's manager id, key prefixes) are ``ExactCharField``s:
 byte-exact comparison on MariaDB too (``utf8mb4_bin``), as on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from ecommerce.common.fields import ExactCharField
 from ecommerce.common.models import TimeStampedModel
-
-from .ids import validate_external_id
-
-
-class StoreManager(TimeStampedModel):
-    """Identified by the caller-chosen ``external_id`` (``mgr_123``); optionally linked to a user
-    whose role is ``manager`` (required when the inventory access mode is ``token``); holds the
-    API keys of ``api_key`` mode."""
-
-    external_id = ExactCharField(
-        "manager id",
-        max_length=64,
-        unique=True,
-        validators=[validate_external_id],
-        help_text="1–64 characters of A-Za-z0-9_-; compared exactly (case-sensitive).",
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="store_manager",
-    )
-
-    class Meta:
-        ordering = ["external_id"]
-
-    def __str__(self) -> str:
-        return self.external_id
 
 
 class ManagerApiKey(TimeStampedModel):
@@ -52,7 +22,7 @@ class ManagerApiKey(TimeStampedModel):
     shown once, when it is issued (``inventory.keys``).
     """
 
-    manager = models.ForeignKey(StoreManager, on_delete=models.CASCADE, related_name="api_keys")
+    manager = models.ForeignKey("accounts.StoreManager", on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(
         max_length=100, blank=True, help_text="What the key is for (e.g. 'warehouse sync')."
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts.models import StoreManager
 from catalog.cache import cached_read
 from catalog.models import Product
 
 from .exceptions import ManagerAccessDenied
 from .keys import api_key_matches, api_key_prefix
-from .models import ManagerApiKey, StoreManager
+from .models import ManagerApiKey
 
 
 def inventory_product_list(*, manager_external_id: str, status: str | None) -> list[dict[str, Any]]:

@@ -3,7 +3,8 @@ the audit record of every request.
 
 Each business operation owns its transaction (``atomic(durable=True)``). Every product write
 calls :func:`catalog.cache.catalog_changed` inside it, so cached listings (this API's and the
-shop's) are invalidated on commit. Every quantity change writes a ``StockMovement`` row.
+shop's) are invalidated on commit. Every quantity change goes through ``catalog.stock``, which
+writes its ``StockMovement`` row.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import StoreManager
 from catalog.cache import catalog_changed
+from catalog.exceptions import ProductNotFound
 from catalog.models import Product
 from catalog.slugs import unique_slugs
+from catalog.stock import StockLine, stock_import, stock_lines_merge
 from ecommerce.common.db import retry_on_conflict
 from ecommerce.common.exceptions import InvalidRequest
-from orders.models import Order, OrderChannel, OrderStatus, StockMovement, StockMovementReason
+from orders.models import Order, OrderChannel, OrderStatus
 from orders.services import order_create_with_stock
-from orders.stock import StockLine, stock_lines_merge
 
-from .exceptions import ProductNotFound
-from .models import AuditEvent, StoreManager
+from .models import AuditEvent
 
 logger = logging.getLogger("ecommerce.inventory")
 
@@ -141,26 +143,24 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
         result = UpsertResult(products=[])
         to_create: list[Product] = []
         to_update: list[Product] = []
-        movements: list[tuple[Product, int]] = []
+        levels: dict[int, tuple[int, int]] = {}  # existing products: pk → (quantity now, new)
         for item, product in zip(items, targets, strict=True):
             if product is None:
                 product = Product(manager=manager, name=item.name, price=item.price, quantity=item.quantity)
                 to_create.append(product)
                 result.changes.append(_change(product, "created", None))
-                if item.quantity:
-                    movements.append((product, item.quantity))
             else:
                 before = product_snapshot(product)
-                delta = item.quantity - product.quantity
-                if product.name != item.name or product.price != item.price or delta:
+                renamed = product.name != item.name or product.price != item.price
+                if renamed or item.quantity != product.quantity:
+                    levels[product.pk] = (product.quantity, item.quantity)
                     product.name, product.price, product.quantity = item.name, item.price, item.quantity
                     product.updated_at = now
-                    to_update.append(product)
+                    if renamed:
+                        to_update.append(product)
                     result.changes.append(_change(product, "updated", before))
                 else:
                     result.changes.append(_change(product, "unchanged", before))
-                if delta:
-                    movements.append((product, delta))
             result.products.append(product)
 
         if to_create:
@@ -168,26 +168,11 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
                 to_create, unique_slugs(Product, [p.name for p in to_create]), strict=True
             ):
                 product.slug = slug
-            Product.objects.bulk_create(to_create)
-            if any(product.pk is None for product in to_create):  # pragma: no cover - MySQL (no RETURNING)
-                pks = dict(
-                    Product.objects.filter(public_id__in=[p.public_id for p in to_create]).values_list(
-                        "public_id", "pk"
-                    )
-                )
-                for product in to_create:
-                    product.pk = pks[product.public_id]
         if to_update:
-            Product.objects.bulk_update(to_update, ["name", "price", "quantity", "updated_at"])
-        if movements:
-            StockMovement.objects.bulk_create(
-                StockMovement(
-                    product=product,
-                    delta=delta,
-                    reason=StockMovementReason.RESTOCK if delta > 0 else StockMovementReason.ADJUSTMENT,
-                )
-                for product, delta in movements
-            )
+            Product.objects.bulk_update(to_update, ["name", "price", "updated_at"])
+        # New products with their stock, new quantities, and their ledger rows (restock up,
+        # adjustment down): the stock module.
+        stock_import(created=to_create, levels=levels)
         if to_create or to_update:
             catalog_changed()
     return result

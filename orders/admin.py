@@ -18,7 +18,7 @@ from django.utils.html import format_html_join
 from accounts.permissions import authenticated_user
 from ecommerce.common.exceptions import ApplicationError
 
-from .models import Order, OrderEvent, OrderLine, OrderStatus, StockMovement
+from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .services import order_transition
 from .state import transitions_allowed
 
@@ -181,21 +181,3 @@ class OrderAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, f"{order.public_id} is now {target}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
-
-
-@admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "product", "delta", "reason", "note", "order"]
-    list_filter = ["reason", ("created_at", admin.DateFieldListFilter)]
-    search_fields = ["product__public_id", "product__name", "order__public_id"]
-    list_select_related = ["product", "order"]
-    readonly_fields = ["created_at", "product", "delta", "reason", "note", "order"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: StockMovement | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: StockMovement | None = None) -> bool:
-        return False

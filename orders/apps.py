@@ -5,4 +5,13 @@ class OrdersConfig(AppConfig):
     name = "orders"
 
     def ready(self) -> None:
+        from accounts.signals import user_deleting
+
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .services import order_anonymise_for_user_receiver
+
+        # The hook of the layer below: deleting an account anonymises its orders, in the
+        # deleting transaction (docs/architecture.md).
+        user_deleting.connect(
+            order_anonymise_for_user_receiver, dispatch_uid="orders.anonymise_on_user_delete"
+        )

@@ -1,30 +1,13 @@
-"""Errors of checkout, stock and the order lifecycle (codes from the API contract)."""
+"""Errors of checkout and the order lifecycle (codes from the API contract). The stock errors
+(``ProductNotFound``, ``InsufficientStock``, ``ProductDiscontinued``) are ``catalog.exceptions``'."""
 
 from ecommerce.common.exceptions import ApplicationError, ErrorCode
-
-
-class ProductNotFound(ApplicationError):
-    status_code = 404
-    code = ErrorCode.PRODUCT_NOT_FOUND
-    default_message = "One or more products do not exist."
 
 
 class OrderNotFound(ApplicationError):
     status_code = 404
     code = ErrorCode.ORDER_NOT_FOUND
     default_message = "Order not found."
-
-
-class InsufficientStock(ApplicationError):
-    status_code = 409
-    code = ErrorCode.INSUFFICIENT_STOCK
-    default_message = "Not enough stock for one or more products."
-
-
-class ProductDiscontinued(ApplicationError):
-    status_code = 409
-    code = ErrorCode.PRODUCT_DISCONTINUED
-    default_message = "One or more products are discontinued."
 
 
 class InvalidState(ApplicationError):

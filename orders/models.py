@@ -1,5 +1,5 @@
-"""Orders from both channels (shop checkout and inventory API), their lines, the status
-timeline and the stock ledger."""
+"""Orders from both channels (shop checkout and inventory API), their lines and the status
+timeline. The stock ledger (``StockMovement``) is the catalog's (``catalog.models``)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class Order(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
     manager = models.ForeignKey(
-        "inventory.StoreManager", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        "accounts.StoreManager", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
     # The customer as given at order time (inventory API: caller's customer id; shop: user's id).
     customer_ref = models.CharField(max_length=64, blank=True)
@@ -99,34 +99,6 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'placed'} → {self.to_status}"
-
-
-class StockMovementReason(models.TextChoices):
-    SALE = "sale", "Sale"
-    RELEASE = "release", "Released (cancel or failed payment)"
-    RESTOCK = "restock", "Restock"
-    ADJUSTMENT = "adjustment", "Adjustment"
-
-
-class StockMovement(models.Model):
-    """The stock ledger: every change of a product's quantity, with its cause."""
-
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="stock_movements")
-    order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="stock_movements"
-    )
-    delta = models.IntegerField()
-    reason = models.CharField(max_length=16, choices=StockMovementReason.choices)
-    # Why a person changed the stock (admin adjustments); a database default, so the hand-written
-    # ledger INSERTs of checkout need not name the column.
-    note = models.CharField(max_length=255, blank=True, default="", db_default="")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.product_id}: {self.delta:+d} ({self.reason})"
 
 
 class IdempotencyKey(models.Model):

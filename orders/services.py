@@ -32,10 +32,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import User
-from analytics.services import order_stats_record
+from accounts.models import StoreManager, User
 from cart.models import Cart, CartLine
 from catalog.models import Product
+from catalog.stock import stock_lock, stock_release, stock_take_locked
 from ecommerce.common.db import retry_on_conflict
 from ecommerce.common.sql import (
     db_adapt,
@@ -47,7 +47,6 @@ from ecommerce.common.sql import (
     sql_insert,
     sql_insert_objects,
 )
-from inventory.models import StoreManager
 
 from .exceptions import (
     CartEmpty,
@@ -67,8 +66,8 @@ from .payments import (
     PaymentState,
     payment_gateway_get,
 )
+from .signals import order_status_changed
 from .state import transition_check
-from .stock import stock_lock, stock_release, stock_take_locked
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +91,9 @@ def order_create_with_stock(
     and the lines it wrote.
 
     ``quantities`` maps product public ids to (already merged) quantities. The products are
-    locked and checked by :func:`orders.stock.stock_lock` (with ``manager``, only that manager's
+    locked and checked by :func:`catalog.stock.stock_lock` (with ``manager``, only that manager's
     products exist) before anything is written, so the order row is written once, with its
-    totals; then the stock is taken (:func:`orders.stock.stock_take_locked`). Prices and names
+    totals; then the stock is taken (:func:`catalog.stock.stock_take_locked`). Prices and names
     are copied from the locked rows; totals are exact decimals. Writes the first
     :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written).
     Hand-written SQL (``ecommerce.common.sql``): this is checkout's hot path; the instances
@@ -137,7 +136,7 @@ def order_create_with_stock(
     ]
     sql_insert_objects(lines)
     _event_write(order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now)
-    order_stats_record(order=order, from_status="", to_status=status, lines=lines)
+    order_status_changed.send(sender=Order, order=order, from_status="", to_status=status, lines=lines)
     return order, lines
 
 
@@ -162,6 +161,11 @@ def order_anonymise_for_user(*, user: User) -> int:
         }
     Order.objects.bulk_update(orders, ["user", "customer_email", "customer_ref", "shipping_address"])
     return len(orders)
+
+
+def order_anonymise_for_user_receiver(sender: type[User], *, user: User, **kwargs: Any) -> None:
+    """Receiver of :data:`accounts.signals.user_deleting` (connected in ``OrdersConfig.ready``)."""
+    order_anonymise_for_user(user=user)
 
 
 # --- Shop checkout -----------------------------------------------------------------------------
@@ -555,7 +559,7 @@ def _checkout_complete_once(
             lines=lines,
         ):
             quantities = _quantities_by_product((line.product_id, line.quantity) for line in lines)
-            stock_release(quantities=quantities, order=order)
+            stock_release(quantities=quantities, order_id=order.pk)
             _cart_restore(user_id=order.user_id, quantities=quantities)
             return order, False
         # Another request moved the order while the payment was taken (statuses never go back
@@ -651,7 +655,9 @@ def _status_set(
         note=note,
         at=now,
     )
-    order_stats_record(order=order, from_status=previous, to_status=to_status, lines=lines)
+    order_status_changed.send(
+        sender=Order, order=order, from_status=previous, to_status=to_status, lines=lines
+    )
     return True
 
 
@@ -715,7 +721,7 @@ def _order_transition_once(
             note=note,
         )
         if to_status == OrderStatus.CANCELLED:
-            stock_release(quantities=_line_quantities(order), order=order)
+            stock_release(quantities=_line_quantities(order), order_id=order.pk)
         order_email_schedule(order_id=order.pk, kind="status", status=to_status)
     return order, previous
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "orders",
     "inventory",
     "analytics",
+    # The top layer: `manage.py seed_demo`, which may import every app (docs/architecture.md).
+    "ecommerce.demo",
 ]
 
 MIDDLEWARE = [

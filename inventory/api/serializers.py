@@ -11,10 +11,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.ids import EXTERNAL_ID_MESSAGE, EXTERNAL_ID_REGEX
 from catalog.models import ProductStatus
 from ecommerce.common.api_fields import StrictCharField, StrictIntegerField
 
-from ..ids import EXTERNAL_ID_MESSAGE, EXTERNAL_ID_REGEX
 from ..services import MAX_BATCH
 
 ID_REGEX = EXTERNAL_ID_REGEX  # \A…\Z: the whole string (the schema shows it as ^…$)

@@ -11,7 +11,7 @@ Every request, in this order (``docs/inventory.md``, "Access modes"):
 
 Whatever the outcome, one ``AuditEvent`` row is written after the response is built, and the
 ``manager_id`` goes into the request's JSON log line. The body is parsed once (DRF keeps the
-parsed ``request.data``) and ids are checked by the one predicate of ``inventory.ids``.
+parsed ``request.data``) and ids are checked by the one predicate of ``accounts.ids``.
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from accounts.ids import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id
 from accounts.permissions import is_manager
+from catalog.stock import StockLine
 from ecommerce.common.exceptions import InvalidRequest, RateLimited
 from ecommerce.common.http import client_ip  # re-exported: the one client-IP function
 from ecommerce.common.ratelimit import rate_limit_hit
 from ecommerce.common.schema import ErrorEnvelopeSerializer
-from orders.stock import StockLine
 
 from ..exceptions import ManagerAccessDenied
-from ..ids import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id
 from ..models import ManagerApiKey
 from ..selectors import inventory_product_list, store_manager_get_for_user
 from ..services import (
@@ -208,7 +208,7 @@ class InventoryApiView(APIView):
     def _peek_manager_id(request: Request) -> tuple[str | None, Exception | None]:
         """The caller's ``manager_id`` when it is well-formed (query for GET, else the body).
 
-        The same predicate as the serializers' (``inventory.ids``): an id refused here is
+        The same predicate as the serializers' (``accounts.ids``): an id refused here is
         refused by validation too, so no request skips the access check and then passes.
         """
         if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):

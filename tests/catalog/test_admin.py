@@ -5,8 +5,7 @@ stock service), categories as a tree, category writes through the services."""
 import pytest
 from django.urls import reverse
 
-from catalog.models import Category, Product
-from orders.models import StockMovement
+from catalog.models import Category, Product, StockMovement
 from tests.factories import CategoryFactory, ProductFactory, StoreManagerFactory
 
 pytestmark = pytest.mark.django_db

@@ -59,7 +59,7 @@ def test_demo_catalog_stock_is_in_the_ledger_and_in_the_past():
     from django.db.models import Sum
     from django.utils import timezone
 
-    from orders.models import StockMovement
+    from catalog.models import StockMovement
 
     demo_catalog_seed(products=80)
     ledger = dict(StockMovement.objects.values_list("product").annotate(total=Sum("delta")))

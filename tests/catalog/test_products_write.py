@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import Product
-from orders.models import Order, OrderLine, StockMovement
+from catalog.models import Product, StockMovement
+from orders.models import Order, OrderLine
 from tests.factories import CategoryFactory, ProductFactory, StoreManagerFactory
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,8 @@ def test_admin_has_one_accounts_section(staff_client, admin_user):
     sections = [app["name"] for app in response.context["app_list"]]
     assert sections.count("Accounts") == 1 and "Social Accounts" not in sections
     accounts = next(app for app in response.context["app_list"] if app["name"] == "Accounts")
-    assert [model["object_name"] for model in accounts["models"]] == ["User"]
+    # store managers are accounts since issue #19 (StoreManager moved from inventory)
+    assert [model["object_name"] for model in accounts["models"]] == ["StoreManager", "User"]
     assert staff_client.get("/admin/account/emailaddress/").status_code == 404
     assert staff_client.get("/admin/socialaccount/socialtoken/").status_code == 404
     # email addresses and linked social accounts are still shown on the user page

@@ -17,8 +17,8 @@ from accounts.models import Role, User
 from analytics.demo import demo_orders_seed
 from analytics.periods import shop_today, shop_tz
 from catalog.demo import demo_catalog_seed
-from catalog.models import Product
-from orders.models import Order, OrderChannel, OrderEvent, OrderStatus, StockMovement
+from catalog.models import Product, StockMovement
+from orders.models import Order, OrderChannel, OrderEvent, OrderStatus
 from orders.state import TRANSITIONS
 
 S = OrderStatus

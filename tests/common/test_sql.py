@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from catalog.models import Product
+from catalog.models import Product, StockMovement
 from ecommerce.common.sql import (
     db_decimal,
     quoted_table,
@@ -15,7 +15,7 @@ from ecommerce.common.sql import (
     sql_insert_objects,
     sql_upsert_add,
 )
-from orders.models import OrderEvent, StockMovement
+from orders.models import OrderEvent
 from tests.factories import OrderFactory, ProductFactory
 
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import factory
 
+from accounts.models import StoreManager
 from catalog.models import Category, Product
-from inventory.models import StoreManager
 
 
 class StoreManagerFactory(factory.django.DjangoModelFactory):

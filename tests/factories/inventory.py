@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import factory
 
-from accounts.models import Role
+from accounts.models import Role, StoreManager
 from catalog.models import Product
-from inventory.models import AuditEvent, StoreManager
+from inventory.models import AuditEvent
 
 from .accounts import UserFactory
 

@@ -13,10 +13,11 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import StoreManager
 from catalog.models import Product
 from ecommerce.common.exceptions import InvalidRequest
 from inventory.keys import KEY_PREFIX, manager_api_key_create, manager_api_key_revoke
-from inventory.models import AuditEvent, ManagerApiKey, StoreManager
+from inventory.models import AuditEvent, ManagerApiKey
 from orders.models import Order
 from tests.factories import ManagedProductFactory, ManagerUserFactory, StoreManagerFactory
 from tests.inventory.conftest import send
@@ -401,7 +402,7 @@ def test_admin_issues_a_key_and_shows_it_once(admin_browser, settings):
     assert key_client(key).get("/api/inventory/products?manager_id=mgr_admin").status_code == 200
     change_page = admin_browser.get(f"/admin/inventory/managerapikey/{row.pk}/change/").content.decode()
     listing = admin_browser.get("/admin/inventory/managerapikey/").content.decode()
-    manager_page = admin_browser.get(f"/admin/inventory/storemanager/{manager.pk}/change/").content.decode()
+    manager_page = admin_browser.get(f"/admin/accounts/storemanager/{manager.pk}/change/").content.decode()
     assert row.prefix in change_page and row.prefix in listing and row.prefix in manager_page
     assert key not in change_page + listing + manager_page  # never shown again
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import StoreManager
 from catalog.models import Product
-from inventory.models import StoreManager
 from orders.models import Order
 from tests.factories import ManagedProductFactory, StoreManagerFactory
 from tests.inventory.conftest import send

@@ -9,9 +9,10 @@ from collections import Counter
 import pytest
 from rest_framework.test import APIClient
 
-from catalog.models import Product
-from inventory.models import AuditEvent, StoreManager
-from orders.models import Order, StockMovement
+from accounts.models import StoreManager
+from catalog.models import Product, StockMovement
+from inventory.models import AuditEvent
+from orders.models import Order
 from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ManagedProductFactory, StoreManagerFactory
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import Product
-from inventory.models import AuditEvent, StoreManager
-from orders.models import Order, OrderChannel, OrderStatus, StockMovement, StockMovementReason
+from accounts.models import StoreManager
+from catalog.models import Product, StockMovement, StockMovementReason
+from inventory.models import AuditEvent
+from orders.models import Order, OrderChannel, OrderStatus
 from tests.factories import ManagedProductFactory, StoreManagerFactory
 from tests.inventory.conftest import send
 

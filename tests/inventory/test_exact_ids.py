@@ -8,9 +8,10 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.ids import is_external_id
+from accounts.models import StoreManager
 from catalog.models import Product
-from inventory.ids import is_external_id
-from inventory.models import AuditEvent, StoreManager
+from inventory.models import AuditEvent
 from orders.models import Order
 from tests.factories import AuditEventFactory, ManagedProductFactory, ManagerUserFactory, StoreManagerFactory
 from tests.inventory.conftest import fresh_rate_window, send

@@ -148,7 +148,7 @@ def test_admin_lists_filters_and_is_read_only(client, admin_user):
     detail = client.get(reverse("admin:inventory_auditevent_change", args=[event.pk]))
     add = client.get(reverse("admin:inventory_auditevent_add"))
     delete = client.post(reverse("admin:inventory_auditevent_delete", args=[event.pk]), {"post": "yes"})
-    managers = client.get(reverse("admin:inventory_storemanager_changelist"))
+    managers = client.get(reverse("admin:accounts_storemanager_changelist"))
 
     assert filtered.status_code == 200
     assert list(filtered.context["cl"].result_list) == [event]

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 import inventory.services as services
-from catalog.models import Product
-from inventory.models import AuditEvent, StoreManager
+from accounts.models import StoreManager
+from catalog.models import Product, StockMovement, StockMovementReason
+from inventory.models import AuditEvent
 from inventory.services import ProductInput, inventory_products_upsert
-from orders.models import StockMovement, StockMovementReason
 from tests.factories import ManagedProductFactory, ProductFactory, StoreManagerFactory
 from tests.inventory.conftest import send
 

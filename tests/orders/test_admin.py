@@ -8,7 +8,8 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 
-from orders.models import Order, OrderEvent, OrderStatus, StockMovement
+from catalog.models import StockMovement
+from orders.models import Order, OrderEvent, OrderStatus
 from tests.factories import AdminUserFactory, ProductFactory, UserFactory
 from tests.orders.conftest import checkout_body
 
@@ -36,7 +37,7 @@ def test_list_search_and_detail(staff_client, paid_order):
     assert response.status_code == 200 and paid_order.public_id in response.content.decode()
     detail = staff_client.get(f"/admin/orders/order/{paid_order.pk}/change/")
     assert detail.status_code == 200 and paid_order.lines.get().name in detail.content.decode()
-    assert staff_client.get("/admin/orders/stockmovement/").status_code == 200
+    assert staff_client.get("/admin/catalog/stockmovement/").status_code == 200
 
 
 def test_actions_follow_the_state_machine(staff_client, paid_order):

@@ -6,8 +6,8 @@ built-in test gateway and over HTTP against the fake provider."""
 import pytest
 
 from cart.models import CartLine
-from catalog.models import Product
-from orders.models import Order, OrderEvent, OrderStatus, StockMovement
+from catalog.models import Product, StockMovement
+from orders.models import Order, OrderEvent, OrderStatus
 from orders.payments import PaymentState, TestGateway
 from tests.factories import ProductFactory
 from tests.orders.conftest import checkout_body

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from cart.models import CartLine
-from catalog.models import Product
-from orders.models import IdempotencyKey, Order, OrderStatus, StockMovement
+from catalog.models import Product, StockMovement
+from orders.models import IdempotencyKey, Order, OrderStatus
 from orders.payments import TestGateway
 from orders.services import order_transition
 from tests.factories import ProductFactory

@@ -5,8 +5,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from cart.models import CartLine
-from catalog.models import Product
-from orders.models import Order, StockMovement
+from catalog.models import Product, StockMovement
+from orders.models import Order
 from tests.analytics.test_rollup import live_state, rollup_state
 from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, UserFactory

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cart.models import CartLine
-from catalog.models import Product
-from orders.models import Order, OrderEvent, OrderStatus, StockMovement
+from catalog.models import Product, StockMovement
+from orders.models import Order, OrderEvent, OrderStatus
 from orders.payments import PaymentState, TestGateway
 from orders.services import orders_pending_reconcile
 from tests.orders.conftest import checkout_body

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from orders.exceptions import InsufficientStock
-from orders.models import Order, OrderChannel, OrderStatus, StockMovement
+from catalog.exceptions import InsufficientStock
+from catalog.models import StockMovement
+from orders.models import Order, OrderChannel, OrderStatus
 from orders.services import order_anonymise_for_user, order_create_with_stock
 from tests.factories import ProductFactory, StoreManagerFactory, UserFactory
 

@@ -1,5 +1,18 @@
-"""The one stock service: take and give back stock, for shop checkout and the inventory API,
-and adjust it by hand (the admin's product page: :func:`stock_adjust`).
+"""The one home of stock: every change of a product's quantity goes through this module, and
+writes its :class:`StockMovement` ledger row in the same transaction.
+
+- take (shop checkout and the inventory API's orders): :func:`stock_lock` +
+  :func:`stock_take_locked`, or :func:`stock_take`;
+- release (cancelled order, failed payment) and restock: :func:`stock_release`;
+- adjust by a delta (the admin's "Change stock by"): :func:`stock_adjust`;
+- set to a level (a product's create/update): :func:`stock_set_locked`;
+- import a batch (the inventory API's upsert: new products with their stock, new levels):
+  :func:`stock_import`.
+
+Keys: products are named by primary key inside (release, adjust, set); take and lock receive
+the public ids their callers hold (cart lines, the inventory API's request) because their
+errors name those ids and their one locking statement finds the rows by them. Orders are
+named by primary key (``order_id``): the catalog never imports ``orders``.
 
 Rows are locked with ``SELECT … FOR UPDATE`` in primary-key order (so two buyers of the same
 products in any order never deadlock), read under the lock, checked, then decremented in the
@@ -15,7 +28,7 @@ Query cost: one locking SELECT, one UPDATE per distinct product, one INSERT for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -24,13 +37,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog.cache import catalog_changed
-from catalog.models import Product
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.sql import db_decimal, for_update, quoted_table, sql_execute, sql_fetch, sql_insert
 
+from .cache import catalog_changed
 from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
-from .models import Order, StockMovement, StockMovementReason
+from .models import Product, StockMovement, StockMovementReason
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,7 @@ def stock_lock(*, quantities: Mapping[str, int], manager_id: int | None = None) 
 
     missing = {pid: "product not found" for pid in quantities if pid not in products}
     if missing:
-        raise ProductNotFound(details=missing)
+        raise ProductNotFound("One or more products do not exist.", details=missing)
     discontinued = {pid: "product is discontinued" for pid in quantities if products[pid].discontinued}
     if discontinued:
         raise ProductDiscontinued(details=discontinued)
@@ -127,7 +139,7 @@ def stock_take_locked(
 def stock_take(
     *,
     quantities: Mapping[str, int],
-    order: Order | None = None,
+    order_id: int | None = None,
     manager_id: int | None = None,
 ) -> dict[str, LockedProduct]:
     """Lock, check and decrement stock for ``{product public id: quantity}``; all or nothing.
@@ -137,12 +149,12 @@ def stock_take(
     then. Returns the locked products (quantities as they were before the decrement).
     """
     locked = stock_lock(quantities=quantities, manager_id=manager_id)
-    stock_take_locked(locked=locked, quantities=quantities, order_id=order.pk if order else None)
+    stock_take_locked(locked=locked, quantities=quantities, order_id=order_id)
     return locked
 
 
 def stock_release(
-    *, quantities: Mapping[int, int], order: Order | None = None, reason: str = StockMovementReason.RELEASE
+    *, quantities: Mapping[int, int], order_id: int | None = None, reason: str = StockMovementReason.RELEASE
 ) -> None:
     """Give stock back: ``{product pk: quantity}`` (cancelled order, failed payment, restock).
 
@@ -153,7 +165,7 @@ def stock_release(
     increment = f"UPDATE {quoted_table(Product)} SET quantity = quantity + %s WHERE id = %s"  # noqa: S608
     for pk in sorted(quantities):
         sql_execute(increment, [quantities[pk], pk])
-    _ledger_write(quantities.items(), order_id=order.pk if order else None, reason=reason)
+    _ledger_write(quantities.items(), order_id=order_id, reason=reason)
 
 
 ADJUST_REASONS = frozenset({StockMovementReason.RESTOCK, StockMovementReason.ADJUSTMENT})
@@ -188,6 +200,73 @@ def stock_adjust(*, product_id: int, delta: int, reason: str, note: str = "") ->
         StockMovement.objects.create(product_id=product_id, delta=delta, reason=reason, note=note[:255])
         catalog_changed()
         return Product.objects.values_list("quantity", flat=True).get(pk=product_id)
+
+
+def stock_set_locked(
+    *, levels: Mapping[int, tuple[int, int]], reason: str | None = None, note: str = ""
+) -> dict[int, int]:
+    """Set products to new stock levels: ``{product pk: (quantity now, new quantity)}``, where
+    "quantity now" was read under the caller's row lock in this transaction. Writes only the
+    products whose level changes (``bulk_update``: one statement per batch) and one ledger row
+    each, with ``reason`` (default: ``restock`` for an increase, ``adjustment`` for a decrease)
+    and ``note``.
+
+    Used by a product's create and update (catalog services, the admin). Must run inside a
+    transaction; raises ``InvalidRequest`` (400) for a negative level. Returns ``{product pk:
+    delta}`` of the products changed.
+    """
+    return stock_import(created=(), levels=levels, reason=reason, note=note)
+
+
+def stock_import(
+    *,
+    created: Sequence[Product],
+    levels: Mapping[int, tuple[int, int]],
+    reason: str | None = None,
+    note: str = "",
+) -> dict[int, int]:
+    """A batch of stock levels (the inventory API's upsert): inserts the new, unsaved products of
+    ``created`` with their initial ``quantity`` (one bulk ``INSERT``; their primary keys are set
+    on the instances), sets the existing ones as :func:`stock_set_locked` does, and writes one
+    ledger row per product whose stock changed, all in one ``INSERT``. Must run inside a
+    transaction; returns ``{product pk: delta}``.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("stock_import() and stock_set_locked() must run inside transaction.atomic()")
+    if any(new < 0 for _, new in levels.values()) or any(p.quantity < 0 for p in created):
+        raise InvalidRequest("Stock cannot be negative.", details={"quantity": "must be ≥ 0"})
+    if created:
+        Product.objects.bulk_create(created)
+        if any(product.pk is None for product in created):  # pragma: no cover - MySQL (no RETURNING)
+            pks = dict(
+                Product.objects.filter(public_id__in=[p.public_id for p in created]).values_list(
+                    "public_id", "pk"
+                )
+            )
+            for product in created:
+                product.pk = pks[product.public_id]
+    deltas = {product.pk: product.quantity for product in created if product.quantity}
+    changed = {pk: new - now for pk, (now, new) in levels.items() if new != now}
+    if changed:
+        at = timezone.now()
+        Product.objects.bulk_update(
+            [Product(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(changed)],
+            ["quantity", "updated_at"],
+        )
+    deltas.update(changed)
+    if not deltas:
+        return {}
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            product_id=pk,
+            delta=delta,
+            reason=reason or (StockMovementReason.RESTOCK if delta > 0 else StockMovementReason.ADJUSTMENT),
+            note=note[:255],
+        )
+        for pk, delta in deltas.items()
+    )
+    catalog_changed()
+    return deltas
 
 
 def _ledger_write(deltas: Iterable[tuple[int, int]], *, order_id: int | None, reason: str) -> None:

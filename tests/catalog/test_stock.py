@@ -1,13 +1,21 @@
-"""The stock service shared by checkout and the inventory API."""
+"""The one stock module (``catalog.stock``), shared by checkout, the inventory API, the admin and
+the catalog services."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from catalog.models import Product
+from catalog.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
+from catalog.models import Product, StockMovement
+from catalog.stock import (
+    StockLine,
+    stock_adjust,
+    stock_import,
+    stock_lines_merge,
+    stock_release,
+    stock_set_locked,
+    stock_take,
+)
 from ecommerce.common.exceptions import InvalidRequest
-from orders.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
-from orders.models import StockMovement
-from orders.stock import StockLine, stock_adjust, stock_lines_merge, stock_release, stock_take
 from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, StoreManagerFactory
 
@@ -88,6 +96,8 @@ def test_stock_calls_need_a_transaction():
         stock_take(quantities={"prod_x": 1})
     with pytest.raises(RuntimeError):
         stock_release(quantities={1: 1})
+    with pytest.raises(RuntimeError):
+        stock_set_locked(levels={1: (0, 1)})
 
 
 @pytest.mark.django_db
@@ -191,3 +201,40 @@ def test_adjust_and_checkouts_at_once_lose_no_unit():
     assert product.quantity == 20 - taken >= 0
     ledger = sum(StockMovement.objects.filter(product=product).values_list("delta", flat=True))
     assert ledger == product.quantity
+
+
+@pytest.mark.django_db
+def test_set_writes_only_changed_levels_with_their_deltas():
+    up, down, same = ProductFactory(quantity=2), ProductFactory(quantity=5), ProductFactory(quantity=3)
+    with transaction.atomic():
+        deltas = stock_set_locked(levels={up.pk: (2, 7), down.pk: (5, 1), same.pk: (3, 3)})
+    assert deltas == {up.pk: 5, down.pk: -4}
+    assert [Product.objects.get(pk=p.pk).quantity for p in (up, down, same)] == [7, 1, 3]
+    rows = {row.product_id: (row.delta, row.reason) for row in StockMovement.objects.all()}
+    assert rows == {up.pk: (5, "restock"), down.pk: (-4, "adjustment")}
+
+
+@pytest.mark.django_db
+def test_set_and_import_refuse_negative_levels_and_change_nothing():
+    product = ProductFactory(quantity=2)
+    with pytest.raises(InvalidRequest), transaction.atomic():
+        stock_set_locked(levels={product.pk: (2, -1)})
+    with pytest.raises(InvalidRequest), transaction.atomic():
+        stock_import(created=[Product(name="New", slug="new", price="1.00", quantity=-3)], levels={})
+    assert Product.objects.get(pk=product.pk).quantity == 2
+    assert not Product.objects.filter(slug="new").exists() and not StockMovement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_creates_products_with_their_stock_in_the_ledger():
+    existing = ProductFactory(quantity=4)
+    new = [
+        Product(name="A", slug="a", price="1.00", quantity=3),
+        Product(name="B", slug="b", price="1.00", quantity=0),
+    ]
+    with transaction.atomic():
+        deltas = stock_import(created=new, levels={existing.pk: (4, 1)})
+    assert all(p.pk for p in new)
+    assert deltas == {new[0].pk: 3, existing.pk: -3}
+    assert Product.objects.get(pk=new[0].pk).quantity == 3
+    assert sorted(StockMovement.objects.values_list("product_id", "delta")) == sorted(deltas.items())

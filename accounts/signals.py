@@ -1,0 +1,13 @@
+"""Hooks that the accounts app publishes for the apps above it (docs/architecture.md).
+
+``accounts`` is the floor under catalog, cart and orders: it never imports them. When
+something here must cause something there, it sends one of these signals and the upper app
+connects its receiver in its ``AppConfig.ready()``.
+"""
+
+from django.dispatch import Signal
+
+# Sent by ``accounts.services.user_delete`` inside its transaction, before the user row is
+# deleted, with ``user``. A receiver that raises rolls the deletion back. Subscribers:
+# ``orders`` (the user's orders lose their personal data; they stay for the shop's books).
+user_deleting = Signal()
