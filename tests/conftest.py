@@ -52,7 +52,7 @@ def auth_client() -> Callable[[User], APIClient]:
 
 # --- OpenAPI error codes vs. the responses tests observe (docs/api-schema.md) ----------------
 def pytest_configure(config: pytest.Config) -> None:
-    from tests import api_observations
+    from tests.helpers import api_observations
 
     api_observations.install()
     config.pluginmanager.register(api_observations.Plugin(), "api-observations")

@@ -10,6 +10,8 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
+from tests.helpers.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
@@ -37,3 +39,25 @@ def post_committed(api_client, django_capture_on_commit_callbacks) -> Callable:
             return getattr(client or api_client, method)(path, data or {}, format="json")
 
     return post
+
+
+@pytest.fixture
+def idp(settings) -> Iterator[FakeOidcProvider]:
+    """A fake OpenID Connect provider on 127.0.0.1, configured as provider ``fakeid``."""
+    provider = FakeOidcProvider().start()
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "fakeid",
+                    "name": "Fake IdP",
+                    "client_id": CLIENT_ID,
+                    "secret": CLIENT_SECRET,
+                    "settings": {"server_url": provider.base_url},
+                }
+            ]
+        }
+    }
+    settings.SOCIAL_LOGIN_REDIRECT_URIS = ["https://shop.test/auth/callback/{provider}"]
+    yield provider
+    provider.stop()

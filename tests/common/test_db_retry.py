@@ -7,8 +7,8 @@ from django.db import IntegrityError, OperationalError, connections, transaction
 
 from catalog.models import Product
 from ecommerce.common.db import is_retryable_conflict, retry_on_conflict
-from tests.concurrency import requires_server_database
 from tests.factories import ProductFactory
+from tests.helpers.concurrency import requires_server_database
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.core.cache import cache, caches
 
 from ecommerce.common.ratelimit import STORE_DOWN_RETRY_AFTER, rate_limit_hit, rate_limit_reset
 from ecommerce.settings.config import cache_config
-from tests.common.test_faults import RedisServer
+from tests.helpers.servers import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from catalog.models import Product
 from inventory.models import AuditEvent, StoreManager
 from orders.models import Order, StockMovement
-from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ManagedProductFactory, StoreManagerFactory
+from tests.helpers.concurrency import requires_server_database, run_in_threads
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,8 @@ from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus, StockMovement
 from orders.payments import PaymentState, TestGateway
 from tests.factories import ProductFactory
+from tests.helpers.fake_psp import FakePsp
 from tests.orders.conftest import checkout_body
-from tests.orders.fake_psp import FakePsp
 
 pytestmark = pytest.mark.django_db
 

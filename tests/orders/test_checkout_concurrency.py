@@ -7,9 +7,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from cart.models import CartLine
 from catalog.models import Product
 from orders.models import Order, StockMovement
-from tests.analytics.test_rollup import live_state, rollup_state
-from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, UserFactory
+from tests.helpers.analytics import live_state, rollup_state
+from tests.helpers.concurrency import requires_server_database, run_in_threads
 from tests.orders.conftest import checkout_body
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]

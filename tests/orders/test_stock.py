@@ -8,8 +8,8 @@ from ecommerce.common.exceptions import InvalidRequest
 from orders.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
 from orders.models import StockMovement
 from orders.stock import StockLine, stock_adjust, stock_lines_merge, stock_release, stock_take
-from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ProductFactory, StoreManagerFactory
+from tests.helpers.concurrency import requires_server_database, run_in_threads
 
 
 def test_merge_sums_repeated_products_keeping_order():
@@ -165,6 +165,7 @@ def test_adjust_refuses_and_changes_nothing():
     assert product.quantity == 3 and not StockMovement.objects.exists()
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_adjust_and_checkouts_at_once_lose_no_unit():
     """Admins taking units out while buyers take the last ones: never below zero, nothing lost,

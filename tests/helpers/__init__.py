@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def assert_envelope(response: Any, status: int | tuple[int, ...], code: str | None = None) -> dict[str, Any]:
