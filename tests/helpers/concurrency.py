@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import pytest
@@ -43,3 +45,43 @@ def run_in_threads(target: Callable[[int], T], count: int, timeout: float = 60) 
     for thread in threads:
         thread.join(timeout)
     return results
+
+
+@contextmanager
+def conflict_retries() -> Iterator[list[logging.LogRecord]]:
+    """Collect the "transaction conflict; retrying" records of ``retry_on_conflict``
+    (``ecommerce/common/db.py``) from every thread while the block runs.
+
+    A test that must never deadlock asserts the list is empty: the retry would otherwise hide a
+    deadlock from its status codes."""
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("ecommerce.common.db")
+    handler, level = Collect(logging.WARNING), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(min(level or logging.WARNING, logging.WARNING))
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def lock_waiters() -> int:
+    """How many other sessions of this database are waiting for a row lock right now."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        else:
+            # MariaDB: a locking statement still running after 200 ms is waiting for a lock.
+            cursor.execute(
+                "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() "
+                "AND id <> CONNECTION_ID() AND info LIKE '%%FOR UPDATE%%' AND time_ms > 200"
+            )
+        return int(cursor.fetchone()[0])
