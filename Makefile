@@ -73,6 +73,7 @@ test-mysql:
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 fmt: install-dev
 	$(BIN)/ruff check --fix .
@@ -87,4 +88,4 @@ screenshots: install-dev
 		$(BIN)/pytest tests/analytics/test_browser.py -k dashboard -p no:cacheprovider -q
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage

@@ -38,7 +38,7 @@ def _write_error_envelope(sock: object, status_int: int, reason: str, mesg: str)
     _gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
-_gunicorn_wsgi.Response = _ResponseWithoutServerHeader  # type: ignore[misc]
+_gunicorn_wsgi.Response = _ResponseWithoutServerHeader
 _gunicorn_util.write_error = _write_error_envelope
 
 

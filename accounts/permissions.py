@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from .models import Role
+from .models import Role, User
 
 
 def is_admin(user: Any) -> bool:
@@ -20,6 +22,16 @@ def is_admin(user: Any) -> bool:
 def is_manager(user: Any) -> bool:
     """Store managers: active users whose role is ``manager``."""
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.MANAGER)
+
+
+def authenticated_user(request: Request | HttpRequest) -> User:
+    """``request.user`` as a ``User``, for views whose permission already requires a signed-in
+    user (``IsCustomer``, ``IsAdmin``, the admin site); an anonymous request is
+    ``NotAuthenticated`` (401)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user
 
 
 class IsAdmin(BasePermission):

@@ -177,7 +177,7 @@ def user_login(*, email: str, password: str, ip: str) -> User:
     if settings.ACCOUNTS_EMAIL_VERIFICATION_REQUIRED and not user.email_verified:
         raise EmailNotVerified()
     throttle_login_succeeded(email=email, ip=ip)
-    update_last_login(None, user)
+    update_last_login(None, user)  # type: ignore[arg-type]  # the signal receiver, called directly: sender unused
     return user
 
 
@@ -365,7 +365,7 @@ def _social_user_get_or_create(identity: ProviderIdentity) -> User:
                 raise InvalidCredentials("This account is disabled.")
             account.extra_data = identity.extra_data
             account.save(update_fields=["extra_data"])
-            return account.user
+            return account.user  # type: ignore[no-any-return]  # allauth is untyped
         if not identity.email:
             raise InvalidRequest(
                 "The provider did not share an email address.",

@@ -31,9 +31,9 @@ def _with_analytics_urls(get_urls: Callable[[], list[Any]]) -> Callable[[], list
             *get_urls(),
         ]
 
-    get_urls_with_analytics.analytics = True  # type: ignore[attr-defined]
+    get_urls_with_analytics.analytics = True  # type: ignore[attr-defined]  # a marker attribute on the function
     return get_urls_with_analytics
 
 
 if not getattr(admin.site.get_urls, "analytics", False):
-    admin.site.get_urls = _with_analytics_urls(admin.site.get_urls)  # type: ignore[method-assign]
+    admin.site.get_urls = _with_analytics_urls(admin.site.get_urls)  # type: ignore[method-assign]  # wraps the default site's URLs

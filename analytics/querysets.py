@@ -7,6 +7,7 @@ kept rollups with them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ def _created_between(prefix: str, starts_at: datetime | None, ends_before: datet
 
 def order_stats_live(
     *, starts_at: datetime | None = None, ends_before: datetime | None = None
-) -> QuerySet[Order, dict[str, Any]]:
+) -> QuerySet[Order, Mapping[str, Any]]:
     """Rows ``{day, k_channel, k_status, orders, revenue}`` of the orders created in the range
     (every output column is aliased, so ``INSERT … SELECT`` can name them on every database)."""
     return (
@@ -43,7 +44,7 @@ def order_stats_live(
 
 def order_units_live(
     *, starts_at: datetime | None = None, ends_before: datetime | None = None
-) -> QuerySet[OrderLine, dict[str, Any]]:
+) -> QuerySet[OrderLine, Mapping[str, Any]]:
     """Rows ``{day, k_channel, k_status, units}``: units of the orders created in the range."""
     return (
         OrderLine.objects.filter(_created_between("order__", starts_at, ends_before))
@@ -60,7 +61,7 @@ def order_units_live(
 
 def product_sales_live(
     *, starts_at: datetime | None = None, ends_before: datetime | None = None
-) -> QuerySet[OrderLine, dict[str, Any]]:
+) -> QuerySet[OrderLine, Mapping[str, Any]]:
     """Rows ``{day, k_channel, k_product, units, revenue}`` of the lines of revenue orders."""
     return (
         OrderLine.objects.filter(

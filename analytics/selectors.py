@@ -16,6 +16,7 @@ Rules (also in the README):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -151,7 +152,7 @@ def status_breakdown(*, period: Period) -> tuple[list[StatusCount], list[StatusC
     """
     previous = period.previous
     current_q, previous_q = Q(day__gte=period.start), Q(day__lte=previous.end)
-    rows = {
+    rows: dict[str, Mapping[str, Any]] = {
         row["status"]: row
         for row in DailyOrderStats.objects.filter(
             _channel(period), day__gte=previous.start, day__lte=period.end
@@ -167,6 +168,9 @@ def status_breakdown(*, period: Period) -> tuple[list[StatusCount], list[StatusC
         )
         .order_by()
     }
+    current: list[StatusCount]
+    before: list[StatusCount]
+    row: Mapping[str, Any]
     current, before = [], []
     for status, label in OrderStatus.choices:
         row = rows.get(status, {})
@@ -240,7 +244,8 @@ def revenue_per_day(*, period: Period) -> list[DayPoint]:
         )
         .order_by("day")
     }
-    points = []
+    points: list[DayPoint] = []
+    row: Mapping[str, Any]
     for day in period.dates():
         row = rows.get(day, {})
         points.append(
@@ -276,7 +281,7 @@ def top_products_ranked(
         )
     }
 
-    def figure(row: dict[str, Any]) -> ProductFigure:
+    def figure(row: Mapping[str, Any]) -> ProductFigure:
         public_id, name = names[row["product_id"]]
         return ProductFigure(
             pk=row["product_id"],

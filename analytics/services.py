@@ -162,4 +162,4 @@ def _insert_select(
             statement += f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)  # DB-API: an int

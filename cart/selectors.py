@@ -45,6 +45,8 @@ class CartView:
 def cart_get_for_user(*, user: User) -> CartView:
     """The user's cart (empty when none exists yet), with current product prices. One query."""
     lines = CartLine.objects.filter(cart__user=user).select_related("product").order_by("created_at", "id")
+    items: list[CartItemView]
+    saved: list[CartItemView]
     items, saved = [], []
     for line in lines:
         (saved if line.saved_for_later else items).append(CartItemView(line.product, line.quantity))

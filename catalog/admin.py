@@ -39,7 +39,7 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> QuerySet[Product]:
         value = self.value()
         if value in ProductStatus.values:
-            return queryset.with_status(value)  # type: ignore[attr-defined]
+            return queryset.with_status(value)  # type: ignore[attr-defined]  # Product's changelist queryset is a ProductQuerySet
         return queryset
 
 
@@ -78,7 +78,7 @@ class ProductAdminForm(forms.ModelForm):
         fields = ["name", "slug", "price"]  # the admin's get_form() passes the full list
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean()  # type: ignore[assignment]  # ModelForm.clean() returns cleaned_data
         change = data.get("stock_change")
         if change:
             if not data.get("stock_reason"):
@@ -298,7 +298,7 @@ class CategoryAdminForm(forms.ModelForm):
                 if depth <= rows[start][1]:
                     break
                 below.add(public_id)
-            parent.queryset = parent.queryset.exclude(public_id__in=below)
+            parent.queryset = parent.queryset.exclude(public_id__in=below)  # type: ignore[attr-defined]  # a ModelChoiceField (FK)
 
 
 @admin.register(Category)
@@ -344,7 +344,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
     @admin.display(description="products", ordering="product_total")
     def product_count(self, obj: Category) -> int:
-        return obj.product_total  # type: ignore[attr-defined]
+        return obj.product_total  # type: ignore[attr-defined]  # annotated by get_queryset()
 
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
         data = form.cleaned_data

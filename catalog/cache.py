@@ -136,7 +136,7 @@ def cached_read(key: str, build: Callable[[], T], timeout: int = DEFAULT_TIMEOUT
         return build()
     local = local_entries.get(full_key, version)
     if local is not None:
-        return local  # type: ignore[return-value] - only bytes are kept locally
+        return local  # type: ignore[return-value]  # only bytes are kept locally
     try:
         hit = cache.get(full_key)
     except Exception:  # noqa: BLE001 - cache down: serve uncached

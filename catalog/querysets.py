@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 
+if TYPE_CHECKING:
+    from .models import Product  # noqa: F401 - the quoted type argument of the base class below
 
-class ProductQuerySet(models.QuerySet):
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    _count_query: models.QuerySet[Any]  # set by counted_by() on its clone only
+
     def with_status(self, status: str) -> ProductQuerySet:
         """Products whose derived status is ``status`` (in_stock, out_of_stock, discontinued)."""
         if status == "discontinued":
@@ -16,11 +23,11 @@ class ProductQuerySet(models.QuerySet):
             return self.filter(discontinued=False, quantity=0)
         raise ValueError(f"Unknown product status: {status!r}")
 
-    def counted_by(self, count_query: models.QuerySet) -> ProductQuerySet:
+    def counted_by(self, count_query: models.QuerySet[Any]) -> ProductQuerySet:
         """This queryset, whose ``count()`` runs ``count_query`` instead: an equivalent but
         cheaper query. Any further filtering returns a clone without it, so it cannot go stale."""
-        clone = self._chain()
-        clone._count_query = count_query  # type: ignore[attr-defined]
+        clone = self.all()  # a clone (QuerySet.all() is Django's _chain())
+        clone._count_query = count_query
         return clone
 
     def count(self) -> int:

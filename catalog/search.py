@@ -18,10 +18,10 @@ from operator import and_
 from typing import Protocol
 
 from django.db import connection
-from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
-from .models import Product
+from .querysets import ProductQuerySet
 
 MAX_QUERY_LENGTH = 200
 
@@ -39,13 +39,13 @@ _PG_RELEVANCE = (
 class SearchBackend(Protocol):
     """Filters products matching ``query`` and annotates each with a float ``relevance``."""
 
-    def search(self, queryset: QuerySet[Product], query: str) -> QuerySet[Product]: ...
+    def search(self, queryset: ProductQuerySet, query: str) -> ProductQuerySet: ...
 
 
 class PostgresSearchBackend:
     """Weighted full-text search with trigram typo correction; served by GIN indexes."""
 
-    def search(self, queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    def search(self, queryset: ProductQuerySet, query: str) -> ProductQuerySet:
         # Constant SQL; the user's text only ever travels as a bound parameter.
         matches = RawSQL(_PG_MATCHES, (query,), output_field=BooleanField())  # noqa: S611
         relevance = RawSQL(  # noqa: S611
@@ -57,7 +57,7 @@ class PostgresSearchBackend:
 class SimpleSearchBackend:
     """Case-insensitive contains, every word required; name matches rank first."""
 
-    def search(self, queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    def search(self, queryset: ProductQuerySet, query: str) -> ProductQuerySet:
         words = query.split()[:10]
         if not words:
             return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import BooleanField, Case, F, OrderBy, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -23,6 +24,7 @@ from ecommerce.common.exceptions import InvalidRequest
 
 from .exceptions import CategoryNotFound, ProductNotFound
 from .models import Category, Product, ProductPlacement
+from .querysets import ProductQuerySet
 from .search import search_backend
 
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -90,7 +92,7 @@ _LINK_IN_SUBTREE = {
 }
 
 
-def _product_base() -> QuerySet[Product]:
+def _product_base() -> ProductQuerySet:
     categories = Category.objects.only("id", "public_id", "name", "slug").order_by("position", "name")
     return Product.objects.select_related("manager").prefetch_related(
         Prefetch("categories", queryset=categories)
@@ -148,15 +150,15 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
     return queryset
 
 
-def _category_id(category: str) -> Subquery:
-    """The id of the category with this public id or slug (the public id wins a tie)."""
+def _category_id(category: str | None) -> Subquery:
+    """The id of the category with this public id or slug (the public id wins a tie; None: no category)."""
     matches = Category.objects.filter(Q(public_id=category) | Q(slug=category)).order_by(
         Case(When(public_id=category, then=Value(0)), default=Value(1))
     )
     return Subquery(matches.values("id")[:1])
 
 
-def _placement_count_query(filters: ProductFilters) -> QuerySet:
+def _placement_count_query(filters: ProductFilters) -> QuerySet[ProductPlacement]:
     """PostgreSQL: the live products of a category sub-tree (in a price range), counted from the
     placement index alone, one row per product. Browsing a category is the most common list;
     this avoids joining every product of the category."""
@@ -170,7 +172,7 @@ def _placement_count_query(filters: ProductFilters) -> QuerySet:
     return placements
 
 
-def _category_count_query(category: str) -> QuerySet:
+def _category_count_query(category: str) -> QuerySet[Any]:
     """Live products of a category sub-tree, counted from the (category, product) index alone:
     distinct product ids of the sub-tree minus the (few) discontinued ones (SQLite, MariaDB)."""
     through = Product.categories.through

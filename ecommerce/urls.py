@@ -3,7 +3,7 @@ unknown ``/api/`` paths answer a 404 with the error envelope."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.admin_login import admin_login_throttled
@@ -12,7 +12,7 @@ from ecommerce.common.middleware import content_security_policy
 from ecommerce.common.urls import api_path
 from ecommerce.common.views import HealthApi, api_not_found
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", ApiIndexApi.as_view(), name="api-index"),  # /api/ ("/api" below)
     *api_path("health/", HealthApi.as_view(), name="health"),
     *api_path("schema/", SpectacularAPIView.as_view(), name="schema"),

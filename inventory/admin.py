@@ -51,7 +51,7 @@ class ManagerApiKeyAdmin(admin.ModelAdmin):
     autocomplete_fields = ("manager",)
     actions = ["revoke_keys"]
 
-    def get_fields(self, request: HttpRequest, obj: ManagerApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ManagerApiKey | None = None) -> list[Any]:  # names
         if obj is None:
             return ["manager", "name"]
         return ["prefix", "manager", "name", "created_at", "last_used_at", "revoked_at"]
@@ -69,7 +69,7 @@ class ManagerApiKeyAdmin(admin.ModelAdmin):
         for model_field in ManagerApiKey._meta.concrete_fields:  # the admin goes on with ``obj``
             setattr(obj, model_field.attname, getattr(issued.api_key, model_field.attname))
         obj._state.adding, obj._state.db = False, issued.api_key._state.db
-        obj._plain_key = issued.plain_key  # type: ignore[attr-defined] - for response_add only
+        obj._plain_key = issued.plain_key  # type: ignore[attr-defined]  # for response_add only
 
     def response_add(
         self, request: HttpRequest, obj: ManagerApiKey, post_url_continue: Any = None

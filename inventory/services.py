@@ -101,6 +101,7 @@ def _resolve_targets(*, manager: StoreManager, items: Sequence[ProductInput]) ->
     )
     by_id = {product.public_id: product for product in existing}
     by_name: dict[str, Product] = {}
+    product: Product | None  # below: a lookup that may miss
     for product in existing:  # exact, case-sensitive match in Python (MariaDB compares without case)
         by_name.setdefault(product.name, product)
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 
+from accounts.permissions import authenticated_user
 from ecommerce.common.exceptions import ApplicationError
 
 from .models import Order, OrderEvent, OrderLine, OrderStatus, StockMovement
@@ -22,7 +23,7 @@ from .services import order_transition
 from .state import transitions_allowed
 
 # What each button says; the state machine decides which buttons an order gets.
-TRANSITION_LABELS = {
+TRANSITION_LABELS: dict[str, str] = {
     OrderStatus.PAID: "Mark as paid",
     OrderStatus.SHIPPED: "Mark as shipped",
     OrderStatus.DELIVERED: "Mark as delivered",
@@ -45,7 +46,7 @@ class OrderLineInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["product_public_id", "name", "unit_price", "quantity", "line_total"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs types ``fields`` as field groups
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
@@ -60,7 +61,7 @@ class OrderEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "from_status", "to_status", "actor", "actor_label", "note"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs types ``fields`` as field groups
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
@@ -71,7 +72,9 @@ def _transition_action(target: str):  # noqa: ANN202 - admin action factory
         done = 0
         for order in queryset:
             try:
-                order_transition(order_public_id=order.public_id, to_status=target, actor=request.user)
+                order_transition(
+                    order_public_id=order.public_id, to_status=target, actor=authenticated_user(request)
+                )
                 done += 1
             except ApplicationError as error:
                 modeladmin.message_user(request, f"{order.public_id}: {error.message}", messages.WARNING)
@@ -79,7 +82,7 @@ def _transition_action(target: str):  # noqa: ANN202 - admin action factory
             modeladmin.message_user(request, f"{done} order(s) marked {target}.", messages.SUCCESS)
 
     action.__name__ = f"mark_{target}"
-    action.short_description = f"Mark selected orders as {target}"  # type: ignore[attr-defined]
+    action.short_description = f"Mark selected orders as {target}"  # type: ignore[attr-defined]  # admin action label
     return action
 
 
@@ -104,7 +107,7 @@ class OrderAdmin(admin.ModelAdmin):
         "currency", "subtotal", "total_amount", "shipping_address_display", "payment_reference",
         "created_at", "updated_at",
     ]  # fmt: skip
-    fields = readonly_fields
+    fields = readonly_fields  # type: ignore[assignment]  # django-stubs: list[str] is not list[field group] (invariance)
     change_form_template = "admin/orders/order/change_form.html"
 
     class Media:
@@ -170,7 +173,7 @@ class OrderAdmin(admin.ModelAdmin):
             order_transition(
                 order_public_id=order.public_id,
                 to_status=target,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=authenticated_user(request),
                 note=request.POST.get("note", "").strip()[:255],
             )
         except ApplicationError as error:

@@ -33,6 +33,7 @@ def order_email_send(
     *, order_id: int, kind: str, status: str, loaded: tuple[Order, Sequence[OrderLine]] | None = None
 ) -> bool:
     """Render and send an order email now; False when there is nobody to send to or it failed."""
+    order: Order | None
     if loaded is not None:
         order, lines = loaded[0], list(loaded[1])
     else:

@@ -14,7 +14,7 @@ from ecommerce.common.http import client_ip
 
 from .. import services, social
 from ..models import User
-from ..permissions import IsCustomer
+from ..permissions import IsCustomer, authenticated_user
 from ..tokens import token_pair_for_user, token_refresh, token_revoke
 from .serializers import (
     AccountDeleteSerializer,
@@ -158,7 +158,7 @@ class LogoutApi(APIView):
         responses={204: None},
     )
     def post(self, request: Request) -> Response:
-        token_revoke(**_data(TokenRefreshRequestSerializer, request), user=request.user)
+        token_revoke(**_data(TokenRefreshRequestSerializer, request), user=authenticated_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -201,7 +201,9 @@ class PasswordChangeApi(APIView):
         responses={200: LoginResponseSerializer},
     )
     def post(self, request: Request) -> Response:
-        user = services.password_change(user=request.user, **_data(PasswordChangeSerializer, request))
+        user = services.password_change(
+            user=authenticated_user(request), **_data(PasswordChangeSerializer, request)
+        )
         return Response(_login_body(user))
 
 
@@ -210,7 +212,7 @@ class MeApi(APIView):
 
     @extend_schema(tags=TAGS, summary="My profile", responses={200: ProfileSerializer})
     def get(self, request: Request) -> Response:
-        return Response(_profile(request.user))
+        return Response(_profile(authenticated_user(request)))
 
     @extend_schema(
         tags=TAGS,
@@ -224,7 +226,7 @@ class MeApi(APIView):
     )
     def patch(self, request: Request) -> Response:
         user = services.user_update(
-            user=request.user, ip=_ip(request), **_data(ProfileUpdateSerializer, request)
+            user=authenticated_user(request), ip=_ip(request), **_data(ProfileUpdateSerializer, request)
         )
         return Response(_profile(user))
 
@@ -235,7 +237,7 @@ class MeApi(APIView):
         responses={204: None},
     )
     def delete(self, request: Request) -> Response:
-        services.user_delete(user=request.user, **_data(AccountDeleteSerializer, request))
+        services.user_delete(user=authenticated_user(request), **_data(AccountDeleteSerializer, request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsCustomer
+from accounts.permissions import IsCustomer, authenticated_user
 from cart import services
 from cart.selectors import cart_get_for_user
 
@@ -16,7 +16,9 @@ from .serializers import CartItemAddSerializer, CartItemUpdateSerializer, CartSe
 
 
 def _cart_response(request: Request, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(CartSerializer(cart_get_for_user(user=request.user)).data, status=status_code)
+    return Response(
+        CartSerializer(cart_get_for_user(user=authenticated_user(request))).data, status=status_code
+    )
 
 
 class CartApi(APIView):
@@ -28,7 +30,7 @@ class CartApi(APIView):
 
     @extend_schema(tags=["cart"], summary="Empty the cart (saved-for-later is kept)", responses={204: None})
     def delete(self, request: Request) -> Response:
-        services.cart_clear(user=request.user)
+        services.cart_clear(user=authenticated_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -47,7 +49,7 @@ class CartItemAddApi(APIView):
         data = CartItemAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.cart_item_add(
-            user=request.user,
+            user=authenticated_user(request),
             product_public_id=data.validated_data["product_id"],
             quantity=data.validated_data["quantity"],
         )
@@ -67,13 +69,15 @@ class CartItemApi(APIView):
         data = CartItemUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.cart_item_update(
-            user=request.user, product_public_id=product_id, quantity=data.validated_data["quantity"]
+            user=authenticated_user(request),
+            product_public_id=product_id,
+            quantity=data.validated_data["quantity"],
         )
         return _cart_response(request)
 
     @extend_schema(tags=["cart"], summary="Remove a product", responses={200: CartSerializer})
     def delete(self, request: Request, product_id: str) -> Response:
-        services.cart_item_remove(user=request.user, product_public_id=product_id)
+        services.cart_item_remove(user=authenticated_user(request), product_public_id=product_id)
         return _cart_response(request)
 
 
@@ -84,7 +88,7 @@ class CartItemSaveForLaterApi(APIView):
         tags=["cart"], summary="Move a line to saved-for-later", request=None, responses={200: CartSerializer}
     )
     def post(self, request: Request, product_id: str) -> Response:
-        services.cart_item_save_for_later(user=request.user, product_public_id=product_id)
+        services.cart_item_save_for_later(user=authenticated_user(request), product_public_id=product_id)
         return _cart_response(request)
 
 
@@ -98,5 +102,5 @@ class CartSavedMoveToCartApi(APIView):
         responses={200: CartSerializer},
     )
     def post(self, request: Request, product_id: str) -> Response:
-        services.cart_item_move_to_cart(user=request.user, product_public_id=product_id)
+        services.cart_item_move_to_cart(user=authenticated_user(request), product_public_id=product_id)
         return _cart_response(request)

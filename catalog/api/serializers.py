@@ -156,7 +156,7 @@ class CategoryNodeSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Category public id (`cat_…`).")
     name = serializers.CharField()
     slug = serializers.CharField()
-    parent = serializers.CharField(allow_null=True, help_text="Parent's public id, or null for a root.")
+    parent = serializers.CharField(allow_null=True, help_text="Parent's public id, or null for a root.")  # type: ignore[assignment]  # a field named parent (the stubs see Field.parent)
 
     class Meta:
         ref_name = "Category"
@@ -186,7 +186,7 @@ class CategoryWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Defaults to one made from the name; a taken slug gets a suffix.",
     )
-    parent = serializers.CharField(
+    parent = serializers.CharField(  # type: ignore[assignment]  # a field named parent (the stubs see Field.parent)
         max_length=64, required=False, allow_null=True, help_text="Parent's public id; null makes a root."
     )
     position = StrictIntegerField(min_value=0, max_value=1_000_000, required=False)

@@ -145,10 +145,10 @@ class ProductListApi(APIView):
             paginator = PageNumberPagination()
             page = paginator.paginate_queryset(
                 selectors.product_list(filters=filters),
-                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]
+                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]  # duck-types the Request the paginator reads
                 view=self,
             )
-            if filters.category and paginator.page.paginator.count == 0:
+            if filters.category and paginator.page.paginator.count == 0:  # type: ignore[union-attr]  # set by paginate_queryset()
                 # Only an empty result can come from an unknown category: check it then,
                 # so the common path stays at three queries.
                 selectors.category_check_exists(id_or_slug=filters.category)
@@ -258,8 +258,8 @@ class CategoryListApi(APIView):
         def build() -> bytes:
             paginator = PageNumberPagination()
             page = paginator.paginate_queryset(
-                selectors.category_tree(),  # type: ignore[arg-type]
-                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]
+                selectors.category_tree(),
+                _CanonicalRequest(request, canonical),  # type: ignore[arg-type]  # duck-types the Request the paginator reads
                 view=self,
             )
             return _render(

@@ -19,7 +19,7 @@ class FailedEmailAdmin(admin.ModelAdmin):
     list_filter = [("sent_at", admin.EmptyFieldListFilter), "error"]
     search_fields = ["to", "subject"]
     fields = ["to", "subject", "error", "attempts", "created_at", "sent_at"]  # bodies may hold keys
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # django-stubs types ``fields`` as field groups
     actions = ["resend"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

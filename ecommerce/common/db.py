@@ -21,7 +21,7 @@ def is_retryable_conflict(exc: BaseException) -> bool:
     cause = exc.__cause__ or exc
     if getattr(cause, "sqlstate", None) in _RETRYABLE_SQLSTATES:
         return True
-    args = getattr(cause, "args", ())
+    args: tuple[Any, ...] = getattr(cause, "args", ())
     return bool(args) and args[0] in _RETRYABLE_MYSQL_CODES
 
 
@@ -59,7 +59,7 @@ def retry_on_conflict(
     for attempt in range(1, attempts + 1):
         try:
             return operation()
-        except (OperationalError, *also_retry) as exc:
+        except (OperationalError, *also_retry) as exc:  # type: ignore[misc]  # mypy does not type a starred tuple of exception classes
             retryable = isinstance(exc, also_retry) or is_retryable_conflict(exc)
             if attempt == attempts or not retryable:
                 raise

@@ -231,9 +231,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, drf.APIException):
         headers: dict[str, str] = {}
         if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]  # checked by getattr above
         if getattr(exc, "wait", None) is not None:
-            headers["Retry-After"] = str(max(1, int(exc.wait)))  # type: ignore[attr-defined]
+            headers["Retry-After"] = str(max(1, int(exc.wait)))  # type: ignore[attr-defined]  # Throttled, checked by getattr above
         status, code = exc.status_code, ErrorCode.INTERNAL_ERROR
         for klass, klass_status, klass_code in _DRF_CODES:
             if isinstance(exc, klass):

@@ -113,7 +113,7 @@ def landing_page(request: HttpRequest) -> HttpResponse:
         ),
     ]
     context = {
-        "name": settings.SPECTACULAR_SETTINGS["TITLE"].removesuffix(" API"),
+        "name": settings.SPECTACULAR_SETTINGS["TITLE"].removesuffix(" API"),  # type: ignore[attr-defined]  # TITLE is a str
         "version": ecommerce.__version__,
         "links": links,
     }

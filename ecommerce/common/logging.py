@@ -29,7 +29,7 @@ def set_request_id(value: str | None) -> object:
 
 
 def reset_request_id(token: object) -> None:
-    _request_id.reset(token)  # type: ignore[arg-type]
+    _request_id.reset(token)  # type: ignore[arg-type]  # the Token from set_request_id(), typed object for callers
 
 
 class RequestIdFilter(logging.Filter):

@@ -39,8 +39,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = new_request_id(request.headers.get("X-Request-ID"))
-        request.request_id = request_id  # type: ignore[attr-defined]
-        request.log_context = {}  # type: ignore[attr-defined]
+        request.request_id = request_id  # type: ignore[attr-defined]  # our attributes on HttpRequest
+        request.log_context = {}  # type: ignore[attr-defined]  # our attributes on HttpRequest
         token = set_request_id(request_id)
         limits = rate_limit_collect()
         started = time.perf_counter()
@@ -62,7 +62,7 @@ class RequestIdMiddleware:
                     "duration_ms": duration_ms,
                     "client_ip": client_ip(request),
                     "user_id": getattr(user, "public_id", None) if user and user.is_authenticated else None,
-                    **request.log_context,  # type: ignore[attr-defined]
+                    **request.log_context,  # type: ignore[attr-defined]  # set at the top of __call__
                 },
             )
             return response

@@ -129,7 +129,7 @@ def rate_limit_collect() -> object:
 
 def rate_limit_collect_end(token: object) -> None:
     """Stop remembering (call in a ``finally``)."""
-    _collected.reset(token)  # type: ignore[arg-type]
+    _collected.reset(token)  # type: ignore[arg-type]  # the Token from rate_limit_collect(), typed object for callers
 
 
 def rate_limit_headers() -> dict[str, str]:

@@ -47,7 +47,7 @@ def quoted_table(model: type[Model]) -> str:
 
 def quoted_column(model: type[Model], field_name: str) -> str:
     """The column of ``model.field_name`` (``"order"`` gives ``order_id``), quoted."""
-    return _db().ops.quote_name(model._meta.get_field(field_name).column)  # type: ignore[union-attr]
+    return _db().ops.quote_name(model._meta.get_field(field_name).column)  # type: ignore[union-attr, arg-type]  # concrete fields here: .column is a str
 
 
 def for_update() -> str:
@@ -84,15 +84,15 @@ def sql_insert(
 def _insert_statement(
     vendor: str, model: type[Model], fields: tuple[str, ...], count: int, returning: bool
 ) -> tuple[str, list[Field]]:
-    model_fields: list[Field] = [model._meta.get_field(name) for name in fields]  # type: ignore[misc]
+    model_fields: list[Field] = [model._meta.get_field(name) for name in fields]  # type: ignore[misc]  # concrete fields only
     quote = _db().ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
-        f"INSERT INTO {quoted_table(model)} ({', '.join(quote(f.column) for f in model_fields)}) "  # noqa: S608
+        f"INSERT INTO {quoted_table(model)} ({', '.join(quote(f.column) for f in model_fields)}) "  # type: ignore[arg-type]  # noqa: S608 - .column: concrete fields
         f"VALUES {', '.join([row] * count)}"
     )
     if returning:
-        sql += f" RETURNING {quote(model._meta.pk.column)}"  # type: ignore[union-attr]
+        sql += f" RETURNING {quote(model._meta.pk.column)}"  # type: ignore[arg-type]  # concrete fields here: .column is a str
     return sql, model_fields
 
 
@@ -118,12 +118,12 @@ def sql_upsert_add(
 @lru_cache(maxsize=64)
 def _add_on_conflict(vendor: str, model: type[Model], key: tuple[str, ...], add: tuple[str, ...]) -> str:
     quote = _db().ops.quote_name
-    columns = [quote(model._meta.get_field(name).column) for name in add]  # type: ignore[union-attr]
+    columns = [quote(model._meta.get_field(name).column) for name in add]  # type: ignore[union-attr, arg-type]  # concrete fields: .column is a str
     if vendor == "mysql":
         return "ON DUPLICATE KEY UPDATE " + ", ".join(f"{c} = {c} + VALUES({c})" for c in columns)
     # PostgreSQL and SQLite ≥ 3.24
     table = quoted_table(model)
-    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in key)  # type: ignore[union-attr]
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in key)  # type: ignore[union-attr, arg-type]  # concrete fields: .column is a str
     return f"ON CONFLICT ({conflict}) DO UPDATE SET " + ", ".join(
         f"{c} = {table}.{c} + excluded.{c}" for c in columns
     )
@@ -148,7 +148,7 @@ def sql_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
         return db.cursor()
     db.ensure_connection()
     with db.wrap_database_errors:
-        return db._prepare_cursor(psycopg.Cursor(db.connection))
+        return db._prepare_cursor(psycopg.Cursor(db.connection))  # type: ignore[attr-defined]  # private Django API (PostgreSQL wrapper)
 
 
 def sql_execute(sql: str, params: Sequence[Any] = ()) -> int:
@@ -175,7 +175,7 @@ def db_decimal(value: Any) -> Decimal:
 
 def db_adapt(model: type[Model], field_name: str, value: Any) -> Any:
     """``value`` adapted for a query parameter compared with or stored in ``model.field_name``."""
-    return model._meta.get_field(field_name).get_db_prep_save(value, _db())  # type: ignore[union-attr]
+    return model._meta.get_field(field_name).get_db_prep_save(value, _db())  # type: ignore[union-attr]  # a concrete field
 
 
 def sql_insert_objects(
@@ -206,4 +206,4 @@ def _insert_field_names(model: type[Model]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=64)
 def _attnames(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(model._meta.get_field(name).attname for name in names)  # type: ignore[union-attr]
+    return tuple(model._meta.get_field(name).attname for name in names)  # type: ignore[union-attr]  # concrete fields

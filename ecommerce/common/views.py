@@ -107,13 +107,13 @@ def _is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return error_json_response(400, ErrorCode.INVALID_REQUEST, "The request is invalid.")
-    return defaults.bad_request(request, exception)
+    return defaults.bad_request(request, exception)  # type: ignore[arg-type]  # Django's handler always passes one
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return error_json_response(403, ErrorCode.PERMISSION_DENIED, "You do not have permission to do this.")
-    return defaults.permission_denied(request, exception)
+    return defaults.permission_denied(request, exception)  # type: ignore[arg-type]  # Django's handler always passes one
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -108,7 +108,7 @@ class InventoryProductItemSerializer(serializers.Serializer):
 
 class InventoryProductsUpsertSerializer(serializers.Serializer):
     manager_id = ExternalIdField()
-    products = InventoryProductItemSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+    products = InventoryProductItemSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)  # type: ignore[call-arg]  # for the ListSerializer
 
 
 class InventoryProductsQuerySerializer(serializers.Serializer):
@@ -140,7 +140,7 @@ class InventoryOrderLineSerializer(serializers.Serializer):
 class InventoryOrderProcessSerializer(serializers.Serializer):
     manager_id = ExternalIdField()
     customer = InventoryCustomerSerializer()
-    products = InventoryOrderLineSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+    products = InventoryOrderLineSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)  # type: ignore[call-arg]  # for the ListSerializer
 
 
 class InventoryOrderProcessResponseSerializer(serializers.Serializer):

@@ -122,7 +122,7 @@ class InventoryApiView(APIView):
         self.audit_changes: list[dict[str, Any]] = []
         self.audit_order_id = ""
         self.acting_manager_id: str | None = None  # token / api_key: the authenticated manager
-        response: Response = super().dispatch(request, *args, **kwargs)
+        response: Response = super().dispatch(request, *args, **kwargs)  # type: ignore[assignment]  # APIView's is a Response
         audit_event_record(
             request_id=str(getattr(request, "request_id", "")),
             manager_external_id=self.audit_manager_id,

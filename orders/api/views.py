@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsAdmin, IsCustomer
+from accounts.permissions import IsAdmin, IsCustomer, authenticated_user
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.http import client_ip
 from ecommerce.common.pagination import PageNumberPagination
@@ -60,7 +60,7 @@ def checkout_throttle(request: Request) -> None:
     row). Fails open when the store is down; ``RateLimited`` (429) past the limit."""
     rate_limit_enforce(
         [
-            ("checkout-user", str(request.user.public_id), settings.CHECKOUT_LIMIT_PER_USER),
+            ("checkout-user", str(authenticated_user(request).public_id), settings.CHECKOUT_LIMIT_PER_USER),
             ("checkout-ip", client_ip(request._request) or "unknown", settings.CHECKOUT_LIMIT_PER_IP),
         ],
         message="Too many checkout attempts. Try again later.",
@@ -85,7 +85,7 @@ class OrderListCreateApi(APIView):
         query = OrderListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         orders = order_list_for_user(
-            user=request.user,
+            user=authenticated_user(request),
             user_public_id=query.validated_data.get("user"),
             status=query.validated_data.get("status"),
         )
@@ -127,15 +127,16 @@ class OrderListCreateApi(APIView):
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 255:
             raise InvalidRequest(details={"Idempotency-Key": "at most 255 characters"})
+        user = authenticated_user(request)
         order, created = services.order_place(
-            user=request.user,
+            user=user,
             shipping_address=body.validated_data["shipping_address"],
             payment=services.PaymentDetails(**body.validated_data["payment"]),
             idempotency_key=key,
             request_hash=_request_hash(request.data),
         )
         return Response(
-            OrderSerializer(order_get_for_user(user=request.user, order_public_id=order.public_id)).data,
+            OrderSerializer(order_get_for_user(user=user, order_public_id=order.public_id)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -152,7 +153,8 @@ class OrderDetailApi(APIView):
         tags=["orders"], summary="One order (another user's is 404)", responses={200: OrderSerializer}
     )
     def get(self, request: Request, order_id: str) -> Response:
-        return Response(OrderSerializer(order_get_for_user(user=request.user, order_public_id=order_id)).data)
+        user = authenticated_user(request)
+        return Response(OrderSerializer(order_get_for_user(user=user, order_public_id=order_id)).data)
 
     @extend_schema(
         tags=["orders"],
@@ -162,12 +164,13 @@ class OrderDetailApi(APIView):
         description="pending → paid → shipped → delivered, or cancelled from pending/paid; other moves are 409 INVALID_STATE.",
     )
     def patch(self, request: Request, order_id: str) -> Response:
+        user = authenticated_user(request)
         body = OrderStatusUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.order_transition(
-            order_public_id=order_id, to_status=body.validated_data["status"], actor=request.user
+            order_public_id=order_id, to_status=body.validated_data["status"], actor=user
         )
-        return Response(OrderSerializer(order_get_for_user(user=request.user, order_public_id=order_id)).data)
+        return Response(OrderSerializer(order_get_for_user(user=user, order_public_id=order_id)).data)
 
 
 class OrderCancelApi(APIView):
@@ -180,8 +183,7 @@ class OrderCancelApi(APIView):
         responses={200: OrderSerializer},
     )
     def post(self, request: Request, order_id: str) -> Response:
-        order_get_for_user(user=request.user, order_public_id=order_id)  # 404 for others' orders
-        services.order_transition(
-            order_public_id=order_id, to_status=OrderStatus.CANCELLED, actor=request.user
-        )
-        return Response(OrderSerializer(order_get_for_user(user=request.user, order_public_id=order_id)).data)
+        user = authenticated_user(request)
+        order_get_for_user(user=user, order_public_id=order_id)  # 404 for others' orders
+        services.order_transition(order_public_id=order_id, to_status=OrderStatus.CANCELLED, actor=user)
+        return Response(OrderSerializer(order_get_for_user(user=user, order_public_id=order_id)).data)

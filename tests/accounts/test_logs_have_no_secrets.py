@@ -38,7 +38,7 @@ def _free_port() -> int:
 
 def _gunicorn_options(command: str) -> list[str]:
     """The words after ``gunicorn`` in a shell command line, up to the end of that command."""
-    words = shlex.split(command.split("gunicorn", 1)[-1].split("&&")[0])
+    words = shlex.split(re.split(r"\bgunicorn\s", command, maxsplit=1)[-1].split("&&")[0])
     return [word for word in words if word != "ecommerce.wsgi"]
 
 

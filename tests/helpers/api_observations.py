@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import DisallowedHost
 from django.urls import Resolver404, resolve
 
 # Unknown API paths end in the catch-all route of ``ecommerce.urls`` (no operation).
@@ -89,6 +90,10 @@ def envelope_code(response: Any) -> str:
 def observation_of(request: Any, response: Any) -> Observation | None:
     """What to record for one request under ``/api/`` (``None`` for other paths)."""
     if not request.path.startswith("/api/"):
+        return None
+    try:
+        request.get_host()
+    except DisallowedHost:  # refused before any operation, whatever the path (docs/deploying.md)
         return None
     match = getattr(request, "resolver_match", None)
     if match is None:  # answered by a middleware before URL resolution (413, a NUL byte)
