@@ -12,8 +12,6 @@ from accounts.models import User
 from ecommerce.common.ratelimit import rate_limit_store
 from tests.factories import AdminUserFactory, UserFactory
 
-PASSWORD = "correct-horse-battery-9"
-
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:

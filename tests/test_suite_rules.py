@@ -1,7 +1,8 @@
 """Rules for the test suite itself, checked by reading the test files (no Django needed).
 
-- A test module never imports another test module (``test_*.py``): shared assertions, fake
-  servers and helpers live in ``tests/helpers/``, fixtures in ``conftest.py``.
+- A test module never imports another test module (``test_*.py``) or a ``conftest.py``: shared
+  assertions, bodies, fake servers and helpers live in ``tests/helpers/``; a ``conftest.py``
+  holds fixtures only, which pytest hands to the tests that name them.
 - A test that starts threads of its own carries the ``concurrency`` marker, so ``make test-fast``
   leaves it out and a reader sees at once that timing matters.
 """
@@ -43,7 +44,7 @@ def _imported_modules(tree: ast.Module, path: Path) -> set[str]:
 
 def _is_test_module(module: str) -> bool:
     last = module.rsplit(".", 1)[-1]
-    return module.startswith("tests.") and last.startswith("test_")
+    return module.startswith("tests.") and (last.startswith("test_") or last == "conftest")
 
 
 @pytest.mark.parametrize("path", TEST_MODULES, ids=lambda p: str(p.relative_to(TESTS)))
@@ -54,17 +55,24 @@ def test_no_test_module_imports_another_test_module(path: Path) -> None:
 
 
 def test_the_import_rule_sees_absolute_relative_and_conftest_imports() -> None:
-    """The checker itself: absolute, relative and module imports are found; helpers pass."""
+    """The checker itself: absolute, relative, module and conftest imports are found;
+    helpers and factories pass."""
     path = TESTS / "orders" / "test_example.py"
     source = (
         "from tests.analytics.test_rollup import live_state\n"
         "from .test_checkout import checkout_body\n"
         "from tests.orders import test_stock\n"
+        "from .conftest import shopper\n"
         "from tests.helpers.fake_psp import FakePsp\n"
         "from tests.factories import ProductFactory\n"
     )
     found = {m for m in _imported_modules(ast.parse(source), path) if _is_test_module(m)}
-    assert found == {"tests.analytics.test_rollup", "tests.orders.test_checkout", "tests.orders.test_stock"}
+    assert found == {
+        "tests.analytics.test_rollup",
+        "tests.orders.test_checkout",
+        "tests.orders.test_stock",
+        "tests.orders.conftest",
+    }
 
 
 def _marker_names(decorators: list[ast.expr]) -> set[str]:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.core import mail
 from django.core.cache import cache
 
 from tests.helpers.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
@@ -18,15 +15,6 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-def key_from_email(message: mail.EmailMessage) -> str:
-    """The ``key`` of the link in an account email (text part): in the ``#key=…`` fragment of
-    a backend page's link, or the ``?key=…`` query of a ``FRONTEND_URL`` link."""
-    match = re.search(r"(https?://\S+)", message.body)
-    assert match, message.body
-    url = urlparse(match.group(1))
-    return parse_qs(url.fragment or url.query)["key"][0]
 
 
 @pytest.fixture

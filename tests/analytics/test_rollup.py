@@ -16,10 +16,8 @@ from analytics.selectors import revenue_per_day
 from analytics.services import order_stats_record, rollup_rebuild
 from orders.models import Order, OrderChannel, OrderStatus
 from tests.factories import OrderFactory, ProductFactory
-from tests.helpers.analytics import live_state, rollup_state
+from tests.helpers.analytics import PERIOD, Period, berlin, build_shop, live_state, rollup_state
 from tests.helpers.concurrency import requires_server_database, run_in_threads
-
-from .conftest import PERIOD, Period, berlin, build_shop
 
 S = OrderStatus
 NEXT = {

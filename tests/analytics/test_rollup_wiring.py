@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import AdminUserFactory, ProductFactory, UserFactory
 from tests.helpers.analytics import live_state, rollup_state
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

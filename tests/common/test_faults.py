@@ -21,8 +21,8 @@ from ecommerce.settings.config import cache_config
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers import ROOT
 from tests.helpers.concurrency import requires_server_database
+from tests.helpers.orders import checkout_body
 from tests.helpers.servers import RedisServer, database_url, free_port, kill_other_connections
-from tests.orders.conftest import checkout_body
 
 
 @pytest.fixture

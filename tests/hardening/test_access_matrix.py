@@ -43,7 +43,6 @@ from cart.models import CartLine
 from catalog.models import Category, Product
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
-from tests.conftest import PASSWORD
 from tests.factories import (
     AdminUserFactory,
     CategoryFactory,
@@ -53,6 +52,7 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
+from tests.helpers import PASSWORD
 from tests.helpers.urls import resolver_endpoints
 
 ACTORS = ("anonymous", "customer_a", "customer_b", "manager_x", "manager_y", "admin")

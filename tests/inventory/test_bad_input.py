@@ -11,7 +11,7 @@ from catalog.models import Product
 from inventory.models import StoreManager
 from orders.models import Order
 from tests.factories import ManagedProductFactory, StoreManagerFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 PRODUCTS = "/api/inventory/products"
 PROCESS = "/api/orders/process"

@@ -16,7 +16,7 @@ from catalog.models import Product
 from inventory.models import AuditEvent
 from orders.models import Order, OrderStatus, StockMovement
 from tests.helpers import assert_envelope
-from tests.inventory.conftest import fresh_rate_window, send
+from tests.helpers.inventory import fresh_rate_window, send
 
 UPSERT_BODY = {
     "manager_id": "mgr_123",

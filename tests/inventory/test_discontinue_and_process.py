@@ -10,7 +10,7 @@ from catalog.models import Product
 from inventory.models import AuditEvent, StoreManager
 from orders.models import Order, OrderChannel, OrderStatus, StockMovement, StockMovementReason
 from tests.factories import ManagedProductFactory, StoreManagerFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from inventory.models import AuditEvent, StoreManager
 from inventory.services import ProductInput, inventory_products_upsert
 from orders.models import StockMovement, StockMovementReason
 from tests.factories import ManagedProductFactory, ProductFactory, StoreManagerFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 PRODUCTS = "/api/inventory/products"
 

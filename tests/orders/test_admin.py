@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from orders.models import Order, OrderEvent, OrderStatus, StockMovement
 from tests.factories import AdminUserFactory, ProductFactory, UserFactory
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

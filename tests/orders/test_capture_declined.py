@@ -11,7 +11,7 @@ from orders.models import Order, OrderEvent, OrderStatus, StockMovement
 from orders.payments import PaymentState, TestGateway
 from tests.factories import ProductFactory
 from tests.helpers.fake_psp import FakePsp
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from orders.models import Order, StockMovement
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers.analytics import live_state, rollup_state
 from tests.helpers.concurrency import conflict_retries, requires_server_database, run_in_threads
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 

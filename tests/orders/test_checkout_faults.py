@@ -25,10 +25,10 @@ from tests.factories import ProductFactory, UserFactory
 from tests.helpers import ROOT
 from tests.helpers.concurrency import requires_server_database
 from tests.helpers.fake_psp import FakePsp
+from tests.helpers.orders import checkout_body
 from tests.helpers.servers import database_url as _database_url
 from tests.helpers.servers import free_port as _free_port
 from tests.helpers.servers import kill_other_connections as _kill_other_connections
-from tests.orders.conftest import checkout_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ import pytest
 from catalog.models import Product
 from orders.models import Order
 from tests.helpers import assert_envelope
+from tests.helpers.orders import checkout_body
 from tests.helpers.recording_gateway import RECORDING_GATEWAY, RecordingGateway
-from tests.orders.conftest import checkout_body
 
 
 @pytest.fixture
