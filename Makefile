@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
 # The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
 EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
 
-.PHONY: run test test-fast lint fmt install install-dev migrate seed schema contract screenshots clean
+.PHONY: run test test-fast test-pg test-mysql lint fmt install install-dev migrate seed schema contract screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,23 @@ test: install-dev
 # The quick loop: no browser, no schema fuzzing, no threaded tests, no coverage threshold.
 test-fast: install-dev
 	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest -m "not concurrency and not browser and not fuzz" $(PYTEST_ARGS)
+
+# The suite on a local PostgreSQL (+ Redis as cache) or MariaDB, in one command; the database is
+# created when missing (PG_URL / MYSQL_URL / REDIS_URL change where). CI's way: .ci/run.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/shop_test
+REDIS_URL ?= redis://127.0.0.1:6379/15
+MYSQL_URL ?= mysql://root@localhost/shop_test
+test-pg:
+	psql "$(dir $(PG_URL))postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(PG_URL))'" | grep -q 1 \
+		|| psql "$(dir $(PG_URL))postgres" -qc 'CREATE DATABASE "$(notdir $(PG_URL))"'
+	$(MAKE) test DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL)
+
+test-mysql:
+	mariadb -uroot -e 'CREATE DATABASE IF NOT EXISTS `$(notdir $(MYSQL_URL))` CHARACTER SET utf8mb4'
+	@# Analytics buckets days with CONVERT_TZ, which needs MariaDB's time zone tables.
+	[ "$$(mariadb -uroot -N -e 'SELECT COUNT(*) FROM mysql.time_zone_name')" != "0" ] \
+		|| mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -uroot mysql
+	$(MAKE) test DATABASE_URL=$(MYSQL_URL)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -12,8 +12,6 @@ from accounts.models import User
 from ecommerce.common.ratelimit import rate_limit_store
 from tests.factories import AdminUserFactory, UserFactory
 
-PASSWORD = "correct-horse-battery-9"
-
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
@@ -52,7 +50,7 @@ def auth_client() -> Callable[[User], APIClient]:
 
 # --- OpenAPI error codes vs. the responses tests observe (docs/api-schema.md) ----------------
 def pytest_configure(config: pytest.Config) -> None:
-    from tests import api_observations
+    from tests.helpers import api_observations
 
     api_observations.install()
     config.pluginmanager.register(api_observations.Plugin(), "api-observations")

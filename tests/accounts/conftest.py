@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.core import mail
 from django.core.cache import cache
+
+from tests.helpers.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
 
 
 @pytest.fixture(autouse=True)
@@ -16,15 +15,6 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-def key_from_email(message: mail.EmailMessage) -> str:
-    """The ``key`` of the link in an account email (text part): in the ``#key=…`` fragment of
-    a backend page's link, or the ``?key=…`` query of a ``FRONTEND_URL`` link."""
-    match = re.search(r"(https?://\S+)", message.body)
-    assert match, message.body
-    url = urlparse(match.group(1))
-    return parse_qs(url.fragment or url.query)["key"][0]
 
 
 @pytest.fixture
@@ -37,3 +27,25 @@ def post_committed(api_client, django_capture_on_commit_callbacks) -> Callable:
             return getattr(client or api_client, method)(path, data or {}, format="json")
 
     return post
+
+
+@pytest.fixture
+def idp(settings) -> Iterator[FakeOidcProvider]:
+    """A fake OpenID Connect provider on 127.0.0.1, configured as provider ``fakeid``."""
+    provider = FakeOidcProvider().start()
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "fakeid",
+                    "name": "Fake IdP",
+                    "client_id": CLIENT_ID,
+                    "secret": CLIENT_SECRET,
+                    "settings": {"server_url": provider.base_url},
+                }
+            ]
+        }
+    }
+    settings.SOCIAL_LOGIN_REDIRECT_URIS = ["https://shop.test/auth/callback/{provider}"]
+    yield provider
+    provider.stop()

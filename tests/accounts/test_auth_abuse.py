@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
-from tests.accounts.conftest import key_from_email
 from tests.factories import UserFactory
+from tests.helpers.accounts import key_from_email
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"

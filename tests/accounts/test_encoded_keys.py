@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from tests.accounts.conftest import key_from_email
 from tests.factories import UserFactory
+from tests.helpers.accounts import key_from_email
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"

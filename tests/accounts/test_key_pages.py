@@ -13,7 +13,7 @@ from django.core import mail, signing
 from django.test import Client
 
 from accounts.models import User
-from tests.accounts.conftest import key_from_email
+from tests.helpers.accounts import key_from_email
 
 PASSWORD = "correct-horse-battery-9"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -8,8 +8,8 @@ from django.test import Client
 
 from accounts.emails import SUBJECTS, email_render
 from accounts.models import User
-from tests.accounts.conftest import key_from_email
 from tests.factories import UserFactory
+from tests.helpers.accounts import key_from_email
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"

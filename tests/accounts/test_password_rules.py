@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.password_validation import MinimumDistinctCharactersValidator
-from tests.accounts.conftest import key_from_email
 from tests.factories import UserFactory
+from tests.helpers.accounts import key_from_email
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"

@@ -2,56 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import requests
 from allauth.socialaccount.models import SocialAccount
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from accounts.models import User
-from tests.accounts.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
 from tests.factories import UserFactory
+from tests.helpers.fake_oidc import CLIENT_ID, REDIRECT_URI
+from tests.helpers.fake_oidc import authorize as _authorize
+from tests.helpers.fake_oidc import profile as _profile
 
 pytestmark = pytest.mark.django_db
-REDIRECT_URI = "https://shop.test/auth/callback/fakeid"
 PASSWORD = "correct-horse-battery-9"
-
-
-@pytest.fixture
-def idp(settings) -> Iterator[FakeOidcProvider]:
-    provider = FakeOidcProvider().start()
-    settings.SOCIALACCOUNT_PROVIDERS = {
-        "openid_connect": {
-            "APPS": [
-                {
-                    "provider_id": "fakeid",
-                    "name": "Fake IdP",
-                    "client_id": CLIENT_ID,
-                    "secret": CLIENT_SECRET,
-                    "settings": {"server_url": provider.base_url},
-                }
-            ]
-        }
-    }
-    settings.SOCIAL_LOGIN_REDIRECT_URIS = ["https://shop.test/auth/callback/{provider}"]
-    yield provider
-    provider.stop()
-
-
-def _profile(sub: str = "idp-user-1", email: str = "social@example.com", verified: bool = True) -> dict:
-    return {"sub": sub, "email": email, "email_verified": verified, "given_name": "Soc", "family_name": "Ial"}
-
-
-def _authorize(api_client, idp: FakeOidcProvider) -> tuple[str, str]:
-    """Follow the authorize_url from GET /providers like a browser; returns (code, state)."""
-    providers = api_client.get("/api/auth/providers").json()
-    authorize_url = next(p["authorize_url"] for p in providers if p["id"] == "fakeid")
-    response = requests.get(authorize_url, allow_redirects=False, timeout=5)
-    assert response.status_code == 302
-    query = parse_qs(urlparse(response.headers["Location"]).query)
-    return query["code"][0], query["state"][0]
 
 
 def test_providers_list(api_client, idp):

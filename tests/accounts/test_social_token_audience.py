@@ -12,9 +12,10 @@ from allauth.socialaccount.providers.github.views import GitHubOAuth2Adapter
 from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
 
 from accounts.models import User
-from tests.accounts.fake_oauth_apis import APPS, FakeOAuthApis, Person
-from tests.accounts.fake_oidc import OTHER_CLIENT_ID
-from tests.accounts.test_social_login import REDIRECT_URI, _authorize, _profile, idp  # noqa: F401
+from tests.helpers.fake_oauth_apis import APPS, FakeOAuthApis, Person
+from tests.helpers.fake_oidc import OTHER_CLIENT_ID, REDIRECT_URI
+from tests.helpers.fake_oidc import authorize as _authorize
+from tests.helpers.fake_oidc import profile as _profile
 
 pytestmark = pytest.mark.django_db
 

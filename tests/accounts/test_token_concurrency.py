@@ -6,8 +6,8 @@ import pytest
 
 from accounts.exceptions import TokenInvalid
 from accounts.tokens import token_pair_for_user, token_refresh
-from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import UserFactory
+from tests.helpers.concurrency import requires_server_database, run_in_threads
 
 
 @pytest.mark.concurrency

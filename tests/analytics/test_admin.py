@@ -154,8 +154,7 @@ def test_csv_export_of_the_top_products(shop, admin_client):
 def test_csv_cells_cannot_start_a_formula(db, berlin_tz, admin_client):
     from analytics.services import rollup_rebuild
     from tests.factories import OrderFactory
-
-    from .conftest import berlin
+    from tests.helpers.analytics import berlin
 
     product = ProductFactory(name="=HYPERLINK(1)")
     OrderFactory(lines=[(product, 1)], created_at=berlin(2025, 3, 25, 9))

@@ -18,10 +18,9 @@ import pytest
 
 from analytics.demo import demo_orders_seed
 from analytics.services import rollup_rebuild
-from tests.conftest import PASSWORD
 from tests.factories import AdminUserFactory, CategoryFactory, ProductFactory
-
-from .conftest import build_shop
+from tests.helpers import PASSWORD
+from tests.helpers.analytics import build_shop
 
 pytestmark = pytest.mark.browser  # `make test-fast` leaves it out
 

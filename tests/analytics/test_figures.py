@@ -19,8 +19,7 @@ from analytics.selectors import (
     top_products,
 )
 from ecommerce.common.exceptions import InvalidRequest
-
-from .conftest import PERIOD
+from tests.helpers.analytics import PERIOD
 
 D = Decimal
 

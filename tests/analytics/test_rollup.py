@@ -12,14 +12,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from analytics.models import DailyOrderStats, DailyProductSales
-from analytics.querysets import order_stats_live, order_units_live, product_sales_live
 from analytics.selectors import revenue_per_day
 from analytics.services import order_stats_record, rollup_rebuild
 from orders.models import Order, OrderChannel, OrderStatus
-from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import OrderFactory, ProductFactory
-
-from .conftest import PERIOD, Period, berlin, build_shop
+from tests.helpers.analytics import PERIOD, Period, berlin, build_shop, live_state, rollup_state
+from tests.helpers.concurrency import requires_server_database, run_in_threads
 
 S = OrderStatus
 NEXT = {
@@ -27,46 +25,6 @@ NEXT = {
     S.PAID: [S.SHIPPED, S.CANCELLED],
     S.SHIPPED: [S.DELIVERED],
 }
-
-
-def rollup_state() -> tuple[set, set]:
-    orders = {
-        (r.day, r.channel, r.status, r.orders, r.revenue, r.units)
-        for r in DailyOrderStats.objects.all()
-        if r.orders or r.revenue or r.units
-    }
-    products = {
-        (r.day, r.channel, r.product_id, r.units, r.revenue)
-        for r in DailyProductSales.objects.all()
-        if r.units or r.revenue
-    }
-    return orders, products
-
-
-def live_state() -> tuple[set, set]:
-    units = {(r["day"], r["k_channel"], r["k_status"]): r["units"] for r in order_units_live()}
-    orders = {
-        (
-            r["day"],
-            r["k_channel"],
-            r["k_status"],
-            r["orders"],
-            Decimal(r["revenue"]).quantize(Decimal("0.01")),
-            units[r["day"], r["k_channel"], r["k_status"]],
-        )
-        for r in order_stats_live()
-    }
-    products = {
-        (
-            r["day"],
-            r["k_channel"],
-            r["k_product"],
-            r["units"],
-            Decimal(r["revenue"]).quantize(Decimal("0.01")),
-        )
-        for r in product_sales_live()
-    }
-    return orders, products
 
 
 def test_rebuild_equals_the_live_aggregate(db, berlin_tz):

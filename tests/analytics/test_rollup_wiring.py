@@ -3,9 +3,9 @@ the inventory API) keep the analytics rollups equal to the live aggregate."""
 
 import pytest
 
-from tests.analytics.test_rollup import live_state, rollup_state
 from tests.factories import AdminUserFactory, ProductFactory, UserFactory
-from tests.orders.conftest import checkout_body
+from tests.helpers.analytics import live_state, rollup_state
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

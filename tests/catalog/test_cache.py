@@ -13,14 +13,7 @@ from catalog.cache import (
     catalog_version_bump,
     local_entries,
 )
-
-REDIS_DOWN = {
-    "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-    }
-}
+from tests.helpers.caches import REDIS_DOWN
 
 
 def test_cached_read_serves_from_cache_until_bumped():

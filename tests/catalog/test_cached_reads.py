@@ -6,8 +6,8 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from catalog import services
-from tests.catalog.test_cache import REDIS_DOWN
 from tests.factories import CategoryFactory, ProductFactory
+from tests.helpers.caches import REDIS_DOWN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,7 +19,7 @@ from inventory.services import ProductInput, inventory_order_process, inventory_
 from orders.models import Order, OrderStatus
 from orders.services import PaymentDetails, order_place, order_transition
 from tests.factories import UserFactory
-from tests.orders.conftest import ADDRESS
+from tests.helpers.orders import ADDRESS
 
 MANAGER = "mgr_ledger"
 

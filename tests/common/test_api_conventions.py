@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import AdminUserFactory, ProductFactory, UserFactory
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery-9"

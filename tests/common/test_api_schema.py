@@ -4,7 +4,7 @@
 * a realistic example for every request body and every response, none of Swagger UI's
   generated placeholders (``"string"``, ``additionalProp1``), also on free-form objects;
 * each operation documents only the error codes it can return, and names them; the last test of
-  a whole run compares them with the statuses the test suite observed (``tests/api_observations.py``).
+  a whole run compares them with the statuses the test suite observed (``tests/helpers/api_observations.py``).
 
 The tests that provoke the generic errors (body, token, page) on every operation that documents
 them live here too, so that the comparison is not left to the schema fuzzer.
@@ -27,9 +27,9 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
 from ecommerce.openapi import document_operations, names_code
-from tests import api_observations
-from tests.api_observations import Documented, Observation, compare, documented_errors
 from tests.factories import CategoryFactory, ManagedProductFactory, OrderFactory, ProductFactory
+from tests.helpers import api_observations
+from tests.helpers.api_observations import Documented, Observation, compare, documented_errors
 
 READING_ORDER = ["auth", "catalog", "cart", "orders", "inventory", "analytics", "service"]
 PLACEHOLDERS = {"string", "additionalProp1", "additionalProp2", "additionalProp3"}
@@ -359,7 +359,7 @@ def test_every_inventory_operation_is_rate_limited(api_client):
 
 
 def test_documented_error_codes_match_observed_responses(request, schema):
-    """Runs last (``tests.api_observations.Plugin``). With the whole suite behind it, it compares
+    """Runs last (``tests.helpers.api_observations.Plugin``). With the whole suite behind it, it compares
     what the schema documents with every response the suite produced; after a partial run it uses
     a recorded whole run (``API_OBSERVATIONS_FILE``) plus this session's responses, or skips."""
     observed = dict(api_observations.RECORDER.seen)

@@ -7,8 +7,8 @@ from django.db import IntegrityError, OperationalError, connections, transaction
 
 from catalog.models import Product
 from ecommerce.common.db import is_retryable_conflict, retry_on_conflict
-from tests.concurrency import requires_server_database
 from tests.factories import ProductFactory
+from tests.helpers.concurrency import conflict_retries, requires_server_database
 
 
 @pytest.mark.django_db
@@ -73,3 +73,24 @@ def test_a_real_deadlock_is_recognised_as_retryable():
         thread.join(30)
     assert len(errors) == 1, errors
     assert is_retryable_conflict(errors[0])
+
+
+@pytest.mark.concurrency
+def test_conflict_retries_collects_the_retry_warning_from_any_thread():
+    """The helper the opposite-order tests rely on sees ``retry_on_conflict``'s warning."""
+    calls: list[int] = []
+
+    def conflict_once() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("lost a race")
+        return "done"
+
+    with conflict_retries() as retries:
+        worker = threading.Thread(
+            target=lambda: retry_on_conflict(conflict_once, also_retry=(IntegrityError,))
+        )
+        worker.start()
+        worker.join(10)
+    assert len(calls) == 2
+    assert [r.getMessage() for r in retries] == ["transaction conflict; retrying"]

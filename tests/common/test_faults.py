@@ -5,14 +5,12 @@ import json
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -20,45 +18,11 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from catalog.models import Product
 from ecommerce.settings.config import cache_config
-from tests.concurrency import requires_server_database
 from tests.factories import ProductFactory, UserFactory
-from tests.orders.conftest import checkout_body
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A throw-away redis-server on 127.0.0.1 that a test can stop and start again."""
-
-    def __init__(self, tmp_path) -> None:
-        self.port = _free_port()
-        self.dir = tmp_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(100):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+from tests.helpers import ROOT
+from tests.helpers.concurrency import requires_server_database
+from tests.helpers.orders import checkout_body
+from tests.helpers.servers import RedisServer, database_url, free_port, kill_other_connections
 
 
 @pytest.fixture
@@ -107,37 +71,10 @@ def test_redis_stops_while_serving(redis_server, api_client, auth_client, caplog
     assert sorted(names) == ["Beans", "Tea"]
 
 
-def _kill_other_connections() -> int:
-    """Terminate every other session on the test database, as a restart or a proxy would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            return len(cursor.fetchall())
-        cursor.execute(
-            "SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        for thread_id in ids:
-            cursor.execute(f"KILL {int(thread_id)}")
-        return len(ids)
-
-
-def _database_url() -> str:
-    """A DATABASE_URL for the test database this test runs on."""
-    params = connection.settings_dict
-    scheme = "postgres" if connection.vendor == "postgresql" else "mysql"
-    host = params["HOST"] or "localhost"
-    port = f":{params['PORT']}" if params["PORT"] else ""
-    return f"{scheme}://{params['USER']}@{host}{port}/{params['NAME']}"
-
-
 def _serve(database_url: str):
     """Start gunicorn (one worker, persistent DB connections) on ``database_url``; return the
     process and its URL once it answers (whatever the health of its database)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "ecommerce.settings.test",
            "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING", "SERVICE_UNAVAILABLE_RETRY_AFTER": "7"}  # fmt: skip
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
@@ -161,7 +98,7 @@ def _serve(database_url: str):
 def gunicorn_server(transactional_db):
     """gunicorn serving the test database."""
     requires_server_database("SQLite has no server connection to drop")
-    process, url = _serve(_database_url())
+    process, url = _serve(database_url())
     yield url
     process.terminate()
     process.wait(10)
@@ -194,7 +131,7 @@ def test_database_connection_dropped_between_requests_reconnects(gunicorn_server
 
     healthy = (200, {"status": "ok", "database": "ok", "cache": "ok"})
     assert get("/api/health/") == healthy
-    assert _kill_other_connections() >= 1  # the worker's persistent connection is gone
+    assert kill_other_connections() >= 1  # the worker's persistent connection is gone
     assert get("/api/health/") == healthy  # the next request reconnects
     status, body = get("/api/orders/")
     assert status == 401 and body["error"]["code"] == "AUTHENTICATION_REQUIRED"
@@ -217,6 +154,7 @@ def _blocked_session() -> int | None:
     return row[0] if row else None
 
 
+@pytest.mark.concurrency
 def test_database_connection_killed_mid_request_is_503_with_retry_after(gunicorn_server):
     """The products table is locked, a request blocks on it inside gunicorn, and its database
     session is terminated while it waits: the client gets the 503 envelope, not a 500."""
@@ -256,7 +194,7 @@ def test_database_connection_killed_mid_request_is_503_with_retry_after(gunicorn
 def test_database_refusing_connections_is_503_with_retry_after(scheme):
     if scheme == "mysql":
         pytest.importorskip("MySQLdb", reason="mysqlclient is installed only for MariaDB runs")
-    process, url = _serve(f"{scheme}://shop@127.0.0.1:{_free_port()}/shop")  # nothing listens there
+    process, url = _serve(f"{scheme}://shop@127.0.0.1:{free_port()}/shop")  # nothing listens there
     try:
         _assert_service_unavailable(*_fetch(f"{url}/api/products/"))
         token = AccessToken()  # signed with the same key as the server's: the user lookup fails

@@ -46,7 +46,7 @@ def test_api_index_links_all_resolve_to_real_views(client):
 
 def test_api_index_names_every_area_of_the_api(client):
     """Each first path segment the API serves (auth, products, cart, …) has an entry."""
-    from tests.hardening.test_access_matrix import resolver_endpoints
+    from tests.helpers.urls import resolver_endpoints
 
     listed = " ".join(client.get("/api/").json()["resources"].values())
     for area in {route.split("/")[0] for _, route in resolver_endpoints() if route}:

@@ -4,6 +4,7 @@ is down, can keep its counters in a store of its own, and sends RateLimit-* head
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from django.core.cache import cache, caches
 
 from ecommerce.common.ratelimit import STORE_DOWN_RETRY_AFTER, rate_limit_hit, rate_limit_reset
 from ecommerce.settings.config import cache_config
-from tests.common.test_faults import RedisServer
+from tests.helpers.servers import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -170,26 +171,72 @@ LIMIT_SETTINGS = {
     "ADMIN_LOGIN_LIMIT": [10, 300],
     "TRUSTED_PROXIES": [],
     "RATELIMIT_CACHE_URL": "",
+    "INVENTORY_RATE_LIMIT": 100,
+    "INVENTORY_RATE_WINDOW": 3600,
 }
+# Variables that change a limit; the subprocess below runs without any of them.
+_LIMIT_VARIABLES = ("LIMIT", "INVENTORY_RATE_", "TRUSTED_PROXIES", "RATELIMIT_CACHE_URL", "READ_DOT_ENV")
 
 
-def test_shipped_limit_defaults():
-    """The defaults a deployment gets without setting anything (docs/rate-limits.md), read in
-    a fresh interpreter with none of the limit variables in its environment."""
-    names = [*LIMIT_SETTINGS, "CACHES"]
+def _shipped_settings(names: list[str]) -> dict:
+    """``names`` of ``ecommerce.settings.base`` as a fresh interpreter reads them with none of
+    the limit variables in its environment (what a deployment gets without setting anything)."""
     code = (
         "import json; from ecommerce.settings import base as b; "
         f"print(json.dumps({{n: getattr(b, n) for n in {names!r}}}))"
     )
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if "LIMIT" not in key and key not in ("TRUSTED_PROXIES", "RATELIMIT_CACHE_URL", "READ_DOT_ENV")
+        key: value for key, value in os.environ.items() if not any(part in key for part in _LIMIT_VARIABLES)
     }
     result = subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
-    shipped = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_shipped_limit_defaults():
+    """The defaults a deployment gets without setting anything (docs/rate-limits.md)."""
+    shipped = _shipped_settings([*LIMIT_SETTINGS, "CACHES"])
     caches_config = shipped.pop("CACHES")
     assert shipped == LIMIT_SETTINGS
     assert caches_config["ratelimit"] == caches_config["default"]  # the same store unless configured
+
+
+_WINDOWS = {"5 min": 300, "10 min": 600, "15 min": 900, "1 h": 3600}
+
+
+def _documented_limits() -> dict[str, tuple[int, int]]:
+    """{env variable: (requests, window seconds)} from the table of docs/rate-limits.md."""
+    documented: dict[str, tuple[int, int]] = {}
+    for line in (ROOT / "docs" / "rate-limits.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 6 or "`" not in cells[1]:
+            continue  # not a table row, the header, or a row that reuses the settings above
+        names = [name for name in cells[1].split("`")[1::2]]
+        defaults = [int(value) for value in cells[2].split("/")]
+        window = _WINDOWS[cells[3]]
+        if names == ["INVENTORY_RATE_LIMIT", "INVENTORY_RATE_WINDOW"]:
+            documented["INVENTORY_RATE_LIMIT"] = (defaults[0], window)
+            continue
+        assert len(names) == len(defaults), line
+        documented.update({name: (default, window) for name, default in zip(names, defaults, strict=True)})
+    return documented
+
+
+def test_every_documented_limit_is_the_shipped_default():
+    """Each row of docs/rate-limits.md against the settings a clean environment gets; the
+    inventory limit included (its tests set it themselves, so nothing else would notice)."""
+    documented = _documented_limits()
+    assert len(documented) == 14, documented  # every row with settings was read
+    source = (ROOT / "ecommerce" / "settings" / "base.py").read_text()
+    setting_of = dict(
+        (env_name, setting)
+        for setting, env_name in re.findall(r'^(\w+) = \(?env\.int\("(\w+)"', source, flags=re.MULTILINE)
+    )
+    shipped = _shipped_settings(sorted({setting_of[name] for name in documented} | {"INVENTORY_RATE_WINDOW"}))
+    for name, (requests, window) in documented.items():
+        if name == "INVENTORY_RATE_LIMIT":
+            value = [shipped["INVENTORY_RATE_LIMIT"], shipped["INVENTORY_RATE_WINDOW"]]
+        else:
+            value = shipped[setting_of[name]]
+        assert value == [requests, window], f"{name}: documented {requests}/{window}s, shipped {value}"

@@ -19,7 +19,7 @@ from ecommerce.openapi import IDEMPOTENCY_KEY_MAX_LENGTH
 from inventory.api.views import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id  # the view's own names
 from inventory.services import MAX_BATCH
 from tests.factories import UserFactory
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 
 @pytest.fixture(scope="module")

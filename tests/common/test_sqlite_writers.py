@@ -29,6 +29,7 @@ def sqlite_file_alias(tmp_path, django_db_blocker):
     del connections.settings[alias]
 
 
+@pytest.mark.concurrency
 def test_concurrent_read_then_write_transactions_wait_for_each_other(sqlite_file_alias):
     alias = sqlite_file_alias
     errors: list[BaseException] = []

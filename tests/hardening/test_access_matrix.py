@@ -33,7 +33,6 @@ import jwt
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -42,10 +41,8 @@ from accounts.models import User
 from cart import services as cart_services
 from cart.models import CartLine
 from catalog.models import Category, Product
-from ecommerce.common.views import api_not_found
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
-from tests.conftest import PASSWORD
 from tests.factories import (
     AdminUserFactory,
     CategoryFactory,
@@ -55,10 +52,10 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
+from tests.helpers import PASSWORD
+from tests.helpers.urls import resolver_endpoints
 
 ACTORS = ("anonymous", "customer_a", "customer_b", "manager_x", "manager_y", "admin")
-IGNORED_ROUTES = {"api/schema/", "api/docs/", "api/redoc/"}  # documentation, not the API
-METHODS = ("get", "post", "put", "patch", "delete")
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
 
 
@@ -538,30 +535,6 @@ def test_access_matrix(world: World, row: Row, actor: str, expected: int) -> Non
         row.check(world, actor, response.json())
     if actor not in row.mutates_a:
         assert state_of_a(world) == a_before, f"{actor} changed customer A's data"
-
-
-def resolver_endpoints() -> set[tuple[str, str]]:
-    """(METHOD, route under /api/) for every view the URL resolver serves there."""
-
-    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern), pattern.callback
-
-    endpoints = set()
-    for route, callback in walk(get_resolver().url_patterns, ""):
-        if not route.startswith("api/") or callback is api_not_found:
-            continue
-        route = route.rstrip("/") + "/"  # every route is registered with and without the slash
-        if route in IGNORED_ROUTES:
-            continue
-        view_class = getattr(callback, "cls", None) or callback.view_class
-        for method in METHODS:
-            if hasattr(view_class, method):
-                endpoints.add((method.upper(), route.removeprefix("api/")))
-    return endpoints
 
 
 def test_matrix_covers_every_endpoint() -> None:

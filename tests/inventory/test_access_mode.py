@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from catalog.models import Product
 from inventory.models import AuditEvent
 from tests.factories import AdminUserFactory, ManagedProductFactory, ManagerUserFactory, UserFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 
 def upsert_body(manager_id: str) -> dict:

@@ -20,7 +20,7 @@ from inventory.keys import KEY_PREFIX, manager_api_key_create, manager_api_key_r
 from inventory.models import AuditEvent, ManagerApiKey
 from orders.models import Order
 from tests.factories import ManagedProductFactory, ManagerUserFactory, StoreManagerFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from accounts.models import StoreManager
 from catalog.models import Product
 from orders.models import Order
 from tests.factories import ManagedProductFactory, StoreManagerFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 PRODUCTS = "/api/inventory/products"
 PROCESS = "/api/orders/process"

@@ -13,8 +13,8 @@ from accounts.models import StoreManager
 from catalog.models import Product, StockMovement
 from inventory.models import AuditEvent
 from orders.models import Order
-from tests.concurrency import requires_server_database, run_in_threads
 from tests.factories import ManagedProductFactory, StoreManagerFactory
+from tests.helpers.concurrency import requires_server_database, run_in_threads
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 

@@ -11,10 +11,12 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from catalog.cache import catalog_version
 from catalog.models import Product
-from orders.models import Order, OrderStatus
+from inventory.models import AuditEvent
+from orders.models import Order, OrderStatus, StockMovement
 from tests.helpers import assert_envelope
-from tests.inventory.conftest import fresh_rate_window, send
+from tests.helpers.inventory import fresh_rate_window, send
 
 UPSERT_BODY = {
     "manager_id": "mgr_123",
@@ -120,11 +122,34 @@ def test_example_3_discontinue_204_empty_and_idempotent(api_client, path):
     body = {"manager_id": "mgr_123", "product_id": coffee["id"]}
 
     first = send(api_client, "post", path, body)
+    after_first = _product_state(coffee["id"])
+    ledger, audit_rows, version = _ledger(), AuditEvent.objects.count(), catalog_version()
     second = send(api_client, "post", path, body)
 
     assert (first.status_code, first.content) == (204, b"")
     assert (second.status_code, second.content) == (204, b"")
-    assert Product.objects.get(public_id=coffee["id"]).discontinued is True
+    assert after_first["discontinued"] is True
+    # the second call changed nothing: the row, the stock ledger, orders and the catalog version
+    assert _product_state(coffee["id"]) == after_first
+    assert _ledger() == ledger and not Order.objects.exists()
+    assert version is not None and catalog_version() == version
+    # the audit log has one row per request; only the first one records a change
+    first_audit, second_audit = AuditEvent.objects.order_by("pk")[audit_rows - 1 : audit_rows + 1]
+    assert AuditEvent.objects.count() == audit_rows + 1
+    assert [
+        (c["product_id"], c["before"]["discontinued"], c["after"]["discontinued"])
+        for c in first_audit.changes
+    ] == [(coffee["id"], False, True)]
+    assert second_audit.status_code == 204 and second_audit.changes == []
+
+
+def _product_state(public_id: str) -> dict:
+    """Every column of the product row."""
+    return Product.objects.filter(public_id=public_id).values().get()
+
+
+def _ledger() -> list[tuple]:
+    return list(StockMovement.objects.order_by("pk").values_list("pk", "product_id", "delta", "reason"))
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from catalog.models import Product, StockMovement, StockMovementReason
 from inventory.models import AuditEvent
 from orders.models import Order, OrderChannel, OrderStatus
 from tests.factories import ManagedProductFactory, StoreManagerFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from catalog.models import Product
 from inventory.models import AuditEvent
 from orders.models import Order
 from tests.factories import AuditEventFactory, ManagedProductFactory, ManagerUserFactory, StoreManagerFactory
-from tests.inventory.conftest import fresh_rate_window, send
+from tests.helpers.inventory import fresh_rate_window, send
 
 
 def upsert(manager_id: str, price: float = 1) -> dict:

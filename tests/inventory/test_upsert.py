@@ -13,7 +13,7 @@ from catalog.models import Product, StockMovement, StockMovementReason
 from inventory.models import AuditEvent
 from inventory.services import ProductInput, inventory_products_upsert
 from tests.factories import ManagedProductFactory, ProductFactory, StoreManagerFactory
-from tests.inventory.conftest import send
+from tests.helpers.inventory import send
 
 PRODUCTS = "/api/inventory/products"
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from catalog.models import StockMovement
 from orders.models import Order, OrderEvent, OrderStatus
 from tests.factories import AdminUserFactory, ProductFactory, UserFactory
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 
 from orders.models import OrderEvent, OrderStatus
 from orders.services import order_transition
-from tests.conftest import PASSWORD
 from tests.factories import AdminUserFactory, OrderFactory, ProductFactory
+from tests.helpers import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]

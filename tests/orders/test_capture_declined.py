@@ -10,8 +10,8 @@ from catalog.models import Product, StockMovement
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.payments import PaymentState, TestGateway
 from tests.factories import ProductFactory
-from tests.orders.conftest import checkout_body
-from tests.orders.fake_psp import FakePsp
+from tests.helpers.fake_psp import FakePsp
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

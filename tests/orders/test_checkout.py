@@ -11,7 +11,7 @@ from orders.models import IdempotencyKey, Order, OrderStatus
 from orders.payments import TestGateway
 from orders.services import order_transition
 from tests.factories import ProductFactory
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -21,11 +21,14 @@ from cart.models import Cart, CartLine
 from catalog.models import Product
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import orders_pending_reconcile
-from tests.common.test_faults import ROOT, _database_url, _free_port, _kill_other_connections
-from tests.concurrency import requires_server_database
 from tests.factories import ProductFactory, UserFactory
-from tests.orders.conftest import checkout_body
-from tests.orders.fake_psp import FakePsp
+from tests.helpers import ROOT
+from tests.helpers.concurrency import requires_server_database
+from tests.helpers.fake_psp import FakePsp
+from tests.helpers.orders import checkout_body
+from tests.helpers.servers import database_url as _database_url
+from tests.helpers.servers import free_port as _free_port
+from tests.helpers.servers import kill_other_connections as _kill_other_connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,7 +18,7 @@ from catalog.models import Product, StockMovement
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.payments import PaymentState, TestGateway
 from orders.services import orders_pending_reconcile
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

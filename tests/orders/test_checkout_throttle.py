@@ -10,7 +10,7 @@ from ecommerce.settings.config import cache_config
 from orders.models import Order, OrderStatus
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers import assert_envelope
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 NOTHING_LISTENS = 18204  # in this suite's port range; nothing is started on it

@@ -4,8 +4,8 @@ import pytest
 
 from catalog.models import Product
 from orders.models import Order, OrderStatus
-from tests.orders.conftest import checkout_body
-from tests.orders.fake_psp import FakePsp
+from tests.helpers.fake_psp import FakePsp
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import idempotency_keys_purge
 from orders.state import TRANSITIONS, transition_check
 from tests.factories import AdminUserFactory, ProductFactory, UserFactory
-from tests.orders.conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 import jwt
+import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -181,3 +182,21 @@ class FakeOidcProvider:
                 )
 
         return Handler
+
+
+REDIRECT_URI = "https://shop.test/auth/callback/fakeid"
+
+
+def profile(sub: str = "idp-user-1", email: str = "social@example.com", verified: bool = True) -> dict:
+    """The claims the fake provider asserts for one person."""
+    return {"sub": sub, "email": email, "email_verified": verified, "given_name": "Soc", "family_name": "Ial"}
+
+
+def authorize(api_client, idp: FakeOidcProvider) -> tuple[str, str]:
+    """Follow the authorize_url from GET /providers like a browser; returns (code, state)."""
+    providers = api_client.get("/api/auth/providers").json()
+    authorize_url = next(p["authorize_url"] for p in providers if p["id"] == "fakeid")
+    response = requests.get(authorize_url, allow_redirects=False, timeout=5)
+    assert response.status_code == 302
+    query = parse_qs(urlparse(response.headers["Location"]).query)
+    return query["code"][0], query["state"][0]

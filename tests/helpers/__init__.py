@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+# The password of the users the shared fixtures make (tests/conftest.py).
+PASSWORD = "correct-horse-battery-9"  # noqa: S105 - a test password
 
 
 def assert_envelope(response: Any, status: int | tuple[int, ...], code: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,87 @@
+"""Helpers for threaded tests against a real server database."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import pytest
+from django.db import connection, connections
+
+T = TypeVar("T")
+
+
+def requires_server_database(
+    reason: str = "row locks and real concurrency need PostgreSQL or MariaDB",
+) -> None:
+    """Skip the calling test on SQLite (run CI's PostgreSQL and MariaDB legs to exercise it)."""
+    if connection.vendor == "sqlite":
+        pytest.skip(reason)
+
+
+def run_in_threads(target: Callable[[int], T], count: int, timeout: float = 60) -> list[T | BaseException]:
+    """Run ``target(i)`` in ``count`` threads released at the same moment; results by index.
+
+    Each thread closes its own database connection when done.
+    """
+    barrier = threading.Barrier(count)
+    results: list[T | BaseException] = [RuntimeError("thread did not finish")] * count
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout)
+            results[index] = target(index)
+        except BaseException as exc:  # noqa: BLE001 - returned to the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results
+
+
+@contextmanager
+def conflict_retries() -> Iterator[list[logging.LogRecord]]:
+    """Collect the "transaction conflict; retrying" records of ``retry_on_conflict``
+    (``ecommerce/common/db.py``) from every thread while the block runs.
+
+    A test that must never deadlock asserts the list is empty: the retry would otherwise hide a
+    deadlock from its status codes."""
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("ecommerce.common.db")
+    handler, level = Collect(logging.WARNING), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(min(level or logging.WARNING, logging.WARNING))
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def lock_waiters() -> int:
+    """How many other sessions of this database are waiting for a row lock right now."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        else:
+            # MariaDB: a locking statement still running after 200 ms is waiting for a lock.
+            cursor.execute(
+                "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() "
+                "AND id <> CONNECTION_ID() AND info LIKE '%%FOR UPDATE%%' AND time_ms > 200"
+            )
+        return int(cursor.fetchone()[0])
