@@ -12,9 +12,9 @@ import pytest
 from django.core.cache import cache
 
 from catalog.cache import catalog_version
-from catalog.models import Product
+from catalog.models import Product, StockMovement
 from inventory.models import AuditEvent
-from orders.models import Order, OrderStatus, StockMovement
+from orders.models import Order, OrderStatus
 from tests.helpers import assert_envelope
 from tests.helpers.inventory import fresh_rate_window, send
 

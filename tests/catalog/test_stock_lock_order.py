@@ -19,9 +19,9 @@ import time
 
 import pytest
 from django.db import DatabaseError, connections, transaction
-from orders.stock import stock_take
 
 from catalog.models import Product
+from catalog.stock import stock_take
 from tests.factories import ProductFactory
 from tests.helpers.concurrency import lock_waiters, requires_server_database
 
