@@ -3,8 +3,6 @@ cached, and bad keys of any shape are a 400, never a 500."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -14,19 +12,9 @@ from django.test import Client
 
 from accounts.models import User
 from tests.helpers.accounts import key_from_email
+from tests.helpers.browser import ARGS, CHROMIUM, sync_playwright_or_skip
 
 PASSWORD = "correct-horse-battery-9"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-def _playwright():
-    """Playwright's sync API driving Debian's Chromium (as tests/analytics/test_browser.py)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright  # pinned in requirements-dev.txt
-
-    return sync_playwright
 
 
 PAGES = ["/accounts/verify-email/", "/accounts/password/reset/"]
@@ -74,7 +62,7 @@ def test_email_links_work_in_a_browser_with_the_key_in_the_fragment(
 ):
     """Register → open the verification link → confirm; reset → open the link → new password.
     The browser never sends the key in a URL; the page posts it in the form body."""
-    sync_playwright = _playwright()
+    sync_playwright = sync_playwright_or_skip()
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are sync.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.SITE_URL = live_server.url

@@ -10,7 +10,6 @@ the server (the pages work offline)."""
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -21,19 +20,10 @@ from analytics.services import rollup_rebuild
 from tests.factories import AdminUserFactory, CategoryFactory, ProductFactory
 from tests.helpers import PASSWORD
 from tests.helpers.analytics import build_shop
+from tests.helpers.browser import ARGS, CHROMIUM, sync_playwright_or_skip
 
 pytestmark = pytest.mark.browser  # `make test-fast` leaves it out
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # How many canvas pixels are not transparent (a drawn chart has thousands).
 DRAWN_PIXELS = """(id) => {
@@ -47,19 +37,9 @@ DRAWN_PIXELS = """(id) => {
 CANVASES = ["chart-days", "chart-status", "chart-categories", "chart-top-revenue", "chart-top-units"]
 
 
-def _playwright():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - pinned in requirements-dev.txt
-        pytest.skip("the playwright package is not installed")
-    return sync_playwright
-
-
 @pytest.mark.django_db(transaction=True)
 def test_dashboard_in_headless_chromium(live_server, settings, tmp_path):
-    sync_playwright = _playwright()
+    sync_playwright = sync_playwright_or_skip()
     # tests never write tracked files: `make screenshots` asks for docs/dashboard.png on purpose
     screenshot = Path(os.environ.get("DASHBOARD_SCREENSHOT") or tmp_path / "dashboard.png")
     settings.SHOP_TIME_ZONE = "Europe/Berlin"
@@ -128,7 +108,7 @@ RECORD_CSP_VIOLATIONS = """() => {
 @pytest.mark.django_db(transaction=True)
 def test_html_pages_satisfy_their_content_security_policy(live_server):
     """Each page loads, renders, reports no CSP violation and requests nothing from other hosts."""
-    sync_playwright = _playwright()
+    sync_playwright = sync_playwright_or_skip()
     admin = AdminUserFactory(email="admin@example.com")
     shop = build_shop()
     order, product = shop.orders["o1"], ProductFactory(name="Checked product")

@@ -21,8 +21,6 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
@@ -33,11 +31,6 @@ from tests.helpers.api_observations import Documented, Observation, compare, doc
 
 READING_ORDER = ["auth", "catalog", "cart", "orders", "inventory", "analytics", "service"]
 PLACEHOLDERS = {"string", "additionalProp1", "additionalProp2", "additionalProp3"}
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
-    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
 @pytest.fixture(autouse=True)

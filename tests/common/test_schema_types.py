@@ -4,7 +4,6 @@ server's behaviour is the point, checks it against a real response."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -12,19 +11,12 @@ from typing import Any
 import jsonschema
 import pytest
 from django.core.cache import cache
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from ecommerce.openapi import IDEMPOTENCY_KEY_MAX_LENGTH
 from inventory.api.views import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id  # the view's own names
 from inventory.services import MAX_BATCH
 from tests.factories import UserFactory
 from tests.helpers.orders import checkout_body
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict[str, Any]:
-    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
 @pytest.fixture(autouse=True)

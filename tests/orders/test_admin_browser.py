@@ -5,33 +5,18 @@ script or style (a strict Content-Security-Policy forbids them)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from orders.models import OrderEvent, OrderStatus
 from orders.services import order_transition
 from tests.factories import AdminUserFactory, OrderFactory, ProductFactory
 from tests.helpers import PASSWORD
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-def _playwright():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - pinned in requirements-dev.txt
-        pytest.skip("the playwright package is not installed")
-    return sync_playwright
+from tests.helpers.browser import ARGS, CHROMIUM, sync_playwright_or_skip
 
 
 @pytest.mark.django_db(transaction=True)
 def test_order_page_timeline_and_buttons_in_headless_chromium(live_server):
-    sync_playwright = _playwright()
+    sync_playwright = sync_playwright_or_skip()
     admin = AdminUserFactory()
     order = OrderFactory(status=OrderStatus.PENDING, lines=[(ProductFactory(name="Kettle"), 1)])
     OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PENDING, actor=order.user)

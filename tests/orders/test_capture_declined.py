@@ -10,20 +10,9 @@ from catalog.models import Product, StockMovement
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.payments import PaymentState, TestGateway
 from tests.factories import ProductFactory
-from tests.helpers.fake_psp import FakePsp
 from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def psp(settings):
-    with FakePsp() as server:
-        settings.PAYMENT_GATEWAY = "orders.payments_http.HttpPaymentGateway"
-        settings.PAYMENT_GATEWAY_URL = server.url
-        settings.PAYMENT_GATEWAY_API_KEY = "sk_test_secret"
-        settings.PAYMENT_GATEWAY_TIMEOUT = 2
-        yield server
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from orders.services import orders_pending_reconcile
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers import ROOT
 from tests.helpers.concurrency import requires_server_database
-from tests.helpers.fake_psp import FakePsp
 from tests.helpers.orders import checkout_body
 from tests.helpers.servers import database_url as _database_url
 from tests.helpers.servers import free_port as _free_port
@@ -34,13 +33,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def psp(settings):
-    with FakePsp() as server:
-        settings.PAYMENT_GATEWAY = "orders.payments_http.HttpPaymentGateway"
-        settings.PAYMENT_GATEWAY_URL = server.url
-        settings.PAYMENT_GATEWAY_API_KEY = "sk_test_secret"
-        settings.PAYMENT_GATEWAY_TIMEOUT = 5
-        yield server
+def psp_timeout() -> float:
+    return 5
 
 
 @pytest.fixture

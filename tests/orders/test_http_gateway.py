@@ -4,20 +4,14 @@ import pytest
 
 from catalog.models import Product
 from orders.models import Order, OrderStatus
-from tests.helpers.fake_psp import FakePsp
 from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def psp(settings):
-    with FakePsp() as server:
-        settings.PAYMENT_GATEWAY = "orders.payments_http.HttpPaymentGateway"
-        settings.PAYMENT_GATEWAY_URL = server.url
-        settings.PAYMENT_GATEWAY_API_KEY = "sk_test_secret"
-        settings.PAYMENT_GATEWAY_TIMEOUT = 0.5
-        yield server
+def psp_timeout() -> float:
+    return 0.5
 
 
 def test_paid_through_http_gateway(psp, filled_cart):
