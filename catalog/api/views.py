@@ -23,6 +23,7 @@ from catalog.models import Product
 from catalog.selectors import ProductFilters
 from ecommerce.common.pagination import CategoryTreePagination, PageNumberPagination
 
+from .openapi import PRODUCT
 from .serializers import (
     CategoryNodeSerializer,
     CategoryWriteSerializer,
@@ -33,20 +34,6 @@ from .serializers import (
 
 # The query parameters the product list reads (with page and page_size): its cache key.
 PRODUCT_LIST_PARAMETERS = frozenset(ProductListQuerySerializer().fields)
-PRODUCT_EXAMPLE = {
-    "id": "prod_3kTMd9xQ2b7VfLr8",
-    "name": "Premium Coffee Beans",
-    "slug": "premium-coffee-beans",
-    "description": "Single-origin arabica, medium roast.",
-    "price": 15.99,
-    "quantity": 100,
-    "status": "in_stock",
-    "categories": [{"id": "cat_Q2b7VfLr83kTMd9x", "name": "Coffee", "slug": "coffee"}],
-    "image_url": "https://cdn.example.com/coffee.jpg",
-    "manager_id": "mgr_123",
-    "created_at": "2026-01-05T10:00:00Z",
-    "updated_at": "2026-01-05T10:00:00Z",
-}
 PRODUCT_WRITE_EXAMPLE = {
     "name": "Premium Coffee Beans",
     "description": "Single-origin arabica, medium roast.",
@@ -191,7 +178,7 @@ class ProductListApi(APIView):
         responses={201: ProductSerializer},
         examples=[
             OpenApiExample("Create", value=PRODUCT_WRITE_EXAMPLE, request_only=True),
-            OpenApiExample("Created", value=PRODUCT_EXAMPLE, response_only=True, status_codes=["201"]),
+            OpenApiExample("Created", value=PRODUCT, response_only=True, status_codes=["201"]),
         ],
         tags=["catalog"],
     )
@@ -212,7 +199,7 @@ class ProductDetailApi(APIView):
         summary="Get a product",
         description="Anyone; discontinued products too. Unknown id → 404 `PRODUCT_NOT_FOUND`.",
         responses={200: ProductSerializer},
-        examples=[OpenApiExample("Product", value=PRODUCT_EXAMPLE, response_only=True)],
+        examples=[OpenApiExample("Product", value=PRODUCT, response_only=True)],
         tags=["catalog"],
     )
     def get(self, request: Request, product_id: str) -> HttpResponse:
