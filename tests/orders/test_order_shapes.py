@@ -9,8 +9,7 @@ from django.db import transaction
 from orders.models import Order, OrderChannel, OrderEvent, OrderStatus
 from orders.services import order_anonymise_for_user, order_create_with_stock
 from tests.factories import AdminUserFactory, ManagedProductFactory, StoreManagerFactory, UserFactory
-
-from .conftest import checkout_body
+from tests.helpers.orders import checkout_body
 
 ADDRESS_KEYS = ["name", "line1", "line2", "city", "postal_code", "country"]
 

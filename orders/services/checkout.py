@@ -1,7 +1,6 @@
-"""Order writes.
+"""The shop checkout.
 
-``order_create_with_stock`` is the one path by which any order is created (shop checkout and
-the inventory API's ``POST /api/orders/process``). ``order_place`` is the shop checkout, in three
+``order_place`` is the shop checkout, in three
 phases so that no row lock is held while the payment gateway is called:
 
 1. one transaction: claim the idempotency key, lock the cart, take the stock, create the order
@@ -21,10 +20,9 @@ retries. Neither adds a statement to the checkout's hot path. See ``docs/checkou
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,33 +30,30 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import StoreManager, User
+from accounts.models import User
 from cart.models import Cart, CartLine
 from catalog.models import Product
-from catalog.stock import stock_lock, stock_release, stock_take_locked
+from catalog.stock import stock_release
 from ecommerce.common.db import retry_on_conflict
 from ecommerce.common.sql import (
-    db_adapt,
     for_update,
     quoted_column,
     quoted_table,
     sql_execute,
     sql_fetch,
     sql_insert,
-    sql_insert_objects,
 )
 
-from .exceptions import (
+from ..exceptions import (
     CartEmpty,
     IdempotencyConflict,
     InvalidState,
-    OrderNotFound,
     PaymentFailed,
     PaymentPending,
 )
-from .models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
-from .notifications import order_email_schedule
-from .payments import (
+from ..models import IdempotencyKey, Order, OrderChannel, OrderLine, OrderStatus
+from ..notifications import order_email_schedule
+from ..payments import (
     PaymentGateway,
     PaymentGatewayError,
     PaymentRequest,
@@ -66,106 +61,10 @@ from .payments import (
     PaymentState,
     payment_gateway_get,
 )
-from .signals import order_status_changed
-from .state import transition_check
+from .creation import order_create_with_stock
+from .lifecycle import line_quantities_by_product, order_event_write, order_refund, order_status_set
 
 logger = logging.getLogger(__name__)
-
-CENT = Decimal("0.01")
-
-
-def order_create_with_stock(
-    *,
-    channel: str,
-    quantities: Mapping[str, int],
-    status: str = OrderStatus.PENDING,
-    user: User | None = None,
-    manager: StoreManager | None = None,
-    customer_ref: str = "",
-    customer_email: str = "",
-    shipping_address: Mapping[str, Any] | None = None,
-    actor: User | None = None,
-    actor_label: str = "",
-) -> tuple[Order, list[OrderLine]]:
-    """Create an order and take its stock, inside the caller's transaction; returns the order
-    and the lines it wrote.
-
-    ``quantities`` maps product public ids to (already merged) quantities. The products are
-    locked and checked by :func:`catalog.stock.stock_lock` (with ``manager``, only that manager's
-    products exist) before anything is written, so the order row is written once, with its
-    totals; then the stock is taken (:func:`catalog.stock.stock_take_locked`). Prices and names
-    are copied from the locked rows; totals are exact decimals. Writes the first
-    :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written).
-    Hand-written SQL (``ecommerce.common.sql``): this is checkout's hot path; the instances
-    returned are not read back.
-    """
-    locked = stock_lock(quantities=quantities, manager_id=manager.pk if manager else None)
-    priced = [
-        (public_id, quantity, locked[public_id], (locked[public_id].price * quantity).quantize(CENT))
-        for public_id, quantity in quantities.items()
-    ]
-    total = sum((line_total for *_, line_total in priced), Decimal("0.00"))
-    now = timezone.now()
-    order = Order(
-        channel=channel,
-        status=status,
-        user=user,
-        manager=manager,
-        customer_ref=customer_ref,
-        customer_email=customer_email,
-        shipping_address=dict(shipping_address or {}),
-        currency=settings.SHOP_CURRENCY,
-        subtotal=total,
-        total_amount=total,
-        created_at=now,
-        updated_at=now,
-    )
-    sql_insert_objects([order], return_pk=True)
-    stock_take_locked(locked=locked, quantities=quantities, order_id=order.pk)
-    lines = [
-        OrderLine(
-            order=order,
-            product_id=product.pk,
-            product_public_id=public_id,
-            name=product.name,
-            unit_price=product.price,
-            quantity=quantity,
-            line_total=line_total,
-        )
-        for public_id, quantity, product, line_total in priced
-    ]
-    sql_insert_objects(lines)
-    _event_write(order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now)
-    order_status_changed.send(sender=Order, order=order, from_status="", to_status=status, lines=lines)
-    return order, lines
-
-
-ADDRESS_FIELDS_KEPT_ON_ANONYMISE = ("country",)
-
-
-def order_anonymise_for_user(*, user: User) -> int:
-    """Remove the personal data from ``user``'s orders (account deletion keeps the orders for
-    the shop's books): the user link, email and customer reference go, and every address field
-    but the country (kept for sales by country) is blanked. Run inside the deleting transaction.
-
-    Returns how many orders were anonymised.
-    """
-    orders = list(Order.objects.select_for_update().filter(user=user).only("id", "shipping_address"))
-    for order in orders:
-        address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
-        order.user = None
-        order.customer_email = ""
-        order.customer_ref = "deleted"
-        order.shipping_address = {
-            key: (value if key in ADDRESS_FIELDS_KEPT_ON_ANONYMISE else "") for key, value in address.items()
-        }
-    Order.objects.bulk_update(orders, ["user", "customer_email", "customer_ref", "shipping_address"])
-    return len(orders)
-
-
-def order_anonymise_for_user_receiver(sender: type[User], *, user: User, **kwargs: Any) -> None:
-    """Receiver of :data:`accounts.signals.user_deleting` (connected in ``OrdersConfig.ready``)."""
-    order_anonymise_for_user(user=user)
 
 
 # --- Shop checkout -----------------------------------------------------------------------------
@@ -231,7 +130,7 @@ def order_place(
         raise PaymentPending(order_id=order.public_id)
     order, refund = _checkout_complete(order=order, lines=lines, result=result)
     if refund:
-        _refund(order)
+        order_refund(order)
     return _checkout_outcome(order=order, reason=reason), True
 
 
@@ -474,7 +373,7 @@ def _checkout_resume(
     lines = list(OrderLine.objects.filter(order=order))
     order, refund = _checkout_complete(order=order, lines=lines, result=result)
     if refund:
-        _refund(order)
+        order_refund(order)
     return order, reason
 
 
@@ -537,7 +436,7 @@ def _checkout_complete_once(
 ) -> tuple[Order, bool]:
     with transaction.atomic(durable=True):
         if result.succeeded:
-            if _status_set(
+            if order_status_set(
                 order,
                 OrderStatus.PAID,
                 from_status=OrderStatus.PENDING,
@@ -550,7 +449,7 @@ def _checkout_complete_once(
                     order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
                 )
                 return order, False
-        elif _status_set(
+        elif order_status_set(
             order,
             OrderStatus.PAYMENT_FAILED,
             from_status=OrderStatus.PENDING,
@@ -558,7 +457,7 @@ def _checkout_complete_once(
             note=result.decline_reason,
             lines=lines,
         ):
-            quantities = _quantities_by_product((line.product_id, line.quantity) for line in lines)
+            quantities = line_quantities_by_product((line.product_id, line.quantity) for line in lines)
             stock_release(quantities=quantities, order_id=order.pk)
             _cart_restore(user_id=order.user_id, quantities=quantities)
             return order, False
@@ -571,7 +470,7 @@ def _checkout_complete_once(
             refund = order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED)
             order.payment_reference = result.reference
             order.save(update_fields=["payment_reference", "updated_at"])
-            _event_write(
+            order_event_write(
                 order,
                 from_status=order.status,
                 to_status=order.status,
@@ -583,18 +482,6 @@ def _checkout_complete_once(
                 ),
             )
     return order, refund
-
-
-def _quantities_by_product(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
-    """``{product pk: total quantity}`` from ``(product_id, quantity)`` pairs of order lines."""
-    quantities: dict[int, int] = {}
-    for product_id, quantity in pairs:
-        quantities[product_id] = quantities.get(product_id, 0) + quantity
-    return quantities
-
-
-def _line_quantities(order: Order) -> dict[int, int]:
-    return _quantities_by_product(order.lines.values_list("product_id", "quantity"))
 
 
 def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None:
@@ -614,144 +501,3 @@ def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None
         for pid, qty in quantities.items()
         if pid not in existing
     )
-
-
-# --- Lifecycle -----------------------------------------------------------------------------------
-
-
-def _status_set(
-    order: Order,
-    to_status: str,
-    *,
-    from_status: str | None = None,
-    actor: User | None = None,
-    actor_label: str = "",
-    note: str = "",
-    lines: Iterable[OrderLine] | None = None,
-    payment_reference: str | None = None,
-) -> bool:
-    """Record a status change, in the caller's transaction: the order row (one conditional
-    ``UPDATE`` from ``from_status``, default ``order.status``), the timeline row and the
-    analytics rollups. The caller has checked the transition. Returns False, changing nothing,
-    when the order is no longer in ``from_status`` (a caller that locked the row never sees
-    that). ``lines``, when the caller holds them, spare the rollups reading them again."""
-    previous = from_status or order.status
-    reference = order.payment_reference if payment_reference is None else payment_reference
-    now = timezone.now()
-    changed = sql_execute(
-        f"UPDATE {quoted_table(Order)} SET status = %s, payment_reference = %s, updated_at = %s "  # noqa: S608
-        "WHERE id = %s AND status = %s",
-        [to_status, reference, db_adapt(Order, "updated_at", now), order.pk, previous],
-    )
-    if not changed:
-        return False
-    order.status, order.payment_reference, order.updated_at = to_status, reference, now
-    _event_write(
-        order,
-        from_status=previous,
-        to_status=to_status,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
-        at=now,
-    )
-    order_status_changed.send(
-        sender=Order, order=order, from_status=previous, to_status=to_status, lines=lines
-    )
-    return True
-
-
-def _event_write(
-    order: Order,
-    *,
-    from_status: str,
-    to_status: str,
-    actor: User | None = None,
-    actor_label: str = "",
-    note: str = "",
-    at: datetime | None = None,
-) -> None:
-    """One :class:`OrderEvent` (timeline row) of ``order``, at ``at`` (default now)."""
-    sql_insert_objects(
-        [
-            OrderEvent(
-                order=order,
-                from_status=from_status,
-                to_status=to_status,
-                actor=actor,
-                actor_label=actor_label,
-                note=note,
-                created_at=at or timezone.now(),
-            )
-        ]
-    )
-
-
-def order_transition(*, order_public_id: str, to_status: str, actor: User | None, note: str = "") -> Order:
-    """Move an order along the state machine (``orders.state``); 409 ``INVALID_STATE`` otherwise.
-
-    Cancelling returns the stock in the same transaction; a paid order's payment is refunded
-    through the gateway after commit (a failed refund is logged and recorded on the timeline).
-    The customer is emailed about the change after commit.
-    """
-    order, previous = retry_on_conflict(
-        lambda: _order_transition_once(
-            order_public_id=order_public_id, to_status=to_status, actor=actor, note=note
-        )
-    )
-    if to_status == OrderStatus.CANCELLED and previous == OrderStatus.PAID and order.payment_reference:
-        _refund(order)
-    return order
-
-
-def _order_transition_once(
-    *, order_public_id: str, to_status: str, actor: User | None, note: str
-) -> tuple[Order, str]:
-    with transaction.atomic(durable=True):
-        order = Order.objects.select_for_update().filter(public_id=order_public_id).first()
-        if order is None:
-            raise OrderNotFound()
-        previous = order.status
-        transition_check(previous, to_status)
-        _status_set(
-            order,
-            to_status,
-            actor=actor,
-            actor_label="admin" if actor and actor.is_staff else "customer",
-            note=note,
-        )
-        if to_status == OrderStatus.CANCELLED:
-            stock_release(quantities=_line_quantities(order), order_id=order.pk)
-        order_email_schedule(order_id=order.pk, kind="status", status=to_status)
-    return order, previous
-
-
-def _refund(order: Order) -> None:
-    try:
-        result = payment_gateway_get().refund(order.payment_reference, order.total_amount, order.currency)
-        note = f"refunded ({result.reference})" if result.succeeded else "refund declined"
-    except Exception:
-        logger.exception("refund failed", extra={"order_id": order.public_id})
-        note = "refund failed: retry from the admin"
-    _event_write(order, from_status=order.status, to_status=order.status, actor_label="payment", note=note)
-
-
-def idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:
-    """Delete idempotency keys older than the retention (default ``IDEMPOTENCY_KEY_TTL_HOURS``)."""
-    hours = older_than_hours if older_than_hours is not None else settings.IDEMPOTENCY_KEY_TTL_HOURS
-    deleted, _ = IdempotencyKey.objects.filter(
-        created_at__lt=timezone.now() - timedelta(hours=hours)
-    ).delete()
-    return deleted
-
-
-__all__ = [
-    "OrderChannel",
-    "PaymentDetails",
-    "idempotency_keys_purge",
-    "order_anonymise_for_user",
-    "order_create_with_stock",
-    "order_place",
-    "order_transition",
-    "orders_pending_reconcile",
-]
