@@ -10,8 +10,9 @@ The public names are re-exported here, so callers keep ``from orders.services im
 """
 
 from .checkout import PaymentDetails, ReconcileReport, order_place, orders_pending_reconcile
-from .creation import order_create_with_stock
+from .creation import order_create, order_create_with_stock
 from .lifecycle import order_transition
+from .record import OrderRecord
 from .retention import (
     idempotency_keys_purge,
     order_anonymise_for_user,
@@ -19,11 +20,13 @@ from .retention import (
 )
 
 __all__ = [
+    "OrderRecord",
     "PaymentDetails",
     "ReconcileReport",
     "idempotency_keys_purge",
     "order_anonymise_for_user",
     "order_anonymise_for_user_receiver",
+    "order_create",
     "order_create_with_stock",
     "order_place",
     "order_transition",

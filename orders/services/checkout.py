@@ -27,22 +27,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from cart.models import Cart, CartLine
-from catalog.models import Product
+from cart.services import cart_checkout_empty, cart_checkout_lock, cart_lines_restore
 from catalog.stock import stock_release
 from ecommerce.common.db import retry_on_conflict
-from ecommerce.common.sql import (
-    for_update,
-    quoted_column,
-    quoted_table,
-    sql_execute,
-    sql_fetch,
-    sql_insert,
-)
 
 from ..exceptions import (
     CartEmpty,
@@ -51,7 +41,7 @@ from ..exceptions import (
     PaymentFailed,
     PaymentPending,
 )
-from ..models import IdempotencyKey, Order, OrderChannel, OrderLine, OrderStatus
+from ..models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
 from ..notifications import order_email_schedule
 from ..payments import (
     PaymentGateway,
@@ -61,8 +51,10 @@ from ..payments import (
     PaymentState,
     payment_gateway_get,
 )
-from .creation import order_create_with_stock
+from ..queries import idempotency_key_claim, idempotency_key_done, idempotency_key_find
+from .creation import order_create
 from .lifecycle import line_quantities_by_product, order_event_write, order_refund, order_status_set
+from .record import OrderRecord
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +79,11 @@ def order_place(
     payment: PaymentDetails,
     idempotency_key: str | None = None,
     request_hash: str = "",
-) -> tuple[Order, bool]:
-    """Check out the user's whole cart. Returns ``(order, created)``; ``created`` is False when
-    an earlier request with the same ``idempotency_key`` made the order (nothing is charged or
-    taken twice).
+) -> tuple[OrderRecord, bool]:
+    """Check out the user's whole cart. Returns ``(order, created)``: the order with its lines
+    and timeline as written (the response needs no query); ``created`` is False when an earlier
+    request with the same ``idempotency_key`` made the order (nothing is charged or taken
+    twice).
 
     Raises :class:`CartEmpty` (400), the stock errors (404/409, nothing changed),
     :class:`IdempotencyConflict` (409, same key with another body), :class:`PaymentFailed`
@@ -106,7 +99,7 @@ def order_place(
             if replay is not None:
                 return replay, False
         try:
-            order, lines = retry_on_conflict(
+            record = retry_on_conflict(
                 lambda: _checkout_reserve(
                     user=user,
                     shipping_address=shipping_address,
@@ -125,13 +118,26 @@ def order_place(
             details={"Idempotency-Key": "in progress"},
         )
 
-    result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
+    result, reason = _charge(order=record.order, payment=payment, idempotency_key=idempotency_key)
     if result is None:
-        raise PaymentPending(order_id=order.public_id)
-    order, refund = _checkout_complete(order=order, lines=lines, result=result)
+        raise PaymentPending(order_id=record.order.public_id)
+    order, refund, event = _checkout_complete(order=record.order, lines=record.lines, result=result)
     if refund:
         order_refund(order)
-    return _checkout_outcome(order=order, reason=reason), True
+    _checkout_outcome(order=order, reason=reason)
+    if event is None:  # another request moved the order meanwhile: its timeline is read
+        return _order_record_read(order), True
+    record.events.append(event)
+    return record, True
+
+
+def _order_record_read(order: Order) -> OrderRecord:
+    """``order`` with its lines and timeline read from the database (two queries)."""
+    return OrderRecord(
+        order=order,
+        lines=list(order.lines.order_by("id")),
+        events=list(order.events.order_by("created_at", "id")),
+    )
 
 
 def _checkout_outcome(*, order: Order, reason: str) -> Order:
@@ -147,18 +153,18 @@ def _checkout_outcome(*, order: Order, reason: str) -> Order:
     return order
 
 
-def _idempotent_replay(*, user: User, key: str, request_hash: str, payment: PaymentDetails) -> Order | None:
+def _idempotent_replay(
+    *, user: User, key: str, request_hash: str, payment: PaymentDetails
+) -> OrderRecord | None:
     """The order an earlier request with this key made, or None (no such key yet, or its
     request is still running or failed before making an order). A ``pending`` order whose
     checkout died is finished first (:func:`_checkout_resume`)."""
-    found = sql_fetch(
-        f"SELECT order_id, request_hash FROM {quoted_table(IdempotencyKey)} "  # noqa: S608
-        f"WHERE user_id = %s AND {quoted_column(IdempotencyKey, 'key')} = %s",
-        [user.pk, key],
-    )
-    if not found or found[0][0] is None:
+    found = idempotency_key_find(user_id=user.pk, key=key)
+    if found is None:
         return None
-    order_id, stored_hash = found[0]
+    order_id, stored_hash = found
+    if order_id is None:
+        return None
     if stored_hash != request_hash:
         raise IdempotencyConflict(details={"Idempotency-Key": "already used with a different request body"})
     order = Order.objects.get(pk=order_id)
@@ -167,12 +173,12 @@ def _idempotent_replay(*, user: User, key: str, request_hash: str, payment: Paym
         order, reason = _checkout_resume(order=order, payment=payment, idempotency_key=key)
     if order.status == OrderStatus.PAYMENT_FAILED:
         raise PaymentFailed(details={"payment": reason, "order_id": order.public_id})
-    return order
+    return _order_record_read(order)
 
 
 def _checkout_reserve(
     *, user: User, shipping_address: Mapping[str, Any], idempotency_key: str | None, request_hash: str
-) -> tuple[Order, list[OrderLine]]:
+) -> OrderRecord:
     """Phase 1: one transaction; locks the cart and the products (in pk order)."""
     with transaction.atomic(durable=True):
         key_id = None
@@ -180,41 +186,27 @@ def _checkout_reserve(
             # Claims the key first: a concurrent request with the same key waits here on the
             # unique index. A duplicate aborts this whole transaction (no savepoint needed).
             try:
-                (key_id,) = sql_insert(
-                    IdempotencyKey,
-                    ("user", "key", "request_hash", "order", "created_at"),
-                    [(user.pk, idempotency_key, request_hash, None, timezone.now())],
-                    return_pk=True,
+                key_id = idempotency_key_claim(
+                    user_id=user.pk, key=idempotency_key, request_hash=request_hash, at=timezone.now()
                 )
             except IntegrityError:
                 raise _KeyTaken() from None
-        cart = sql_fetch(f"SELECT id FROM {quoted_table(Cart)} WHERE user_id = %s{for_update()}", [user.pk])  # noqa: S608
-        cart_id = cart[0][0] if cart else None
-        quantities = dict(
-            sql_fetch(
-                f"SELECT p.public_id, l.quantity FROM {quoted_table(CartLine)} l "  # noqa: S608
-                f"JOIN {quoted_table(Product)} p ON p.id = l.product_id "
-                "WHERE l.cart_id = %s AND NOT l.saved_for_later ORDER BY l.product_id",
-                [cart_id],
-            )
-        )
+        cart_id, quantities = cart_checkout_lock(user_id=user.pk)
         if cart_id is None or not quantities:
             raise CartEmpty()
-        order, lines = order_create_with_stock(
+        record = order_create(
             channel=OrderChannel.SHOP,
-            quantities=quantities,
+            product_quantities=quantities,
             user=user,
             customer_ref=user.public_id,
             customer_email=user.email,
             shipping_address=shipping_address,
             actor=user,
         )
-        cart_empty = f"DELETE FROM {quoted_table(CartLine)} WHERE cart_id = %s AND NOT saved_for_later"  # noqa: S608
-        sql_execute(cart_empty, [cart_id])
+        cart_checkout_empty(cart_id=cart_id)
         if key_id is not None:
-            key_done = f"UPDATE {quoted_table(IdempotencyKey)} SET order_id = %s WHERE id = %s"  # noqa: S608
-            sql_execute(key_done, [order.pk, key_id])
-    return order, lines
+            idempotency_key_done(key_id=key_id, order_id=record.order.pk)
+    return record
 
 
 def _payment_request(
@@ -370,8 +362,8 @@ def _checkout_resume(
         if reason == IN_FLIGHT:
             return order, ""
         raise PaymentPending(order_id=order.public_id)
-    lines = list(OrderLine.objects.filter(order=order))
-    order, refund = _checkout_complete(order=order, lines=lines, result=result)
+    lines = list(order.lines.order_by("id"))
+    order, refund, _ = _checkout_complete(order=order, lines=lines, result=result)
     if refund:
         order_refund(order)
     return order, reason
@@ -418,11 +410,14 @@ def orders_pending_reconcile(*, older_than: timedelta | None = None) -> Reconcil
     return report
 
 
-def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> tuple[Order, bool]:
+def _checkout_complete(
+    *, order: Order, lines: list[OrderLine], result: PaymentResult
+) -> tuple[Order, bool, OrderEvent | None]:
     """Phase 3: mark paid, or payment_failed with stock returned and the cart restored. If the
     order was cancelled or failed meanwhile (another request, a reconciliation), it stays so:
-    that gave the stock back. Returns the order and whether the caller must refund: True once,
-    for the finisher that recorded a capture on such an order.
+    that gave the stock back. Returns the order, whether the caller must refund (True once, for
+    the finisher that recorded a capture on such an order) and the timeline row of the status
+    change (None when another request had moved the order).
 
     ``order`` and ``lines`` are phase 1's (the lines never change), so nothing is read back: the
     status moves with one conditional ``UPDATE … WHERE status = 'pending'``; only when another
@@ -433,10 +428,10 @@ def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentR
 
 def _checkout_complete_once(
     *, order: Order, lines: list[OrderLine], result: PaymentResult
-) -> tuple[Order, bool]:
+) -> tuple[Order, bool, OrderEvent | None]:
     with transaction.atomic(durable=True):
         if result.succeeded:
-            if order_status_set(
+            if event := order_status_set(
                 order,
                 OrderStatus.PAID,
                 from_status=OrderStatus.PENDING,
@@ -448,8 +443,8 @@ def _checkout_complete_once(
                 order_email_schedule(
                     order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
                 )
-                return order, False
-        elif order_status_set(
+                return order, False, event
+        elif event := order_status_set(
             order,
             OrderStatus.PAYMENT_FAILED,
             from_status=OrderStatus.PENDING,
@@ -459,8 +454,9 @@ def _checkout_complete_once(
         ):
             quantities = line_quantities_by_product((line.product_id, line.quantity) for line in lines)
             stock_release(quantities=quantities, order_id=order.pk)
-            _cart_restore(user_id=order.user_id, quantities=quantities)
-            return order, False
+            if order.user_id is not None:
+                cart_lines_restore(user_id=order.user_id, quantities=quantities)
+            return order, False, event
         # Another request moved the order while the payment was taken (statuses never go back
         # to pending): it stays as it is; a capture is noted on its timeline.
         # A second finisher of the same capture (a retry, a reconciliation) changes nothing.
@@ -481,23 +477,4 @@ def _checkout_complete_once(
                     else f"payment captured; the order was already {order.status}"
                 ),
             )
-    return order, refund
-
-
-def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None:
-    """Put an order's lines back into the user's cart (adding to lines added meanwhile)."""
-    if user_id is None:
-        return
-    cart, _ = Cart.objects.get_or_create(user_id=user_id)
-    existing = set(
-        CartLine.objects.filter(cart=cart, product_id__in=quantities).values_list("product_id", flat=True)
-    )
-    for product_id in existing:
-        CartLine.objects.filter(cart=cart, product_id=product_id).update(
-            quantity=F("quantity") + quantities[product_id], saved_for_later=False
-        )
-    CartLine.objects.bulk_create(
-        CartLine(cart=cart, product_id=pid, quantity=qty)
-        for pid, qty in quantities.items()
-        if pid not in existing
-    )
+    return order, refund, None

@@ -12,21 +12,21 @@ from django.utils import timezone
 
 from accounts.models import StoreManager, User
 from catalog.stock import stock_lock, stock_take_locked
-from ecommerce.common.sql import (
-    sql_insert_objects,
-)
 
 from ..models import Order, OrderLine, OrderStatus
+from ..queries import order_insert, order_lines_insert
 from ..signals import order_status_changed
 from .lifecycle import order_event_write
+from .record import OrderRecord
 
 CENT = Decimal("0.01")
 
 
-def order_create_with_stock(
+def order_create(
     *,
     channel: str,
-    quantities: Mapping[str, int],
+    quantities: Mapping[str, int] | None = None,
+    product_quantities: Mapping[int, int] | None = None,
     status: str = OrderStatus.PENDING,
     user: User | None = None,
     manager: StoreManager | None = None,
@@ -35,25 +35,26 @@ def order_create_with_stock(
     shipping_address: Mapping[str, Any] | None = None,
     actor: User | None = None,
     actor_label: str = "",
-) -> tuple[Order, list[OrderLine]]:
+) -> OrderRecord:
     """Create an order and take its stock, inside the caller's transaction; returns the order
-    and the lines it wrote.
+    with the lines and the event it wrote and the product rows it locked.
 
-    ``quantities`` maps product public ids to (already merged) quantities. The products are
-    locked and checked by :func:`catalog.stock.stock_lock` (with ``manager``, only that manager's
-    products exist) before anything is written, so the order row is written once, with its
-    totals; then the stock is taken (:func:`catalog.stock.stock_take_locked`). Prices and names
-    are copied from the locked rows; totals are exact decimals. Writes the first
-    :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written).
-    Hand-written SQL (``ecommerce.common.sql``): this is checkout's hot path; the instances
-    returned are not read back.
+    The products are named as :func:`catalog.stock.stock_lock` names them: by primary key,
+    ``product_quantities`` (the cart's lines), or by public id at the API edge, ``quantities``
+    (already merged quantities). They are locked and checked (with ``manager``, only that
+    manager's products exist) before anything is written, so the order row is written once,
+    with its totals; then the stock is taken (:func:`catalog.stock.stock_take_locked`). Prices
+    and names are copied from the locked rows; totals are exact decimals. Writes the first
+    :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written). The
+    instances returned are not read back.
     """
-    locked = stock_lock(quantities=quantities, manager_id=manager.pk if manager else None)
-    priced = [
-        (public_id, quantity, locked[public_id], (locked[public_id].price * quantity).quantize(CENT))
-        for public_id, quantity in quantities.items()
-    ]
-    total = sum((line_total for *_, line_total in priced), Decimal("0.00"))
+    locked = stock_lock(
+        quantities=quantities,
+        product_quantities=product_quantities,
+        manager_id=manager.pk if manager else None,
+    )
+    priced = [(product, (product.price * product.wanted).quantize(CENT)) for product in locked.values()]
+    total = sum((line_total for _, line_total in priced), Decimal("0.00"))
     now = timezone.now()
     order = Order(
         channel=channel,
@@ -69,21 +70,29 @@ def order_create_with_stock(
         created_at=now,
         updated_at=now,
     )
-    sql_insert_objects([order], return_pk=True)
-    stock_take_locked(locked=locked, quantities=quantities, order_id=order.pk)
+    order_insert(order)
+    stock_take_locked(locked=locked, order_id=order.pk)
     lines = [
         OrderLine(
             order=order,
             product_id=product.pk,
-            product_public_id=public_id,
+            product_public_id=product.public_id,
             name=product.name,
             unit_price=product.price,
-            quantity=quantity,
+            quantity=product.wanted,
             line_total=line_total,
         )
-        for public_id, quantity, product, line_total in priced
+        for product, line_total in priced
     ]
-    sql_insert_objects(lines)
-    order_event_write(order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now)
+    order_lines_insert(lines)
+    event = order_event_write(
+        order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now
+    )
     order_status_changed.send(sender=Order, order=order, from_status="", to_status=status, lines=lines)
-    return order, lines
+    return OrderRecord(order=order, lines=lines, events=[event], products=locked)
+
+
+def order_create_with_stock(**kwargs: Any) -> tuple[Order, list[OrderLine]]:
+    """:func:`order_create`, returning ``(order, lines)``."""
+    record = order_create(**kwargs)
+    return record.order, record.lines

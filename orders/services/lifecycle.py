@@ -11,14 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import is_admin
 from catalog.stock import stock_release
 from ecommerce.common.db import retry_on_conflict
-from ecommerce.common.sql import (
-    db_adapt,
-    quoted_table,
-    sql_execute,
-    sql_insert_objects,
-)
 
 from ..exceptions import (
     OrderNotFound,
@@ -28,8 +23,10 @@ from ..notifications import order_email_schedule
 from ..payments import (
     payment_gateway_get,
 )
+from ..queries import order_events_insert, order_status_update
 from ..signals import order_status_changed
 from ..state import transition_check
+from .record import OrderRecord
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +37,6 @@ def line_quantities_by_product(pairs: Iterable[tuple[int, int]]) -> dict[int, in
     for product_id, quantity in pairs:
         quantities[product_id] = quantities.get(product_id, 0) + quantity
     return quantities
-
-
-def _line_quantities(order: Order) -> dict[int, int]:
-    return line_quantities_by_product(order.lines.values_list("product_id", "quantity"))
 
 
 # --- Lifecycle -----------------------------------------------------------------------------------
@@ -59,24 +52,23 @@ def order_status_set(
     note: str = "",
     lines: Iterable[OrderLine] | None = None,
     payment_reference: str | None = None,
-) -> bool:
+) -> OrderEvent | None:
     """Record a status change, in the caller's transaction: the order row (one conditional
     ``UPDATE`` from ``from_status``, default ``order.status``), the timeline row and the
-    analytics rollups. The caller has checked the transition. Returns False, changing nothing,
+    analytics rollups. The caller has checked the transition. Returns the timeline row written, or
+    None, changing nothing,
     when the order is no longer in ``from_status`` (a caller that locked the row never sees
     that). ``lines``, when the caller holds them, spare the rollups reading them again."""
     previous = from_status or order.status
     reference = order.payment_reference if payment_reference is None else payment_reference
     now = timezone.now()
-    changed = sql_execute(
-        f"UPDATE {quoted_table(Order)} SET status = %s, payment_reference = %s, updated_at = %s "  # noqa: S608
-        "WHERE id = %s AND status = %s",
-        [to_status, reference, db_adapt(Order, "updated_at", now), order.pk, previous],
+    changed = order_status_update(
+        order_id=order.pk, from_status=previous, to_status=to_status, payment_reference=reference, at=now
     )
     if not changed:
-        return False
+        return None
     order.status, order.payment_reference, order.updated_at = to_status, reference, now
-    order_event_write(
+    event = order_event_write(
         order,
         from_status=previous,
         to_status=to_status,
@@ -88,7 +80,7 @@ def order_status_set(
     order_status_changed.send(
         sender=Order, order=order, from_status=previous, to_status=to_status, lines=lines
     )
-    return True
+    return event
 
 
 def order_event_write(
@@ -100,60 +92,70 @@ def order_event_write(
     actor_label: str = "",
     note: str = "",
     at: datetime | None = None,
-) -> None:
-    """One :class:`OrderEvent` (timeline row) of ``order``, at ``at`` (default now)."""
-    sql_insert_objects(
-        [
-            OrderEvent(
-                order=order,
-                from_status=from_status,
-                to_status=to_status,
-                actor=actor,
-                actor_label=actor_label,
-                note=note,
-                created_at=at or timezone.now(),
-            )
-        ]
+) -> OrderEvent:
+    """Write one :class:`OrderEvent` (timeline row) of ``order``, at ``at`` (default now), and
+    return it."""
+    event = OrderEvent(
+        order=order,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+        created_at=at or timezone.now(),
     )
+    order_events_insert([event])
+    return event
 
 
-def order_transition(*, order_public_id: str, to_status: str, actor: User | None, note: str = "") -> Order:
+def order_transition(
+    *, order_public_id: str, to_status: str, actor: User | None, note: str = ""
+) -> OrderRecord:
     """Move an order along the state machine (``orders.state``); 409 ``INVALID_STATE`` otherwise.
 
-    Cancelling returns the stock in the same transaction; a paid order's payment is refunded
-    through the gateway after commit (a failed refund is logged and recorded on the timeline).
-    The customer is emailed about the change after commit.
+    A customer (``actor`` who is not an admin) moves only their own orders: another's is 404
+    ``ORDER_NOT_FOUND``, as when reading it. Cancelling returns the stock in the same
+    transaction; a paid order's payment is refunded through the gateway after commit (a failed
+    refund is logged and recorded on the timeline). The customer is emailed about the change
+    after commit. The order is read once, under its lock, with its lines; returns it with its
+    lines and timeline (read once, after the refund).
     """
-    order, previous = retry_on_conflict(
+    order, lines, previous = retry_on_conflict(
         lambda: _order_transition_once(
             order_public_id=order_public_id, to_status=to_status, actor=actor, note=note
         )
     )
     if to_status == OrderStatus.CANCELLED and previous == OrderStatus.PAID and order.payment_reference:
         order_refund(order)
-    return order
+    return OrderRecord(order=order, lines=lines, events=list(order.events.order_by("created_at", "id")))
 
 
 def _order_transition_once(
     *, order_public_id: str, to_status: str, actor: User | None, note: str
-) -> tuple[Order, str]:
+) -> tuple[Order, list[OrderLine], str]:
     with transaction.atomic(durable=True):
-        order = Order.objects.select_for_update().filter(public_id=order_public_id).first()
+        orders = Order.objects.select_for_update().filter(public_id=order_public_id)
+        if actor is not None and not is_admin(actor):
+            orders = orders.filter(user=actor)
+        order = orders.first()
         if order is None:
             raise OrderNotFound()
         previous = order.status
         transition_check(previous, to_status)
+        lines = list(order.lines.order_by("id"))
         order_status_set(
             order,
             to_status,
             actor=actor,
             actor_label="admin" if actor and actor.is_staff else "customer",
             note=note,
+            lines=lines,
         )
         if to_status == OrderStatus.CANCELLED:
-            stock_release(quantities=_line_quantities(order), order_id=order.pk)
-        order_email_schedule(order_id=order.pk, kind="status", status=to_status)
-    return order, previous
+            quantities = line_quantities_by_product((line.product_id, line.quantity) for line in lines)
+            stock_release(quantities=quantities, order_id=order.pk)
+        order_email_schedule(order_id=order.pk, kind="status", status=to_status, loaded=(order, lines))
+    return order, lines, previous
 
 
 def order_refund(order: Order) -> None:
