@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import User
 from catalog.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
@@ -10,6 +13,7 @@ from catalog.models import Product
 
 from .exceptions import CartLineNotFound
 from .models import Cart, CartLine
+from .queries import cart_id_lock, cart_line_quantities, cart_lines_delete
 
 
 def _cart_for_update(user: User) -> Cart:
@@ -106,3 +110,39 @@ def _line(cart: Cart, product_public_id: str, *, saved_for_later: bool) -> CartL
             details={"product_id": "not in this list"},
         )
     return line
+
+
+# --- Checkout (called by orders) ------------------------------------------------------------------
+
+
+def cart_checkout_lock(*, user_id: int) -> tuple[int | None, dict[int, int]]:
+    """Lock the user's cart for a checkout, inside the caller's transaction: its id (None
+    without a cart) and ``{product pk: quantity}`` of its lines (not those saved for later),
+    by product. Two statements (``cart.queries``)."""
+    cart_id = cart_id_lock(user_id)
+    return cart_id, (cart_line_quantities(cart_id) if cart_id is not None else {})
+
+
+def cart_checkout_empty(*, cart_id: int) -> None:
+    """Empty a cart whose lines became an order (saved-for-later lines stay), in the checkout's
+    transaction, under the lock of :func:`cart_checkout_lock`."""
+    cart_lines_delete(cart_id)
+
+
+def cart_lines_restore(*, user_id: int, quantities: Mapping[int, int]) -> None:
+    """Put ``{product pk: quantity}`` back into the user's cart (a failed payment gives an
+    order's lines back), adding to lines added meanwhile (a line saved for later moves back to
+    the cart)."""
+    cart, _ = Cart.objects.get_or_create(user_id=user_id)
+    existing = set(
+        CartLine.objects.filter(cart=cart, product_id__in=quantities).values_list("product_id", flat=True)
+    )
+    for product_id in existing:
+        CartLine.objects.filter(cart=cart, product_id=product_id).update(
+            quantity=F("quantity") + quantities[product_id], saved_for_later=False
+        )
+    CartLine.objects.bulk_create(
+        CartLine(cart=cart, product_id=pid, quantity=qty)
+        for pid, qty in quantities.items()
+        if pid not in existing
+    )

@@ -29,20 +29,20 @@ Query cost: one locking SELECT, one UPDATE per distinct product, one INSERT for 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import lru_cache
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ecommerce.common.exceptions import InvalidRequest
-from ecommerce.common.sql import db_decimal, for_update, quoted_table, sql_execute, sql_fetch, sql_insert
+from ecommerce.common.sql import db_decimal
 
 from .cache import catalog_changed
 from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
 from .models import Product, StockMovement, StockMovementReason
+from .queries import product_quantity_add, product_rows_lock, stock_movements_insert
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def stock_lines_merge(lines: Iterable[StockLine]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class LockedProduct:
-    """A product row as read under its lock (quantity before any decrement)."""
+    """A product row as read under its lock (``quantity`` before any decrement), with the
+    ``wanted`` quantity the caller asked for."""
 
     pk: int
     public_id: str
@@ -71,66 +72,72 @@ class LockedProduct:
     price: Decimal
     quantity: int
     discontinued: bool
+    wanted: int
 
 
-def stock_lock(*, quantities: Mapping[str, int], manager_id: int | None = None) -> dict[str, LockedProduct]:
-    """Lock the products of ``{product public id: quantity}`` (in primary-key order) and check
-    them; changes nothing. Must run inside a transaction.
+def stock_lock(
+    *,
+    quantities: Mapping[str, int] | None = None,
+    product_quantities: Mapping[int, int] | None = None,
+    manager_id: int | None = None,
+) -> dict[int, LockedProduct]:
+    """Lock the wanted products (in primary-key order) and check them; changes nothing. Must
+    run inside a transaction.
 
-    With ``manager_id``, only that manager's products count as existing. Raises
-    :class:`ProductNotFound` (404), :class:`ProductDiscontinued` or :class:`InsufficientStock`
-    (409), each naming every failing product in ``details``. Returns the locked rows keyed by
-    public id; pass them to :func:`stock_take_locked` in the same transaction.
+    The products are named either by primary key, ``product_quantities`` ``{pk: quantity}``
+    (the cart's lines), or at the API edge by public id, ``quantities`` ``{public id:
+    quantity}`` (the inventory API's request); one locking ``SELECT`` reads both keys, so the
+    errors name public ids either way. With ``manager_id``, only that manager's products count
+    as existing. Raises :class:`ProductNotFound` (404), :class:`ProductDiscontinued` or
+    :class:`InsufficientStock` (409), each naming every failing product in ``details``.
+    Returns the locked rows keyed by primary key, in the order asked; pass them to
+    :func:`stock_take_locked` in the same transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_lock() and stock_take() must run inside transaction.atomic()")
-    if not quantities:
+    by_public_id = quantities is not None
+    wanted: Mapping[int, int] | Mapping[str, int] = (
+        quantities if quantities is not None else (product_quantities or {})
+    )
+    if not wanted:
         return {}
-    params: list[object] = list(quantities)
-    if manager_id is not None:
-        params.append(manager_id)
-    rows = sql_fetch(_lock_statement(connection.vendor, len(quantities), manager_id is not None), params)
+    rows = product_rows_lock(
+        list(wanted),  # type: ignore[arg-type]  # the keys of one kind
+        by_public_id=by_public_id,
+        manager_id=manager_id,
+    )
     products = {
-        row[1]: LockedProduct(row[0], row[1], row[2], db_decimal(row[3]), row[4], bool(row[5]))
+        (row[1] if by_public_id else row[0]): LockedProduct(
+            row[0], row[1], row[2], db_decimal(row[3]), row[4], bool(row[5]), 0
+        )
         for row in rows
     }
 
-    missing = {pid: "product not found" for pid in quantities if pid not in products}
+    missing = {str(key): "product not found" for key in wanted if key not in products}
     if missing:
+        if not by_public_id:  # a cart line's product row is gone: no public id to name
+            missing = {"product": "product not found"}
         raise ProductNotFound("One or more products do not exist.", details=missing)
-    discontinued = {pid: "product is discontinued" for pid in quantities if products[pid].discontinued}
+    named = [(products[key], count) for key, count in wanted.items()]
+    discontinued = {p.public_id: "product is discontinued" for p, _ in named if p.discontinued}
     if discontinued:
         raise ProductDiscontinued(details=discontinued)
     short = {
-        pid: f"requested {wanted}, available {products[pid].quantity}"
-        for pid, wanted in quantities.items()
-        if products[pid].quantity < wanted
+        p.public_id: f"requested {count}, available {p.quantity}" for p, count in named if p.quantity < count
     }
     if short:
         raise InsufficientStock(details=short)
-    return products
+    return {p.pk: replace(p, wanted=count) for p, count in named}
 
 
-@lru_cache(maxsize=64)
-def _lock_statement(vendor: str, count: int, by_manager: bool) -> str:
-    ids = ", ".join(["%s"] * count)
-    manager = " AND manager_id = %s" if by_manager else ""
-    return (
-        "SELECT id, public_id, name, price, quantity, discontinued "  # noqa: S608 - no input in the text
-        f"FROM {quoted_table(Product)} WHERE public_id IN ({ids}){manager} ORDER BY id{for_update()}"
-    )
-
-
-def stock_take_locked(
-    *, locked: Mapping[str, LockedProduct], quantities: Mapping[str, int], order_id: int | None = None
-) -> None:
-    """Decrement the stock of products locked and checked by :func:`stock_lock` (one UPDATE per
-    product, in primary-key order) and write the ledger rows, in the caller's transaction."""
-    decrement = f"UPDATE {quoted_table(Product)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
-    for pid in sorted(quantities, key=lambda p: locked[p].pk):
-        sql_execute(decrement, [quantities[pid], locked[pid].pk])
+def stock_take_locked(*, locked: Mapping[int, LockedProduct], order_id: int | None = None) -> None:
+    """Decrement the stock of products locked and checked by :func:`stock_lock` by their
+    ``wanted`` quantity (one UPDATE per product, in primary-key order) and write the ledger
+    rows, in the caller's transaction."""
+    for pk in sorted(locked):
+        product_quantity_add(pk, -locked[pk].wanted)
     _ledger_write(
-        ((locked[pid].pk, -wanted) for pid, wanted in quantities.items()),
+        ((pk, -product.wanted) for pk, product in locked.items()),
         order_id=order_id,
         reason=StockMovementReason.SALE,
     )
@@ -138,18 +145,20 @@ def stock_take_locked(
 
 def stock_take(
     *,
-    quantities: Mapping[str, int],
+    quantities: Mapping[str, int] | None = None,
+    product_quantities: Mapping[int, int] | None = None,
     order_id: int | None = None,
     manager_id: int | None = None,
-) -> dict[str, LockedProduct]:
-    """Lock, check and decrement stock for ``{product public id: quantity}``; all or nothing.
+) -> dict[int, LockedProduct]:
+    """Lock, check and decrement stock (products named as for :func:`stock_lock`); all or nothing.
 
     :func:`stock_lock` then :func:`stock_take_locked`: must run inside a transaction (the
     caller's business operation); raises the errors of ``stock_lock``, and nothing is changed
-    then. Returns the locked products (quantities as they were before the decrement).
+    then. Returns the locked products by primary key (quantities as they were before the
+    decrement).
     """
-    locked = stock_lock(quantities=quantities, manager_id=manager_id)
-    stock_take_locked(locked=locked, quantities=quantities, order_id=order_id)
+    locked = stock_lock(quantities=quantities, product_quantities=product_quantities, manager_id=manager_id)
+    stock_take_locked(locked=locked, order_id=order_id)
     return locked
 
 
@@ -162,9 +171,8 @@ def stock_release(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_release() must run inside transaction.atomic()")
-    increment = f"UPDATE {quoted_table(Product)} SET quantity = quantity + %s WHERE id = %s"  # noqa: S608
     for pk in sorted(quantities):
-        sql_execute(increment, [quantities[pk], pk])
+        product_quantity_add(pk, quantities[pk])
     _ledger_write(quantities.items(), order_id=order_id, reason=reason)
 
 
@@ -272,10 +280,5 @@ def stock_import(
 def _ledger_write(deltas: Iterable[tuple[int, int]], *, order_id: int | None, reason: str) -> None:
     """One :class:`StockMovement` row per ``(product pk, delta)``; the catalog cache is
     invalidated when the transaction commits."""
-    now = timezone.now()
-    sql_insert(
-        StockMovement,
-        ("product", "order", "delta", "reason", "created_at"),
-        [(pk, order_id, delta, reason, now) for pk, delta in deltas],
-    )
+    stock_movements_insert(deltas, order_id=order_id, reason=reason, at=timezone.now())
     catalog_changed()

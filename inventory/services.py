@@ -28,7 +28,7 @@ from catalog.stock import StockLine, stock_import, stock_lines_merge
 from ecommerce.common.db import retry_on_conflict
 from ecommerce.common.exceptions import InvalidRequest
 from orders.models import Order, OrderChannel, OrderStatus
-from orders.services import order_create_with_stock
+from orders.services import OrderRecord, order_create
 
 from .models import AuditEvent
 
@@ -236,12 +236,12 @@ def inventory_order_process(
     """
     quantities = stock_lines_merge(lines)
 
-    def process() -> tuple[Order, dict[str, Product]]:
+    def process() -> OrderRecord:
         with transaction.atomic(durable=True):
             manager = StoreManager.objects.filter(external_id=manager_external_id).first()
             if manager is None:  # a manager with no products: none of them exists
                 raise ProductNotFound(details=dict.fromkeys(quantities, "product not found"))
-            order, _ = order_create_with_stock(
+            return order_create(
                 channel=OrderChannel.INVENTORY_API,
                 quantities=quantities,
                 manager=manager,
@@ -250,14 +250,26 @@ def inventory_order_process(
                 status=OrderStatus.PAID,
                 actor_label=manager.external_id,
             )
-            return order, {p.public_id: p for p in Product.objects.filter(public_id__in=list(quantities))}
 
-    order, after = retry_on_conflict(process)
+    record = retry_on_conflict(process)
+    # The product rows as locked (quantities before the sale): nothing is read again.
     changes = []
-    for public_id, quantity in quantities.items():
-        product = after[public_id]
-        before = {**product_snapshot(product), "quantity": product.quantity + quantity}
-        changes.append(_change(product, "sold", before))
+    for product in record.products.values():
+        before = {
+            "price": str(product.price),
+            "quantity": product.quantity,
+            "discontinued": product.discontinued,
+        }
+        changes.append(
+            {
+                "product_id": product.public_id,
+                "name": product.name,
+                "action": "sold",
+                "before": before,
+                "after": {**before, "quantity": product.quantity - product.wanted},
+            }
+        )
+    order = record.order
     return ProcessResult(order=order, changes=changes)
 
 

@@ -138,7 +138,7 @@ class OrderListCreateApi(APIView):
         )
         location = request.build_absolute_uri(reverse("order-detail", kwargs={"order_id": order.public_id}))
         return Response(
-            OrderSerializer(order_get_for_user(user=user, order_public_id=order.public_id)).data,
+            OrderSerializer(order).data,  # the order, lines and timeline the service wrote
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             # 201: where the new order lives; 200: a replay of an earlier request with this key
             headers={"Location": location} if created else {"Idempotent-Replayed": "true"},
@@ -172,10 +172,10 @@ class OrderDetailApi(APIView):
         user = authenticated_user(request)
         body = OrderStatusUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.order_transition(
+        order = services.order_transition(
             order_public_id=order_id, to_status=body.validated_data["status"], actor=user
         )
-        return Response(OrderSerializer(order_get_for_user(user=user, order_public_id=order_id)).data)
+        return Response(OrderSerializer(order).data)
 
 
 class OrderCancelApi(APIView):
@@ -189,6 +189,8 @@ class OrderCancelApi(APIView):
     )
     def post(self, request: Request, order_id: str) -> Response:
         user = authenticated_user(request)
-        order_get_for_user(user=user, order_public_id=order_id)  # 404 for others' orders
-        services.order_transition(order_public_id=order_id, to_status=OrderStatus.CANCELLED, actor=user)
-        return Response(OrderSerializer(order_get_for_user(user=user, order_public_id=order_id)).data)
+        # another user's order is 404 (the service reads the order once, under its lock)
+        order = services.order_transition(
+            order_public_id=order_id, to_status=OrderStatus.CANCELLED, actor=user
+        )
+        return Response(OrderSerializer(order).data)

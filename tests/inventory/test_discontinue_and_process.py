@@ -139,3 +139,31 @@ def test_failed_process_is_audited_without_changes(api_client, manager):
         "",
     )
     assert Product.objects.get(pk=product.pk).quantity == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lines", [1, 5])
+def test_process_query_budget_reads_no_product_twice(
+    api_client, manager, django_assert_max_num_queries, lines
+):
+    """The audit's before/after quantities come from the rows the stock lock read: no product
+    is read again after the sale (issue #19: shorter walks). Trusted mode: the manager, the
+    lock, the order, one UPDATE per product, the ledger, the lines, the event, the rollups
+    (two upserts: a paid order counts in both), the savepoints, the audit row."""
+    products = [ManagedProductFactory(manager=manager, quantity=5) for _ in range(lines)]
+    body = {
+        "manager_id": "mgr_dp",
+        "customer": {"id": "c1", "email": "c@example.com"},
+        "products": [{"product_id": p.public_id, "quantity": 2} for p in products],
+    }
+    with django_assert_max_num_queries(13 + lines) as captured:
+        response = send(api_client, "post", "/api/orders/process", body)
+    assert response.status_code == 200
+    product_reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].lstrip().startswith("SELECT") and "catalog_product" in q["sql"]
+    ]
+    assert len(product_reads) == 1  # the lock, nothing after it
+    (audit,) = AuditEvent.objects.all()
+    assert [(c["before"]["quantity"], c["after"]["quantity"]) for c in audit.changes] == [(5, 3)] * lines

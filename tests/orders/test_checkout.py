@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from cart.models import CartLine
 from catalog.models import Product, StockMovement
@@ -229,12 +230,38 @@ def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
     for product in ProductFactory.create_batch(lines, quantity=5):
         client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
     # constant part (auth, idempotency, cart, order, ledger, lines, events, analytics rollups,
-    # payment phase 3, response) plus one UPDATE per distinct product
-    with django_assert_max_num_queries(26 + lines):
+    # payment phase 3) plus one UPDATE per distinct product; the response is built from the
+    # rows the service wrote (no order, line or event is read back: issue #19)
+    with django_assert_max_num_queries(21 + lines) as captured:
         response = client.post(
             "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"
         )
     assert response.status_code == 201
+    assert len(response.json()["items"]) == lines and len(response.json()["timeline"]) == 2
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+    assert not [sql for sql in reads if "orders_order" in sql.split(" FROM ")[1].split()[0]]
+    # the cart's lines are read without joining the products (pk in, pk out)
+    assert not [sql for sql in reads if "cart_cartline" in sql and "catalog_product" in sql]
+
+
+@pytest.mark.parametrize("lines", [1, 5])
+def test_cancel_reads_the_order_once_under_its_lock(shopper, django_assert_max_num_queries, lines):
+    """Cancel: the order is read once (locked, with its lines), its timeline once for the
+    response; 404 for another user's order comes from that same locked read (issue #19)."""
+    _, client = shopper
+    for product in ProductFactory.create_batch(lines, quantity=5):
+        client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
+    order_id = client.post("/api/orders/", checkout_body(), format="json").json()["id"]
+    # auth, savepoint, lock, lines, UPDATE, event, two rollups, one UPDATE per product, the
+    # ledger, release, the refund's event, the timeline
+    with django_assert_max_num_queries(12 + lines) as captured:
+        response = client.post(f"/api/orders/{order_id}/cancel/", format="json")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert [event["to_status"] for event in response.json()["timeline"]][-2:] == ["cancelled", "cancelled"]
+    order_reads = [
+        q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith('SELECT "orders_order".')
+    ]
+    assert len(order_reads) == 1 and "FOR UPDATE" in order_reads[0].upper() or connection.vendor == "sqlite"
 
 
 class CancelledDuringCaptureGateway(TestGateway):

@@ -1,7 +1,6 @@
-"""Order writes.
+"""The shop checkout.
 
-``order_create_with_stock`` is the one path by which any order is created (shop checkout and
-the inventory API's ``POST /api/orders/process``). ``order_place`` is the shop checkout, in three
+``order_place`` is the shop checkout, in three
 phases so that no row lock is held while the payment gateway is called:
 
 1. one transaction: claim the idempotency key, lock the cart, take the stock, create the order
@@ -21,44 +20,30 @@ retries. Neither adds a statement to the checkout's hot path. See ``docs/checkou
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import StoreManager, User
-from cart.models import Cart, CartLine
-from catalog.models import Product
-from catalog.stock import stock_lock, stock_release, stock_take_locked
+from accounts.models import User
+from cart.services import cart_checkout_empty, cart_checkout_lock, cart_lines_restore
+from catalog.stock import stock_release
 from ecommerce.common.db import retry_on_conflict
-from ecommerce.common.sql import (
-    db_adapt,
-    for_update,
-    quoted_column,
-    quoted_table,
-    sql_execute,
-    sql_fetch,
-    sql_insert,
-    sql_insert_objects,
-)
 
-from .exceptions import (
+from ..exceptions import (
     CartEmpty,
     IdempotencyConflict,
     InvalidState,
-    OrderNotFound,
     PaymentFailed,
     PaymentPending,
 )
-from .models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
-from .notifications import order_email_schedule
-from .payments import (
+from ..models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
+from ..notifications import order_email_schedule
+from ..payments import (
     PaymentGateway,
     PaymentGatewayError,
     PaymentRequest,
@@ -66,106 +51,12 @@ from .payments import (
     PaymentState,
     payment_gateway_get,
 )
-from .signals import order_status_changed
-from .state import transition_check
+from ..queries import idempotency_key_claim, idempotency_key_done, idempotency_key_find
+from .creation import order_create
+from .lifecycle import line_quantities_by_product, order_event_write, order_refund, order_status_set
+from .record import OrderRecord
 
 logger = logging.getLogger(__name__)
-
-CENT = Decimal("0.01")
-
-
-def order_create_with_stock(
-    *,
-    channel: str,
-    quantities: Mapping[str, int],
-    status: str = OrderStatus.PENDING,
-    user: User | None = None,
-    manager: StoreManager | None = None,
-    customer_ref: str = "",
-    customer_email: str = "",
-    shipping_address: Mapping[str, Any] | None = None,
-    actor: User | None = None,
-    actor_label: str = "",
-) -> tuple[Order, list[OrderLine]]:
-    """Create an order and take its stock, inside the caller's transaction; returns the order
-    and the lines it wrote.
-
-    ``quantities`` maps product public ids to (already merged) quantities. The products are
-    locked and checked by :func:`catalog.stock.stock_lock` (with ``manager``, only that manager's
-    products exist) before anything is written, so the order row is written once, with its
-    totals; then the stock is taken (:func:`catalog.stock.stock_take_locked`). Prices and names
-    are copied from the locked rows; totals are exact decimals. Writes the first
-    :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written).
-    Hand-written SQL (``ecommerce.common.sql``): this is checkout's hot path; the instances
-    returned are not read back.
-    """
-    locked = stock_lock(quantities=quantities, manager_id=manager.pk if manager else None)
-    priced = [
-        (public_id, quantity, locked[public_id], (locked[public_id].price * quantity).quantize(CENT))
-        for public_id, quantity in quantities.items()
-    ]
-    total = sum((line_total for *_, line_total in priced), Decimal("0.00"))
-    now = timezone.now()
-    order = Order(
-        channel=channel,
-        status=status,
-        user=user,
-        manager=manager,
-        customer_ref=customer_ref,
-        customer_email=customer_email,
-        shipping_address=dict(shipping_address or {}),
-        currency=settings.SHOP_CURRENCY,
-        subtotal=total,
-        total_amount=total,
-        created_at=now,
-        updated_at=now,
-    )
-    sql_insert_objects([order], return_pk=True)
-    stock_take_locked(locked=locked, quantities=quantities, order_id=order.pk)
-    lines = [
-        OrderLine(
-            order=order,
-            product_id=product.pk,
-            product_public_id=public_id,
-            name=product.name,
-            unit_price=product.price,
-            quantity=quantity,
-            line_total=line_total,
-        )
-        for public_id, quantity, product, line_total in priced
-    ]
-    sql_insert_objects(lines)
-    _event_write(order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now)
-    order_status_changed.send(sender=Order, order=order, from_status="", to_status=status, lines=lines)
-    return order, lines
-
-
-ADDRESS_FIELDS_KEPT_ON_ANONYMISE = ("country",)
-
-
-def order_anonymise_for_user(*, user: User) -> int:
-    """Remove the personal data from ``user``'s orders (account deletion keeps the orders for
-    the shop's books): the user link, email and customer reference go, and every address field
-    but the country (kept for sales by country) is blanked. Run inside the deleting transaction.
-
-    Returns how many orders were anonymised.
-    """
-    orders = list(Order.objects.select_for_update().filter(user=user).only("id", "shipping_address"))
-    for order in orders:
-        address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
-        order.user = None
-        order.customer_email = ""
-        order.customer_ref = "deleted"
-        order.shipping_address = {
-            key: (value if key in ADDRESS_FIELDS_KEPT_ON_ANONYMISE else "") for key, value in address.items()
-        }
-    Order.objects.bulk_update(orders, ["user", "customer_email", "customer_ref", "shipping_address"])
-    return len(orders)
-
-
-def order_anonymise_for_user_receiver(sender: type[User], *, user: User, **kwargs: Any) -> None:
-    """Receiver of :data:`accounts.signals.user_deleting` (connected in ``OrdersConfig.ready``)."""
-    order_anonymise_for_user(user=user)
 
 
 # --- Shop checkout -----------------------------------------------------------------------------
@@ -188,10 +79,11 @@ def order_place(
     payment: PaymentDetails,
     idempotency_key: str | None = None,
     request_hash: str = "",
-) -> tuple[Order, bool]:
-    """Check out the user's whole cart. Returns ``(order, created)``; ``created`` is False when
-    an earlier request with the same ``idempotency_key`` made the order (nothing is charged or
-    taken twice).
+) -> tuple[OrderRecord, bool]:
+    """Check out the user's whole cart. Returns ``(order, created)``: the order with its lines
+    and timeline as written (the response needs no query); ``created`` is False when an earlier
+    request with the same ``idempotency_key`` made the order (nothing is charged or taken
+    twice).
 
     Raises :class:`CartEmpty` (400), the stock errors (404/409, nothing changed),
     :class:`IdempotencyConflict` (409, same key with another body), :class:`PaymentFailed`
@@ -207,7 +99,7 @@ def order_place(
             if replay is not None:
                 return replay, False
         try:
-            order, lines = retry_on_conflict(
+            record = retry_on_conflict(
                 lambda: _checkout_reserve(
                     user=user,
                     shipping_address=shipping_address,
@@ -226,13 +118,26 @@ def order_place(
             details={"Idempotency-Key": "in progress"},
         )
 
-    result, reason = _charge(order=order, payment=payment, idempotency_key=idempotency_key)
+    result, reason = _charge(order=record.order, payment=payment, idempotency_key=idempotency_key)
     if result is None:
-        raise PaymentPending(order_id=order.public_id)
-    order, refund = _checkout_complete(order=order, lines=lines, result=result)
+        raise PaymentPending(order_id=record.order.public_id)
+    order, refund, event = _checkout_complete(order=record.order, lines=record.lines, result=result)
     if refund:
-        _refund(order)
-    return _checkout_outcome(order=order, reason=reason), True
+        order_refund(order)
+    _checkout_outcome(order=order, reason=reason)
+    if event is None:  # another request moved the order meanwhile: its timeline is read
+        return _order_record_read(order), True
+    record.events.append(event)
+    return record, True
+
+
+def _order_record_read(order: Order) -> OrderRecord:
+    """``order`` with its lines and timeline read from the database (two queries)."""
+    return OrderRecord(
+        order=order,
+        lines=list(order.lines.order_by("id")),
+        events=list(order.events.order_by("created_at", "id")),
+    )
 
 
 def _checkout_outcome(*, order: Order, reason: str) -> Order:
@@ -248,18 +153,18 @@ def _checkout_outcome(*, order: Order, reason: str) -> Order:
     return order
 
 
-def _idempotent_replay(*, user: User, key: str, request_hash: str, payment: PaymentDetails) -> Order | None:
+def _idempotent_replay(
+    *, user: User, key: str, request_hash: str, payment: PaymentDetails
+) -> OrderRecord | None:
     """The order an earlier request with this key made, or None (no such key yet, or its
     request is still running or failed before making an order). A ``pending`` order whose
     checkout died is finished first (:func:`_checkout_resume`)."""
-    found = sql_fetch(
-        f"SELECT order_id, request_hash FROM {quoted_table(IdempotencyKey)} "  # noqa: S608
-        f"WHERE user_id = %s AND {quoted_column(IdempotencyKey, 'key')} = %s",
-        [user.pk, key],
-    )
-    if not found or found[0][0] is None:
+    found = idempotency_key_find(user_id=user.pk, key=key)
+    if found is None:
         return None
-    order_id, stored_hash = found[0]
+    order_id, stored_hash = found
+    if order_id is None:
+        return None
     if stored_hash != request_hash:
         raise IdempotencyConflict(details={"Idempotency-Key": "already used with a different request body"})
     order = Order.objects.get(pk=order_id)
@@ -268,12 +173,12 @@ def _idempotent_replay(*, user: User, key: str, request_hash: str, payment: Paym
         order, reason = _checkout_resume(order=order, payment=payment, idempotency_key=key)
     if order.status == OrderStatus.PAYMENT_FAILED:
         raise PaymentFailed(details={"payment": reason, "order_id": order.public_id})
-    return order
+    return _order_record_read(order)
 
 
 def _checkout_reserve(
     *, user: User, shipping_address: Mapping[str, Any], idempotency_key: str | None, request_hash: str
-) -> tuple[Order, list[OrderLine]]:
+) -> OrderRecord:
     """Phase 1: one transaction; locks the cart and the products (in pk order)."""
     with transaction.atomic(durable=True):
         key_id = None
@@ -281,41 +186,27 @@ def _checkout_reserve(
             # Claims the key first: a concurrent request with the same key waits here on the
             # unique index. A duplicate aborts this whole transaction (no savepoint needed).
             try:
-                (key_id,) = sql_insert(
-                    IdempotencyKey,
-                    ("user", "key", "request_hash", "order", "created_at"),
-                    [(user.pk, idempotency_key, request_hash, None, timezone.now())],
-                    return_pk=True,
+                key_id = idempotency_key_claim(
+                    user_id=user.pk, key=idempotency_key, request_hash=request_hash, at=timezone.now()
                 )
             except IntegrityError:
                 raise _KeyTaken() from None
-        cart = sql_fetch(f"SELECT id FROM {quoted_table(Cart)} WHERE user_id = %s{for_update()}", [user.pk])  # noqa: S608
-        cart_id = cart[0][0] if cart else None
-        quantities = dict(
-            sql_fetch(
-                f"SELECT p.public_id, l.quantity FROM {quoted_table(CartLine)} l "  # noqa: S608
-                f"JOIN {quoted_table(Product)} p ON p.id = l.product_id "
-                "WHERE l.cart_id = %s AND NOT l.saved_for_later ORDER BY l.product_id",
-                [cart_id],
-            )
-        )
+        cart_id, quantities = cart_checkout_lock(user_id=user.pk)
         if cart_id is None or not quantities:
             raise CartEmpty()
-        order, lines = order_create_with_stock(
+        record = order_create(
             channel=OrderChannel.SHOP,
-            quantities=quantities,
+            product_quantities=quantities,
             user=user,
             customer_ref=user.public_id,
             customer_email=user.email,
             shipping_address=shipping_address,
             actor=user,
         )
-        cart_empty = f"DELETE FROM {quoted_table(CartLine)} WHERE cart_id = %s AND NOT saved_for_later"  # noqa: S608
-        sql_execute(cart_empty, [cart_id])
+        cart_checkout_empty(cart_id=cart_id)
         if key_id is not None:
-            key_done = f"UPDATE {quoted_table(IdempotencyKey)} SET order_id = %s WHERE id = %s"  # noqa: S608
-            sql_execute(key_done, [order.pk, key_id])
-    return order, lines
+            idempotency_key_done(key_id=key_id, order_id=record.order.pk)
+    return record
 
 
 def _payment_request(
@@ -471,10 +362,10 @@ def _checkout_resume(
         if reason == IN_FLIGHT:
             return order, ""
         raise PaymentPending(order_id=order.public_id)
-    lines = list(OrderLine.objects.filter(order=order))
-    order, refund = _checkout_complete(order=order, lines=lines, result=result)
+    lines = list(order.lines.order_by("id"))
+    order, refund, _ = _checkout_complete(order=order, lines=lines, result=result)
     if refund:
-        _refund(order)
+        order_refund(order)
     return order, reason
 
 
@@ -519,11 +410,14 @@ def orders_pending_reconcile(*, older_than: timedelta | None = None) -> Reconcil
     return report
 
 
-def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentResult) -> tuple[Order, bool]:
+def _checkout_complete(
+    *, order: Order, lines: list[OrderLine], result: PaymentResult
+) -> tuple[Order, bool, OrderEvent | None]:
     """Phase 3: mark paid, or payment_failed with stock returned and the cart restored. If the
     order was cancelled or failed meanwhile (another request, a reconciliation), it stays so:
-    that gave the stock back. Returns the order and whether the caller must refund: True once,
-    for the finisher that recorded a capture on such an order.
+    that gave the stock back. Returns the order, whether the caller must refund (True once, for
+    the finisher that recorded a capture on such an order) and the timeline row of the status
+    change (None when another request had moved the order).
 
     ``order`` and ``lines`` are phase 1's (the lines never change), so nothing is read back: the
     status moves with one conditional ``UPDATE … WHERE status = 'pending'``; only when another
@@ -534,10 +428,10 @@ def _checkout_complete(*, order: Order, lines: list[OrderLine], result: PaymentR
 
 def _checkout_complete_once(
     *, order: Order, lines: list[OrderLine], result: PaymentResult
-) -> tuple[Order, bool]:
+) -> tuple[Order, bool, OrderEvent | None]:
     with transaction.atomic(durable=True):
         if result.succeeded:
-            if _status_set(
+            if event := order_status_set(
                 order,
                 OrderStatus.PAID,
                 from_status=OrderStatus.PENDING,
@@ -549,8 +443,8 @@ def _checkout_complete_once(
                 order_email_schedule(
                     order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
                 )
-                return order, False
-        elif _status_set(
+                return order, False, event
+        elif event := order_status_set(
             order,
             OrderStatus.PAYMENT_FAILED,
             from_status=OrderStatus.PENDING,
@@ -558,10 +452,11 @@ def _checkout_complete_once(
             note=result.decline_reason,
             lines=lines,
         ):
-            quantities = _quantities_by_product((line.product_id, line.quantity) for line in lines)
+            quantities = line_quantities_by_product((line.product_id, line.quantity) for line in lines)
             stock_release(quantities=quantities, order_id=order.pk)
-            _cart_restore(user_id=order.user_id, quantities=quantities)
-            return order, False
+            if order.user_id is not None:
+                cart_lines_restore(user_id=order.user_id, quantities=quantities)
+            return order, False, event
         # Another request moved the order while the payment was taken (statuses never go back
         # to pending): it stays as it is; a capture is noted on its timeline.
         # A second finisher of the same capture (a retry, a reconciliation) changes nothing.
@@ -571,7 +466,7 @@ def _checkout_complete_once(
             refund = order.status in (OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED)
             order.payment_reference = result.reference
             order.save(update_fields=["payment_reference", "updated_at"])
-            _event_write(
+            order_event_write(
                 order,
                 from_status=order.status,
                 to_status=order.status,
@@ -582,176 +477,4 @@ def _checkout_complete_once(
                     else f"payment captured; the order was already {order.status}"
                 ),
             )
-    return order, refund
-
-
-def _quantities_by_product(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
-    """``{product pk: total quantity}`` from ``(product_id, quantity)`` pairs of order lines."""
-    quantities: dict[int, int] = {}
-    for product_id, quantity in pairs:
-        quantities[product_id] = quantities.get(product_id, 0) + quantity
-    return quantities
-
-
-def _line_quantities(order: Order) -> dict[int, int]:
-    return _quantities_by_product(order.lines.values_list("product_id", "quantity"))
-
-
-def _cart_restore(*, user_id: int | None, quantities: Mapping[int, int]) -> None:
-    """Put an order's lines back into the user's cart (adding to lines added meanwhile)."""
-    if user_id is None:
-        return
-    cart, _ = Cart.objects.get_or_create(user_id=user_id)
-    existing = set(
-        CartLine.objects.filter(cart=cart, product_id__in=quantities).values_list("product_id", flat=True)
-    )
-    for product_id in existing:
-        CartLine.objects.filter(cart=cart, product_id=product_id).update(
-            quantity=F("quantity") + quantities[product_id], saved_for_later=False
-        )
-    CartLine.objects.bulk_create(
-        CartLine(cart=cart, product_id=pid, quantity=qty)
-        for pid, qty in quantities.items()
-        if pid not in existing
-    )
-
-
-# --- Lifecycle -----------------------------------------------------------------------------------
-
-
-def _status_set(
-    order: Order,
-    to_status: str,
-    *,
-    from_status: str | None = None,
-    actor: User | None = None,
-    actor_label: str = "",
-    note: str = "",
-    lines: Iterable[OrderLine] | None = None,
-    payment_reference: str | None = None,
-) -> bool:
-    """Record a status change, in the caller's transaction: the order row (one conditional
-    ``UPDATE`` from ``from_status``, default ``order.status``), the timeline row and the
-    analytics rollups. The caller has checked the transition. Returns False, changing nothing,
-    when the order is no longer in ``from_status`` (a caller that locked the row never sees
-    that). ``lines``, when the caller holds them, spare the rollups reading them again."""
-    previous = from_status or order.status
-    reference = order.payment_reference if payment_reference is None else payment_reference
-    now = timezone.now()
-    changed = sql_execute(
-        f"UPDATE {quoted_table(Order)} SET status = %s, payment_reference = %s, updated_at = %s "  # noqa: S608
-        "WHERE id = %s AND status = %s",
-        [to_status, reference, db_adapt(Order, "updated_at", now), order.pk, previous],
-    )
-    if not changed:
-        return False
-    order.status, order.payment_reference, order.updated_at = to_status, reference, now
-    _event_write(
-        order,
-        from_status=previous,
-        to_status=to_status,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
-        at=now,
-    )
-    order_status_changed.send(
-        sender=Order, order=order, from_status=previous, to_status=to_status, lines=lines
-    )
-    return True
-
-
-def _event_write(
-    order: Order,
-    *,
-    from_status: str,
-    to_status: str,
-    actor: User | None = None,
-    actor_label: str = "",
-    note: str = "",
-    at: datetime | None = None,
-) -> None:
-    """One :class:`OrderEvent` (timeline row) of ``order``, at ``at`` (default now)."""
-    sql_insert_objects(
-        [
-            OrderEvent(
-                order=order,
-                from_status=from_status,
-                to_status=to_status,
-                actor=actor,
-                actor_label=actor_label,
-                note=note,
-                created_at=at or timezone.now(),
-            )
-        ]
-    )
-
-
-def order_transition(*, order_public_id: str, to_status: str, actor: User | None, note: str = "") -> Order:
-    """Move an order along the state machine (``orders.state``); 409 ``INVALID_STATE`` otherwise.
-
-    Cancelling returns the stock in the same transaction; a paid order's payment is refunded
-    through the gateway after commit (a failed refund is logged and recorded on the timeline).
-    The customer is emailed about the change after commit.
-    """
-    order, previous = retry_on_conflict(
-        lambda: _order_transition_once(
-            order_public_id=order_public_id, to_status=to_status, actor=actor, note=note
-        )
-    )
-    if to_status == OrderStatus.CANCELLED and previous == OrderStatus.PAID and order.payment_reference:
-        _refund(order)
-    return order
-
-
-def _order_transition_once(
-    *, order_public_id: str, to_status: str, actor: User | None, note: str
-) -> tuple[Order, str]:
-    with transaction.atomic(durable=True):
-        order = Order.objects.select_for_update().filter(public_id=order_public_id).first()
-        if order is None:
-            raise OrderNotFound()
-        previous = order.status
-        transition_check(previous, to_status)
-        _status_set(
-            order,
-            to_status,
-            actor=actor,
-            actor_label="admin" if actor and actor.is_staff else "customer",
-            note=note,
-        )
-        if to_status == OrderStatus.CANCELLED:
-            stock_release(quantities=_line_quantities(order), order_id=order.pk)
-        order_email_schedule(order_id=order.pk, kind="status", status=to_status)
-    return order, previous
-
-
-def _refund(order: Order) -> None:
-    try:
-        result = payment_gateway_get().refund(order.payment_reference, order.total_amount, order.currency)
-        note = f"refunded ({result.reference})" if result.succeeded else "refund declined"
-    except Exception:
-        logger.exception("refund failed", extra={"order_id": order.public_id})
-        note = "refund failed: retry from the admin"
-    _event_write(order, from_status=order.status, to_status=order.status, actor_label="payment", note=note)
-
-
-def idempotency_keys_purge(*, older_than_hours: int | None = None) -> int:
-    """Delete idempotency keys older than the retention (default ``IDEMPOTENCY_KEY_TTL_HOURS``)."""
-    hours = older_than_hours if older_than_hours is not None else settings.IDEMPOTENCY_KEY_TTL_HOURS
-    deleted, _ = IdempotencyKey.objects.filter(
-        created_at__lt=timezone.now() - timedelta(hours=hours)
-    ).delete()
-    return deleted
-
-
-__all__ = [
-    "OrderChannel",
-    "PaymentDetails",
-    "idempotency_keys_purge",
-    "order_anonymise_for_user",
-    "order_create_with_stock",
-    "order_place",
-    "order_transition",
-    "orders_pending_reconcile",
-]
+    return order, refund, None

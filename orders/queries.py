@@ -1,0 +1,90 @@
+"""The orders app's hand-written statements: checkout's hot path (the order, its lines and
+timeline rows, the idempotency key, the status change).
+
+Kept by hand where ``bench/checkout.py`` shows the ORM costs checkout at least 15% of its
+throughput (``docs/benchmarks.md``, "Where SQL is written by hand"). Built from model metadata
+with ``ecommerce.common.sql`` (identifiers quoted by the backend, every value a parameter,
+adapted by the model field as the ORM would).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+
+from django.db import connection
+
+from ecommerce.common.sql import (
+    db_adapt,
+    quoted_column,
+    quoted_table,
+    sql_execute,
+    sql_fetch,
+    sql_insert,
+    sql_insert_objects,
+)
+
+from .models import IdempotencyKey, Order, OrderEvent, OrderLine
+
+
+def order_insert(order: Order) -> None:
+    """Insert an order built in memory (every timestamp set); sets its primary key."""
+    sql_insert_objects([order], return_pk=True)
+
+
+def order_lines_insert(lines: Sequence[OrderLine]) -> None:
+    """Insert an order's lines built in memory, in one statement."""
+    sql_insert_objects(lines)
+
+
+def order_events_insert(events: Sequence[OrderEvent]) -> None:
+    """Insert timeline rows built in memory (``created_at`` set), in one statement."""
+    sql_insert_objects(events)
+
+
+def order_status_update(
+    *, order_id: int, from_status: str, to_status: str, payment_reference: str, at: datetime
+) -> int:
+    """``UPDATE`` the order's status, payment reference and ``updated_at`` if it is still in
+    ``from_status``; returns the rows changed (0: another request moved it)."""
+    return sql_execute(
+        _statements(connection.vendor)[0],
+        [to_status, payment_reference, db_adapt(Order, "updated_at", at), order_id, from_status],
+    )
+
+
+def idempotency_key_find(*, user_id: int, key: str) -> tuple[int | None, str] | None:
+    """The user's key ``key``: ``(its order id or None while in progress, request hash)``, or
+    None when there is no such key."""
+    rows = sql_fetch(_statements(connection.vendor)[1], [user_id, key])
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def idempotency_key_claim(*, user_id: int, key: str, request_hash: str, at: datetime) -> int:
+    """Insert the key with no order yet (the unique index refuses a second claim:
+    ``IntegrityError``); returns its id."""
+    (key_id,) = sql_insert(
+        IdempotencyKey,
+        ("user", "key", "request_hash", "order", "created_at"),
+        [(user_id, key, request_hash, None, at)],
+        return_pk=True,
+    )
+    return key_id
+
+
+def idempotency_key_done(*, key_id: int, order_id: int) -> None:
+    """Record the order a claimed key made."""
+    sql_execute(_statements(connection.vendor)[2], [order_id, key_id])
+
+
+@lru_cache(maxsize=8)
+def _statements(vendor: str) -> tuple[str, str, str]:
+    order, key = quoted_table(Order), quoted_table(IdempotencyKey)
+    return (
+        f"UPDATE {order} SET status = %s, payment_reference = %s, updated_at = %s "  # noqa: S608 - no input in the text
+        "WHERE id = %s AND status = %s",
+        f"SELECT order_id, request_hash FROM {key} "  # noqa: S608
+        f"WHERE user_id = %s AND {quoted_column(IdempotencyKey, 'key')} = %s",
+        f"UPDATE {key} SET order_id = %s WHERE id = %s",  # noqa: S608
+    )

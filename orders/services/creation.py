@@ -1,0 +1,98 @@
+"""Order creation: ``order_create_with_stock``, the one path by which any order is created
+(shop checkout and the inventory API's ``POST /api/orders/process``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import StoreManager, User
+from catalog.stock import stock_lock, stock_take_locked
+
+from ..models import Order, OrderLine, OrderStatus
+from ..queries import order_insert, order_lines_insert
+from ..signals import order_status_changed
+from .lifecycle import order_event_write
+from .record import OrderRecord
+
+CENT = Decimal("0.01")
+
+
+def order_create(
+    *,
+    channel: str,
+    quantities: Mapping[str, int] | None = None,
+    product_quantities: Mapping[int, int] | None = None,
+    status: str = OrderStatus.PENDING,
+    user: User | None = None,
+    manager: StoreManager | None = None,
+    customer_ref: str = "",
+    customer_email: str = "",
+    shipping_address: Mapping[str, Any] | None = None,
+    actor: User | None = None,
+    actor_label: str = "",
+) -> OrderRecord:
+    """Create an order and take its stock, inside the caller's transaction; returns the order
+    with the lines and the event it wrote and the product rows it locked.
+
+    The products are named as :func:`catalog.stock.stock_lock` names them: by primary key,
+    ``product_quantities`` (the cart's lines), or by public id at the API edge, ``quantities``
+    (already merged quantities). They are locked and checked (with ``manager``, only that
+    manager's products exist) before anything is written, so the order row is written once,
+    with its totals; then the stock is taken (:func:`catalog.stock.stock_take_locked`). Prices
+    and names are copied from the locked rows; totals are exact decimals. Writes the first
+    :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written). The
+    instances returned are not read back.
+    """
+    locked = stock_lock(
+        quantities=quantities,
+        product_quantities=product_quantities,
+        manager_id=manager.pk if manager else None,
+    )
+    priced = [(product, (product.price * product.wanted).quantize(CENT)) for product in locked.values()]
+    total = sum((line_total for _, line_total in priced), Decimal("0.00"))
+    now = timezone.now()
+    order = Order(
+        channel=channel,
+        status=status,
+        user=user,
+        manager=manager,
+        customer_ref=customer_ref,
+        customer_email=customer_email,
+        shipping_address=dict(shipping_address or {}),
+        currency=settings.SHOP_CURRENCY,
+        subtotal=total,
+        total_amount=total,
+        created_at=now,
+        updated_at=now,
+    )
+    order_insert(order)
+    stock_take_locked(locked=locked, order_id=order.pk)
+    lines = [
+        OrderLine(
+            order=order,
+            product_id=product.pk,
+            product_public_id=product.public_id,
+            name=product.name,
+            unit_price=product.price,
+            quantity=product.wanted,
+            line_total=line_total,
+        )
+        for product, line_total in priced
+    ]
+    order_lines_insert(lines)
+    event = order_event_write(
+        order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now
+    )
+    order_status_changed.send(sender=Order, order=order, from_status="", to_status=status, lines=lines)
+    return OrderRecord(order=order, lines=lines, events=[event], products=locked)
+
+
+def order_create_with_stock(**kwargs: Any) -> tuple[Order, list[OrderLine]]:
+    """:func:`order_create`, returning ``(order, lines)``."""
+    record = order_create(**kwargs)
+    return record.order, record.lines
