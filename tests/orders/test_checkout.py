@@ -264,7 +264,8 @@ def test_cancel_reads_the_order_once_under_its_lock(shopper, django_assert_max_n
         response = client.post(f"/api/orders/{order_id}/cancel/", format="json")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     assert [event["to_status"] for event in response.json()["timeline"]][-2:] == ["cancelled", "cancelled"]
-    order_reads = [sql for sql in _statements(captured) if sql.lstrip().startswith('SELECT "orders_order".')]
+    read_prefix = f"SELECT {connection.ops.quote_name('orders_order')}."  # "…" or `…` (MariaDB)
+    order_reads = [sql for sql in _statements(captured) if sql.lstrip().startswith(read_prefix)]
     assert len(order_reads) == 1 and "FOR UPDATE" in order_reads[0].upper() or connection.vendor == "sqlite"
 
 
