@@ -20,9 +20,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.ids import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id  # noqa: F401 - re-exported
+from accounts.ids import EXTERNAL_ID_SCHEMA_PATTERN
 from catalog.stock import StockLine
-from ecommerce.common.http import client_ip  # noqa: F401 - re-exported: the one client-IP function
 from ecommerce.common.schema import ErrorEnvelopeSerializer
 
 from ..selectors import inventory_product_list

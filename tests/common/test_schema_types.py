@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from django.core.cache import cache
 
+from accounts.ids import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id
 from ecommerce.openapi import IDEMPOTENCY_KEY_MAX_LENGTH
-from inventory.api.views import EXTERNAL_ID_SCHEMA_PATTERN, is_external_id  # the view's own names
 from inventory.services import MAX_BATCH
 from tests.factories import UserFactory
 from tests.helpers.orders import checkout_body
