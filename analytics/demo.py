@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.demo import demo_address
 from accounts.models import Role, StoreManager, User
 from catalog.models import Product, StockMovement, StockMovementReason
+from catalog.stock import stock_history_write
 from ecommerce.common.demo import timestamps_as_given
 from orders.models import Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
 
@@ -274,4 +275,4 @@ def _write(plans: list[_Plan], *, admin: User | None, manager: StoreManager) -> 
             )
             for pk, units in sold.items()
         )
-        StockMovement.objects.bulk_create(movements, batch_size=1000)
+        stock_history_write(movements)

@@ -3,27 +3,26 @@
 ``order_stats_record`` runs in the transaction that changes an order (creation and every status
 change): the order services send ``orders.signals.order_status_changed`` and
 :func:`order_stats_receiver` (connected in ``AnalyticsConfig.ready``) records it, so the dashboard never reads a stale rollup. It adds
-deltas with one atomic upsert per table (``ecommerce.common.sql.sql_upsert_add``: ``INSERT …
+deltas with one atomic upsert per table (``analytics.queries``: ``INSERT …
 ON CONFLICT/ON DUPLICATE KEY … SET x = x + delta``): concurrent order changes commute, and rows
 are written in key order so two transactions never deadlock on them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
 
-from ecommerce.common.sql import sql_upsert_add
 from orders.models import Order, OrderLine
 
 from .models import DailyOrderStats, DailyProductSales
 from .periods import REVENUE_STATUSES, local_day, local_midnight
+from .queries import insert_select, order_stats_add, product_sales_add
 from .querysets import order_stats_live, order_units_live, product_sales_live
 
 
@@ -48,9 +47,7 @@ def order_stats_record(
     rows: list[tuple[Any, ...]] = [(day, order.channel, to_status, 1, order.total_amount, units)]
     if from_status:
         rows.append((day, order.channel, from_status, -1, -order.total_amount, -units))
-    sql_upsert_add(
-        DailyOrderStats, key=("day", "channel", "status"), add=("orders", "revenue", "units"), rows=rows
-    )
+    order_stats_add(rows)
 
     counted_before, counted_now = from_status in REVENUE_STATUSES, to_status in REVENUE_STATUSES
     if counted_before == counted_now:
@@ -60,11 +57,8 @@ def order_stats_record(
     for product_id, quantity, line_total in line_values:
         product_units, revenue = per_product.get(product_id, (0, Decimal("0.00")))
         per_product[product_id] = (product_units + quantity, revenue + line_total)
-    sql_upsert_add(
-        DailyProductSales,
-        key=("day", "channel", "product"),
-        add=("units", "revenue"),
-        rows=[
+    product_sales_add(
+        [
             (day, order.channel, product_id, sign * product_units, sign * revenue)
             for product_id, (product_units, revenue) in per_product.items()
         ],
@@ -115,7 +109,7 @@ def rollup_rebuild(*, start: date | None = None, end: date | None = None) -> Rol
             if end:
                 rows = rows.filter(day__lte=end)
             rows.delete()
-        order_rows = _insert_select(
+        order_rows = insert_select(
             DailyOrderStats,
             {
                 "day": "day",
@@ -126,13 +120,13 @@ def rollup_rebuild(*, start: date | None = None, end: date | None = None) -> Rol
             },
             order_stats_live(starts_at=starts_at, ends_before=ends_before),
         )
-        _insert_select(
+        insert_select(
             DailyOrderStats,
             {"day": "day", "channel": "k_channel", "status": "k_status", "units": "units"},
             order_units_live(starts_at=starts_at, ends_before=ends_before),
             set_on_conflict=("day", "channel", "status"),
         )
-        product_rows = _insert_select(
+        product_rows = insert_select(
             DailyProductSales,
             {
                 "day": "day",
@@ -144,36 +138,3 @@ def rollup_rebuild(*, start: date | None = None, end: date | None = None) -> Rol
             product_sales_live(starts_at=starts_at, ends_before=ends_before),
         )
     return RollupResult(start=start, end=end, order_rows=order_rows, product_rows=product_rows)
-
-
-def _insert_select(
-    model: type[Model],
-    columns: dict[str, str],
-    source: QuerySet[Any, Any],
-    *,
-    set_on_conflict: Sequence[str] = (),
-) -> int:
-    """``INSERT INTO table (columns) SELECT … FROM (source) sub``: the rows never leave the
-    database. ``columns`` maps each target column to the alias of ``source``'s output column.
-    With ``set_on_conflict`` (the key columns) a row whose key exists gets the other columns set."""
-    quote = connection.ops.quote_name
-    sql, params = source.query.sql_with_params()
-    names = ", ".join(quote(c) for c in columns)
-    picked = ", ".join(f"sub.{quote(alias)}" for alias in columns.values())
-    # ``WHERE 1 = 1`` keeps SQLite from reading ON CONFLICT as a join constraint.
-    statement = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {picked} FROM ({sql}) sub WHERE 1 = 1"  # noqa: S608
-    )
-    if set_on_conflict:
-        others = [c for c in columns if c not in set_on_conflict]
-        if connection.vendor == "mysql":
-            statement += " ON DUPLICATE KEY UPDATE " + ", ".join(
-                f"{quote(c)} = VALUES({quote(c)})" for c in others
-            )
-        else:
-            keys = ", ".join(quote(c) for c in set_on_conflict)
-            updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in others)
-            statement += f" ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return int(cursor.rowcount)  # DB-API: an int

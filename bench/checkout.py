@@ -15,6 +15,18 @@ Without ``--idempotency-key`` neither side sends a key; with it, every checkout 
 the script adds the key's lookup, claim and completion.
 
 Prints a Markdown table for docs/benchmarks.md.
+
+    python bench/checkout.py --cpu [--orders 2000] [--rounds 3]
+
+measures instead the CPU time the Python process spends per checkout (one thread, no
+contention; ``time.thread_time``): on a CPU-bound checkout the throughput ratio of two versions
+is the inverse of their CPU ratio. On a busy machine, count instructions instead (repeatable):
+
+    BENCH_CALLGRIND=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=cg.out \
+        .venv/bin/python bench/checkout.py --cpu --orders 200 --rounds 1
+    callgrind_annotate cg.out | head -20     # "PROGRAM TOTALS" / 200 = instructions per order
+
+Used to compare hand-written statements with their ORM equivalents (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -39,8 +51,7 @@ BEGIN;
 --KEY INSERT INTO orders_idempotencykey (user_id, key, request_hash, order_id, created_at)
 --KEY   VALUES (:uid, md5(random()::text), md5('x'), NULL, now()) RETURNING id \gset k_
 SELECT id FROM cart_cart WHERE user_id = :uid FOR UPDATE;
-SELECT p.public_id, l.quantity FROM cart_cartline l JOIN catalog_product p ON p.id = l.product_id
-  WHERE l.cart_id = :uid AND NOT l.saved_for_later ORDER BY l.product_id;
+SELECT product_id, quantity FROM cart_cartline WHERE cart_id = :uid AND NOT saved_for_later ORDER BY product_id;
 SELECT id, public_id, name, price, quantity, discontinued FROM catalog_product WHERE id = :pid ORDER BY id FOR UPDATE;
 INSERT INTO orders_order (created_at, updated_at, public_id, channel, status, user_id, manager_id,
   customer_ref, customer_email, currency, subtotal, total_amount, shipping_address, payment_reference)
@@ -177,6 +188,34 @@ def run_service(threads: int, hot: bool, seconds: float, keys: bool) -> float:
     return sum(done) / elapsed
 
 
+def callgrind(state: str) -> None:
+    """Under ``valgrind --tool=callgrind --instr-atstart=no`` (``BENCH_CALLGRIND=1``): count
+    instructions only while the checkouts run. Instruction counts repeat to a fraction of a
+    percent whatever else the machine does, where CPU time does not."""
+    if os.environ.get("BENCH_CALLGRIND"):
+        subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=True, capture_output=True)
+
+
+def run_cpu(orders: int) -> tuple[float, float]:
+    """Checkouts one after another in this thread: (CPU µs per order, wall µs per order)."""
+    from orders.services import PaymentDetails, order_place
+
+    users, products = make_fixture(orders + 50, orders + 50)
+    fill_carts(users, products, False)
+    address = {"name": "B", "line1": "1 St", "line2": "", "city": "X", "postal_code": "1", "country": "GB"}
+    payment = PaymentDetails(method="card", token="tok_ok")
+    for user in users[:50]:  # warm: statements prepared, caches filled
+        order_place(
+            user=user, shipping_address=address, payment=payment, idempotency_key=None, request_hash="b"
+        )
+    cpu, wall = time.thread_time(), time.perf_counter()
+    for user in users[50:]:
+        order_place(
+            user=user, shipping_address=address, payment=payment, idempotency_key=None, request_hash="b"
+        )
+    return (time.thread_time() - cpu) / orders * 1e6, (time.perf_counter() - wall) / orders * 1e6
+
+
 def run_pgbench(database: str, threads: int, hot: bool, seconds: int, keys: bool) -> float:
     users, products = make_fixture(threads * 10, 10 if hot else 1000)
     pids = [p.pk for p in products]
@@ -203,9 +242,17 @@ def main() -> None:
     parser.add_argument(
         "--idempotency-key", action="store_true", help="every checkout sends a key (both sides)"
     )
+    parser.add_argument("--cpu", action="store_true", help="CPU time per checkout, one thread")
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     keys = args.idempotency_key
     setup_django(args.database)
+    if args.cpu:
+        for _ in range(args.rounds):
+            cpu, wall = run_cpu(args.orders)
+            print(f"cpu {cpu:.0f} µs/order, wall {wall:.0f} µs/order", flush=True)
+        return
     # Warm-up, not reported: the first cell would otherwise also pay for the new database's
     # first autovacuum/analyze and cold caches, which the cells after it do not.
     run_service(8, False, 3, keys)

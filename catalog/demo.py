@@ -25,6 +25,7 @@ from ecommerce.common.demo import timestamps_as_given
 
 from .cache import catalog_changed
 from .models import Category, Product
+from .stock import stock_import
 
 BATCH_SIZE = 2_000
 _SLUG_ALPHABET = string.ascii_lowercase + string.digits
@@ -323,30 +324,16 @@ def demo_catalog_seed(*, products: int) -> int:
                 # about one product in four is also filed under a sibling category
                 extra = rng.choice(siblings[department])
                 batch_leaves.append([leaf] if extra == leaf or rng.random() < 0.7 else [leaf, extra])
-            Product.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-            if batch[0].pk is None:  # databases that cannot return ids from a bulk insert
-                ids = dict(Product.objects.filter(slug__in=[p.slug for p in batch]).values_list("slug", "pk"))
-                for product in batch:
-                    product.pk = ids[product.slug]
+            # the products and their opening stock (ledger rows dated with them) through the
+            # one stock module
+            stock_import(
+                created=batch, levels={}, reason=StockMovementReason.RESTOCK, note=OPENING_STOCK_NOTE
+            )
             through.objects.bulk_create(
                 [
                     through(product_id=product.pk, category_id=category.pk)
                     for product, categories in zip(batch, batch_leaves, strict=True)
                     for category in categories
-                ],
-                batch_size=BATCH_SIZE * 2,
-            )
-            StockMovement.objects.bulk_create(
-                [
-                    StockMovement(
-                        product_id=p.pk,
-                        delta=p.quantity,
-                        reason=StockMovementReason.RESTOCK,
-                        note=OPENING_STOCK_NOTE,
-                        created_at=p.created_at,
-                    )
-                    for p in batch
-                    if p.quantity
                 ],
                 batch_size=BATCH_SIZE * 2,
             )

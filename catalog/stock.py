@@ -236,7 +236,8 @@ def stock_import(
     """A batch of stock levels (the inventory API's upsert): inserts the new, unsaved products of
     ``created`` with their initial ``quantity`` (one bulk ``INSERT``; their primary keys are set
     on the instances), sets the existing ones as :func:`stock_set_locked` does, and writes one
-    ledger row per product whose stock changed, all in one ``INSERT``. Must run inside a
+    ledger row per product whose stock changed, all in one ``INSERT`` (a new product's opening
+    row carries the product's ``created_at``: the demo seeding backdates both). Must run inside a
     transaction; returns ``{product pk: delta}``.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -255,8 +256,8 @@ def stock_import(
                 product.pk = pks[product.public_id]
     deltas = {product.pk: product.quantity for product in created if product.quantity}
     changed = {pk: new - now for pk, (now, new) in levels.items() if new != now}
+    at = timezone.now()
     if changed:
-        at = timezone.now()
         Product.objects.bulk_update(
             [Product(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(changed)],
             ["quantity", "updated_at"],
@@ -264,17 +265,32 @@ def stock_import(
     deltas.update(changed)
     if not deltas:
         return {}
+    opened = {product.pk: product.created_at for product in created}
     StockMovement.objects.bulk_create(
         StockMovement(
             product_id=pk,
             delta=delta,
             reason=reason or (StockMovementReason.RESTOCK if delta > 0 else StockMovementReason.ADJUSTMENT),
             note=note[:255],
+            created_at=opened.get(pk, at),  # a new product's opening stock is dated with the product
         )
         for pk, delta in deltas.items()
     )
     catalog_changed()
     return deltas
+
+
+def stock_history_write(movements: Sequence[StockMovement]) -> None:
+    """Backdated ledger rows that leave every product's quantity as it is: a history of sales,
+    releases and the restock that preceded them (the demo's past orders). Refuses rows that do
+    not sum to zero per product, so the ledger still sums to the quantity."""
+    net: dict[int, int] = {}
+    for movement in movements:
+        net[movement.product_id] = net.get(movement.product_id, 0) + movement.delta
+    unbalanced = sorted(pk for pk, delta in net.items() if delta)
+    if unbalanced:
+        raise ValueError(f"ledger history would change the stock of products {unbalanced[:5]}")
+    StockMovement.objects.bulk_create(movements, batch_size=1000)
 
 
 def _ledger_write(deltas: Iterable[tuple[int, int]], *, order_id: int | None, reason: str) -> None:

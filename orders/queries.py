@@ -1,5 +1,5 @@
-"""The orders app's hand-written statements: checkout's hot path (the order, its lines and
-timeline rows, the idempotency key, the status change).
+"""The orders app's hand-written statements: checkout's hot path (the timeline rows, the
+idempotency key, the status change). The order and its lines are inserted by the ORM.
 
 Kept by hand where ``bench/checkout.py`` shows the ORM costs checkout at least 15% of its
 throughput (``docs/benchmarks.md``, "Where SQL is written by hand"). Built from model metadata
@@ -25,17 +25,7 @@ from ecommerce.common.sql import (
     sql_insert_objects,
 )
 
-from .models import IdempotencyKey, Order, OrderEvent, OrderLine
-
-
-def order_insert(order: Order) -> None:
-    """Insert an order built in memory (every timestamp set); sets its primary key."""
-    sql_insert_objects([order], return_pk=True)
-
-
-def order_lines_insert(lines: Sequence[OrderLine]) -> None:
-    """Insert an order's lines built in memory, in one statement."""
-    sql_insert_objects(lines)
+from .models import IdempotencyKey, Order, OrderEvent
 
 
 def order_events_insert(events: Sequence[OrderEvent]) -> None:

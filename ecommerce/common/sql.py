@@ -11,11 +11,11 @@ metadata, and pass every value as a query parameter adapted by the field itself
 (``Field.get_db_prep_save``), so dates, decimals and JSON are stored exactly as the ORM would
 store them. Identifiers come from model metadata only, quoted by the backend.
 
-On PostgreSQL they send parameters apart from the text (server-side binding, where Django's
-own cursors interpolate them in Python), so psycopg prepares a statement the fifth time it
-sees it and PostgreSQL stops parsing and planning it on every order. Behind a pooler that
-cannot keep prepared statements (PgBouncer before 1.21 in transaction mode), set
-``DATABASE_PREPARE_THRESHOLD=off``.
+On PostgreSQL every cursor sends parameters apart from the text (Django 5.2's
+``server_side_binding`` option, set in ``database_config``), so psycopg prepares a statement the
+fifth time it sees it and PostgreSQL stops parsing and planning it on every order: the ORM's
+statements and these alike. Behind a pooler that cannot keep prepared statements (PgBouncer
+before 1.21 in transaction mode), set ``DATABASE_PREPARE_THRESHOLD=off``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
@@ -141,14 +140,10 @@ def _params(
 
 
 def sql_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
-    """A cursor of the current connection (Django's wrapper: errors, query logging and
-    counting as usual); on PostgreSQL one that binds parameters on the server."""
-    db = db or _db()
-    if db.vendor != "postgresql":
-        return db.cursor()
-    db.ensure_connection()
-    with db.wrap_database_errors:
-        return db._prepare_cursor(psycopg.Cursor(db.connection))  # type: ignore[attr-defined]  # private Django API (PostgreSQL wrapper)
+    """A cursor of the current connection: Django's wrapper (errors, query logging and counting
+    as usual); on PostgreSQL it binds parameters on the server (``server_side_binding`` in
+    ``ecommerce.settings.config.database_config``)."""
+    return (db or _db()).cursor()
 
 
 def sql_execute(sql: str, params: Sequence[Any] = ()) -> int:

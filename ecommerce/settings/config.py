@@ -24,9 +24,11 @@ def database_config(
 ) -> dict[str, Any]:
     """Return a ``DATABASES['default']`` dict for ``url`` (sqlite, postgres or mysql).
 
-    ``prepare_threshold`` (PostgreSQL): after how many runs psycopg prepares a statement sent
-    with server-side parameters (the hot checkout statements, ``ecommerce.common.sql``);
-    ``off`` never prepares (for poolers that cannot keep prepared statements)."""
+    PostgreSQL binds parameters on the server (Django 5.2's ``server_side_binding``: the text
+    and the values travel apart, as in every other client library), so psycopg can prepare a
+    statement it has run ``prepare_threshold`` times on a connection and PostgreSQL stops
+    parsing and planning it; ``off`` never prepares (for poolers that cannot keep prepared
+    statements)."""
     config: dict[str, Any] = _env.db_url_config(url)
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
@@ -48,6 +50,7 @@ def database_config(
         config["CONN_HEALTH_CHECKS"] = True
         options = config.setdefault("OPTIONS", {})
         options["connect_timeout"] = 5
+        options["server_side_binding"] = True
         options["prepare_threshold"] = None if prepare_threshold.lower() == "off" else int(prepare_threshold)
     elif engine == "django.db.backends.mysql":
         config["CONN_MAX_AGE"] = conn_max_age

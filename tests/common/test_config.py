@@ -34,6 +34,7 @@ def test_postgres_has_persistent_connections_and_health_checks():
     assert config["CONN_MAX_AGE"] == 120
     assert config["CONN_HEALTH_CHECKS"] is True
     assert config["OPTIONS"]["prepare_threshold"] == 5
+    assert config["OPTIONS"]["server_side_binding"] is True
 
 
 def test_postgres_prepared_statements_can_be_switched_off_or_tuned():

@@ -97,6 +97,26 @@ def test_postgresql_prepares_a_statement_run_often():
 
 
 @pytest.mark.django_db
+def test_postgresql_prepares_the_orms_statements_too():
+    """Server-side binding is the connection's setting, not a private cursor of the hand-written
+    statements: a query the ORM runs often is prepared as well, and Django logs its text."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL setting")
+    from django.contrib.auth.models import Group
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for index in range(6):
+            list(Group.objects.filter(name=f"probe-{index}"))
+    assert all("auth_group" in query["sql"] for query in captured.captured_queries)
+    prepared = sql_fetch(
+        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+        ['%FROM "auth_group" WHERE "auth_group"."name" = $1%'],
+    )
+    assert prepared == [(1,)]
+
+
+@pytest.mark.django_db
 def test_upsert_add_inserts_then_adds_to_the_row_with_the_same_key():
     from datetime import date
 

@@ -162,7 +162,7 @@ def test_process_query_budget_reads_no_product_twice(
     product_reads = [
         q["sql"]
         for q in captured.captured_queries
-        if (q["sql"] or "").lstrip().startswith("SELECT") and "catalog_product" in q["sql"]
+        if q["sql"].lstrip().startswith("SELECT") and "catalog_product" in q["sql"]
     ]
     assert len(product_reads) == 1  # the lock, nothing after it
     (audit,) = AuditEvent.objects.all()
