@@ -226,6 +226,7 @@ http {{
     }}
     server {{
         listen 127.0.0.1:{port};
+        server_tokens off;
         client_max_body_size 2m;
         client_header_timeout 10s;
         client_body_timeout 10s;
@@ -620,7 +621,7 @@ def plot(results_path: Path, out: Path) -> None:
     left.set_ylim(bottom=0)
     right = left.twinx()
     p95 = [float(r["95%"]) if r["95%"] not in ("N/A", "") else float("nan") for r in rows]
-    right.plot(times, p95, "--", color="tab:red", label="p95 latency (ms, running)")
+    right.plot(times, p95, "--", color="tab:red", label="p95 latency (ms, last 10 s)")
     right.set_ylabel("p95 latency (ms)", color="tab:red")
     right.set_ylim(bottom=0)
     for at, what in results["events"]:
@@ -628,9 +629,10 @@ def plot(results_path: Path, out: Path) -> None:
         left.annotate(what, (at - t0, 0), rotation=90, fontsize=7, va="bottom", ha="right", color="grey")
     lines = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     labels = left.get_legend_handles_labels()[1] + right.get_legend_handles_labels()[1]
-    left.legend(lines, labels, loc="upper right", fontsize=7)
+    left.legend(lines, labels, loc="lower right", fontsize=7, framealpha=0.9)
+    killed = " and ".join(what.split()[1] for _, what in results["events"] if what.startswith("SIGKILL"))
     left.set_title(
-        f"Through nginx: 2 web nodes, {results['users']} users, one node and one worker killed (2 vCPU)",
+        f"Through nginx: 2 web nodes, {results['users']} users, {killed or 'nothing'} SIGKILLed (2 vCPU)",
         fontsize=9,
     )
     fig.tight_layout()
