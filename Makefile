@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
 # The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
 EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
 
-.PHONY: run test test-fast test-pg test-mysql lint fmt install install-dev migrate seed schema contract screenshots clean
+.PHONY: run test test-fast test-pg test-mysql lint fmt install install-dev migrate seed schema contract screenshots cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,19 @@ contract: install-dev
 screenshots: install-dev
 	DASHBOARD_SCREENSHOT=$(CURDIR)/docs/dashboard.png DJANGO_SETTINGS_MODULE=ecommerce.settings.test \
 		$(BIN)/pytest tests/analytics/test_browser.py -k dashboard -p no:cacheprovider -q
+
+# Many machines on this one (bench/cluster.py, docs/scaling.md): nginx + 2 web nodes + 2 Celery
+# workers + beat on a local PostgreSQL and Redis, the Locust mix through nginx, a web node and a
+# worker killed mid-run, then the verdict. Needs root for the nginx package when it is missing.
+# Locust and matplotlib go into a venv of their own (Locust brings gevent and a pytest plugin).
+BENCH_VENV := bench/.venv-bench
+CLUSTER_ARGS ?=
+cluster: install
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx)
+	@test -x $(BENCH_VENV)/bin/locust || ($(PYTHON) -m venv $(BENCH_VENV) \
+		&& $(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements-bench.txt)
+	$(BIN)/python -m bench.cluster $(CLUSTER_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage

@@ -57,15 +57,16 @@ SERVER_ENV = {
 CUSTOMERS = 300
 
 
-def manage(*args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=SERVER_ENV, check=True)
+def manage(*args: str, env: dict[str, str] = SERVER_ENV) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def prepare(products: int) -> dict:
-    """Seed, create customers, write the locust fixture, snapshot stock. Returns fixture stats."""
-    manage("migrate", "--noinput", "-v0")
-    manage("seed_demo", "--products", str(products))
-    os.environ.update({k: v for k, v in SERVER_ENV.items() if k != "DJANGO_SETTINGS_MODULE"})
+def prepare(products: int, *, env: dict[str, str] = SERVER_ENV, out: Path = OUT) -> dict:
+    """Seed, create customers, write the locust fixture (``out/fixture.json``), snapshot stock.
+    Returns fixture stats. Also used by ``bench/cluster.py`` (its own ``env`` and ``out``)."""
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("seed_demo", "--products", str(products), env=env)
+    os.environ.update({k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"})
     os.environ["DJANGO_SETTINGS_MODULE"] = "ecommerce.settings.production"
     sys.path.insert(0, str(ROOT))
     import django
@@ -110,8 +111,8 @@ def prepare(products: int) -> dict:
         "categories": list(Category.objects.values_list("slug", flat=True)),
         "words": words,
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "fixture.json").write_text(json.dumps(fixture))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fixture.json").write_text(json.dumps(fixture))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_initial_stock")
         cursor.execute(

@@ -29,6 +29,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from ecommerce.common.replica import replica_pin
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -58,7 +60,10 @@ def catalog_version() -> int | None:
 
 
 def catalog_version_bump() -> None:
-    """Invalidate every cached catalog read now."""
+    """Invalidate every cached catalog read now. With a read replica, catalog reads first go
+    to the primary for a while (``replica_pin``), so no reader fills the cache under the new
+    version with what a lagging replica still shows."""
+    replica_pin()
     try:
         try:
             cache.incr(VERSION_KEY)

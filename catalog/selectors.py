@@ -7,6 +7,10 @@ category tree. Each read has a fixed query cost, whatever the page size:
   triggers, ordered by price); elsewhere a recursive CTE expands the sub-tree.
 - ``product_get``: product with manager + its categories (2 queries).
 - ``category_tree`` / ``category_get``: all categories in one query, assembled in Python.
+
+The list, the detail, the category tree and a category read from the read replica when one is
+configured and the request allows it (:func:`ecommerce.common.replica.catalog_read_db`: safe
+requests, outside transactions, not right after a catalog write); otherwise from the primary.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from ecommerce.common.exceptions import InvalidRequest
+from ecommerce.common.replica import catalog_read_db
 
 from .exceptions import CategoryNotFound, ProductNotFound
 from .models import Category, Product, ProductPlacement
@@ -92,10 +97,14 @@ _LINK_IN_SUBTREE = {
 }
 
 
-def _product_base() -> ProductQuerySet:
-    categories = Category.objects.only("id", "public_id", "name", "slug").order_by("position", "name")
-    return Product.objects.select_related("manager").prefetch_related(
-        Prefetch("categories", queryset=categories)
+def _product_base(db: str) -> ProductQuerySet:
+    categories = (
+        Category.objects.using(db).only("id", "public_id", "name", "slug").order_by("position", "name")
+    )
+    return (
+        Product.objects.using(db)
+        .select_related("manager")
+        .prefetch_related(Prefetch("categories", queryset=categories))
     )
 
 
@@ -104,7 +113,8 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
 
     The result is lazy: paginate it (COUNT + one page) and its categories are prefetched.
     """
-    queryset = _product_base()
+    db = catalog_read_db()
+    queryset = _product_base(db)
     if filters.status:
         queryset = queryset.with_status(filters.status)
     else:
@@ -144,9 +154,9 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
         max_price=filters.max_price,
         ordering=filters.ordering,
     ):
-        queryset = queryset.counted_by(_placement_count_query(filters))
+        queryset = queryset.counted_by(_placement_count_query(filters).using(db))
     elif filters.category and filters == ProductFilters(category=filters.category, ordering=filters.ordering):
-        queryset = queryset.counted_by(_category_count_query(filters.category))
+        queryset = queryset.counted_by(_category_count_query(filters.category).using(db))
     return queryset
 
 
@@ -189,7 +199,11 @@ def _category_count_query(category: str) -> QuerySet[Any]:
 
 def category_check_exists(*, id_or_slug: str) -> None:
     """Raise ``InvalidRequest`` naming ``category`` when no category has this public id or slug."""
-    if not Category.objects.filter(Q(public_id=id_or_slug) | Q(slug=id_or_slug)).exists():
+    if (
+        not Category.objects.using(catalog_read_db())
+        .filter(Q(public_id=id_or_slug) | Q(slug=id_or_slug))
+        .exists()
+    ):
         raise InvalidRequest(
             "Unknown category.", details={"category": f"No category with id or slug '{id_or_slug}'."}
         )
@@ -197,7 +211,7 @@ def category_check_exists(*, id_or_slug: str) -> None:
 
 def product_get(*, public_id: str) -> Product:
     """The product (any status, discontinued included) or :class:`ProductNotFound`."""
-    product = _product_base().filter(public_id=public_id).first()
+    product = _product_base(catalog_read_db()).filter(public_id=public_id).first()
     if product is None:
         raise ProductNotFound(details={"id": public_id})
     return product
@@ -217,9 +231,9 @@ class CategoryNode:
 
 def _category_nodes() -> tuple[list[CategoryNode], dict[str, CategoryNode]]:
     rows = list(
-        Category.objects.order_by("position", "name", "id").values_list(
-            "id", "public_id", "name", "slug", "parent_id", "position"
-        )
+        Category.objects.using(catalog_read_db())
+        .order_by("position", "name", "id")
+        .values_list("id", "public_id", "name", "slug", "parent_id", "position")
     )
     public_ids = {row[0]: row[1] for row in rows}
     nodes = {

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "ecommerce.common.middleware.ApiExceptionMiddleware",
+    # Which requests' catalog reads may use the read replica (a no-op without one).
+    "ecommerce.common.replica.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "ecommerce.urls"
@@ -100,8 +102,27 @@ DATABASES = {
         base_dir=BASE_DIR,
         conn_max_age=env.int("CONN_MAX_AGE", default=60),
         prepare_threshold=env.str("DATABASE_PREPARE_THRESHOLD", default="5"),
+        # Behind PgBouncer in transaction pooling mode (docs/scaling.md): no named cursors.
+        disable_server_side_cursors=env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False),
     )
 }
+# A read replica for catalog reads (docs/scaling.md): empty = none, no router, every read on
+# the primary. Catalog reads go to the primary for DATABASE_REPLICA_PIN_SECONDS after any
+# catalog write commits (read-your-writes; keep it above the replica's worst lag).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
+CATALOG_READ_DATABASE: str | None = None
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_config(
+        DATABASE_REPLICA_URL,
+        base_dir=BASE_DIR,
+        conn_max_age=env.int("CONN_MAX_AGE", default=60),
+        prepare_threshold=env.str("DATABASE_PREPARE_THRESHOLD", default="5"),
+        # Behind PgBouncer in transaction pooling mode (docs/scaling.md): no named cursors.
+        disable_server_side_cursors=env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False),
+    )
+    DATABASE_ROUTERS = ["ecommerce.common.replica.ReplicaRouter"]
+    CATALOG_READ_DATABASE = "replica"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Databases whose connection GET /api/health/ checks.
 HEALTH_CHECK_DATABASES = ["default"]

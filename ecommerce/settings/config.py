@@ -20,7 +20,12 @@ DEVELOPMENT_SECRET_KEY = "insecure-dev-key-change-me-in-production-0123456789abc
 
 
 def database_config(
-    url: str, *, base_dir: Path, conn_max_age: int = 60, prepare_threshold: str = "5"
+    url: str,
+    *,
+    base_dir: Path,
+    conn_max_age: int = 60,
+    prepare_threshold: str = "5",
+    disable_server_side_cursors: bool = False,
 ) -> dict[str, Any]:
     """Return a ``DATABASES['default']`` dict for ``url`` (sqlite, postgres or mysql).
 
@@ -28,7 +33,8 @@ def database_config(
     and the values travel apart, as in every other client library), so psycopg can prepare a
     statement it has run ``prepare_threshold`` times on a connection and PostgreSQL stops
     parsing and planning it; ``off`` never prepares (for poolers that cannot keep prepared
-    statements)."""
+    statements). ``disable_server_side_cursors`` (PostgreSQL): ``.iterator()`` fetches through
+    a plain cursor instead of a named one, which PgBouncer in transaction mode cannot keep."""
     config: dict[str, Any] = _env.db_url_config(url)
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
@@ -52,6 +58,7 @@ def database_config(
         options["connect_timeout"] = 5
         options["server_side_binding"] = True
         options["prepare_threshold"] = None if prepare_threshold.lower() == "off" else int(prepare_threshold)
+        config["DISABLE_SERVER_SIDE_CURSORS"] = disable_server_side_cursors
     elif engine == "django.db.backends.mysql":
         config["CONN_MAX_AGE"] = conn_max_age
         config["CONN_HEALTH_CHECKS"] = True

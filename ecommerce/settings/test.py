@@ -10,3 +10,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# A stand-in read replica: a second, separate test database, created only for the tests that
+# ask for it (tests/catalog/test_replica.py fills it with different rows to prove where each
+# read went). Routing stays off unless a test turns it on.
+_replica_test = dict(DATABASES["default"].get("TEST") or {})  # noqa: F405
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405 - SQLite: its own in-memory db
+    _replica_test["NAME"] = f"test_{DATABASES['default']['NAME']}_replica"  # noqa: F405
+DATABASES["replica"] = {**DATABASES["default"], "TEST": _replica_test}  # noqa: F405
+DATABASE_ROUTERS = []
+CATALOG_READ_DATABASE = None

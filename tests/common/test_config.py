@@ -45,6 +45,14 @@ def test_postgres_prepared_statements_can_be_switched_off_or_tuned():
     assert database_config(url, base_dir=BASE, prepare_threshold="2")["OPTIONS"]["prepare_threshold"] == 2
 
 
+def test_postgres_behind_pgbouncer_in_transaction_mode_needs_no_named_cursors_or_prepares():
+    url = "postgres://shop@pgbouncer:6432/shop"
+    assert database_config(url, base_dir=BASE)["DISABLE_SERVER_SIDE_CURSORS"] is False
+    config = database_config(url, base_dir=BASE, prepare_threshold="off", disable_server_side_cursors=True)
+    assert config["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert config["OPTIONS"]["prepare_threshold"] is None
+
+
 def test_mysql_uses_utf8mb4_and_strict_mode():
     config = database_config("mysql://root@localhost/shop", base_dir=BASE)
     assert config["ENGINE"] == "django.db.backends.mysql"
