@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.demo import demo_address
 from accounts.models import Role, StoreManager, User
-from catalog.models import Product, StockMovement, StockMovementReason
+from catalog.models import ProductVariant, StockMovement, StockMovementReason
 from catalog.stock import stock_history_write
 from ecommerce.common.demo import timestamps_as_given
 from orders.models import Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
@@ -61,7 +61,7 @@ class _Step:
 @dataclass
 class _Plan:
     order: Order
-    lines: list[tuple[Product, int]]
+    lines: list[tuple[ProductVariant, int]]
     steps: list[_Step] = field(default_factory=list)
     released_at: datetime | None = None
 
@@ -117,7 +117,11 @@ def demo_orders_seed(
     today), with a weekly rhythm and a slow upward trend, none later than ``now``. Returns how
     many orders were created. Does nothing when there are no products on sale."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    products = list(Product.objects.filter(discontinued=False).order_by("id")[:60])
+    products = list(  # the variants sold: each with its product
+        ProductVariant.objects.filter(product__discontinued=False, is_active=True)
+        .select_related("product")
+        .order_by("product_id", "id")[:60]
+    )
     if not products:
         return 0
     now = now or timezone.now()
@@ -199,15 +203,19 @@ def _write(plans: list[_Plan], *, admin: User | None, manager: StoreManager) -> 
             [
                 OrderLine(
                     order=plan.order,
-                    product=product,
-                    product_public_id=product.public_id,
-                    name=product.name,
-                    unit_price=product.price,
+                    product_id=variant.product_id,
+                    variant=variant,
+                    product_public_id=variant.product.public_id,
+                    variant_public_id=variant.public_id,
+                    sku=variant.sku,
+                    options=variant.options,
+                    name=variant.product.name,
+                    unit_price=variant.price,
                     quantity=quantity,
-                    line_total=product.price * quantity,
+                    line_total=variant.price * quantity,
                 )
                 for plan in plans
-                for product, quantity in plan.lines
+                for variant, quantity in plan.lines
             ],
             batch_size=1000,
         )
@@ -239,12 +247,13 @@ def _write(plans: list[_Plan], *, admin: User | None, manager: StoreManager) -> 
         OrderEvent.objects.bulk_create(events, batch_size=1000)
 
         movements: list[StockMovement] = []
-        sold: dict[int, int] = {}
+        sold: dict[ProductVariant, int] = {}
         for plan in plans:
-            for product, quantity in plan.lines:
+            for variant, quantity in plan.lines:
                 movements.append(
                     StockMovement(
-                        product=product,
+                        product_id=variant.product_id,
+                        variant=variant,
                         order=plan.order,
                         delta=-quantity,
                         reason=StockMovementReason.SALE,
@@ -254,7 +263,8 @@ def _write(plans: list[_Plan], *, admin: User | None, manager: StoreManager) -> 
                 if plan.released_at is not None:
                     movements.append(
                         StockMovement(
-                            product=product,
+                            product_id=variant.product_id,
+                            variant=variant,
                             order=plan.order,
                             delta=quantity,
                             reason=StockMovementReason.RELEASE,
@@ -262,17 +272,18 @@ def _write(plans: list[_Plan], *, admin: User | None, manager: StoreManager) -> 
                         )
                     )
                 else:
-                    sold[product.pk] = sold.get(product.pk, 0) + quantity
+                    sold[variant] = sold.get(variant, 0) + quantity
         # the units the history sold arrived before it began: the ledger still sums to the stock
         opening = min(plan.order.created_at for plan in plans) - timedelta(days=1)
         movements.extend(
             StockMovement(
-                product_id=pk,
+                product_id=variant.product_id,
+                variant=variant,
                 delta=units,
                 reason=StockMovementReason.RESTOCK,
                 note=HISTORY_STOCK_NOTE,
                 created_at=opening,
             )
-            for pk, units in sold.items()
+            for variant, units in sold.items()
         )
         stock_history_write(movements)

@@ -328,10 +328,11 @@ def revenue_by_category(*, period: Period, limit: int = TOP_LIMIT) -> list[Categ
 def low_stock_products(
     *, threshold: int | None = None, limit: int = LOW_STOCK_LIMIT
 ) -> list[LowStockProduct]:
-    """Products on sale with fewer than ``threshold`` (``LOW_STOCK_THRESHOLD``) units, fewest first."""
+    """Products on sale with fewer than ``threshold`` (``LOW_STOCK_THRESHOLD``) units in total
+    (over their active variants), fewest first."""
     threshold = settings.LOW_STOCK_THRESHOLD if threshold is None else threshold
     rows = (
-        Product.objects.filter(discontinued=False, quantity__lt=threshold)
+        Product.objects.filter(discontinued=False, quantity__lt=threshold)  # type: ignore[misc]  # the annotation
         .order_by("quantity", "name", "id")
         .values("id", "public_id", "name", "quantity")[:limit]
     )

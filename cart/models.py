@@ -1,4 +1,4 @@
-"""One cart per signed-in user; one line per product (in the cart or saved for later)."""
+"""One cart per signed-in user; one line per variant (in the cart or saved for later)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,16 @@ class Cart(TimeStampedModel):
 
 class CartLine(TimeStampedModel):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()
     saved_for_later = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cartline_one_per_product"),
+            models.UniqueConstraint(fields=["cart", "variant"], name="cartline_one_per_variant"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="cartline_quantity_gt_0"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_id}"
+        return f"{self.quantity} × {self.variant_id}"

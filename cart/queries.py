@@ -23,7 +23,7 @@ def cart_id_lock(user_id: int) -> int | None:
 
 
 def cart_line_quantities(cart_id: int) -> dict[int, int]:
-    """``{product pk: quantity}`` of the cart's lines (not those saved for later), by product."""
+    """``{variant pk: quantity}`` of the cart's lines (not those saved for later), by variant."""
     return {
         int(pk): int(quantity) for pk, quantity in sql_fetch(_statements(connection.vendor)[1], [cart_id])
     }
@@ -39,7 +39,7 @@ def _statements(vendor: str) -> tuple[str, str, str]:
     cart, line = quoted_table(Cart), quoted_table(CartLine)
     return (
         f"SELECT id FROM {cart} WHERE user_id = %s{for_update()}",  # noqa: S608 - no input in the text
-        f"SELECT product_id, quantity FROM {line} WHERE cart_id = %s AND NOT saved_for_later "  # noqa: S608
-        "ORDER BY product_id",
+        f"SELECT variant_id, quantity FROM {line} WHERE cart_id = %s AND NOT saved_for_later "  # noqa: S608
+        "ORDER BY variant_id",
         f"DELETE FROM {line} WHERE cart_id = %s AND NOT saved_for_later",  # noqa: S608
     )

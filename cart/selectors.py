@@ -8,23 +8,30 @@ from decimal import Decimal
 from django.conf import settings
 
 from accounts.models import User
-from catalog.models import Product
+from catalog.models import Product, ProductVariant
+from catalog.querysets import stock_total
 
 from .models import CartLine
 
 
 @dataclass(frozen=True)
 class CartItemView:
-    product: Product
+    """A cart line: the variant (with its product) at today's price."""
+
+    variant: ProductVariant
     quantity: int
 
     @property
+    def product(self) -> Product:
+        return self.variant.product
+
+    @property
     def unit_price(self) -> Decimal:
-        return self.product.price
+        return self.variant.price
 
     @property
     def line_total(self) -> Decimal:
-        return self.product.price * self.quantity
+        return self.variant.price * self.quantity
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,18 @@ class CartView:
 
 
 def cart_get_for_user(*, user: User) -> CartView:
-    """The user's cart (empty when none exists yet), with current product prices. One query."""
-    lines = CartLine.objects.filter(cart__user=user).select_related("product").order_by("created_at", "id")
+    """The user's cart (empty when none exists yet), with current variant prices and each
+    product's total stock (its status). One query."""
+    lines = (
+        CartLine.objects.filter(cart__user=user)
+        .select_related("variant__product")
+        .annotate(product_quantity=stock_total("variant__product_id"))
+        .order_by("created_at", "id")
+    )
     items: list[CartItemView]
     saved: list[CartItemView]
     items, saved = [], []
     for line in lines:
-        (saved if line.saved_for_later else items).append(CartItemView(line.product, line.quantity))
+        line.variant.product.quantity = line.product_quantity
+        (saved if line.saved_for_later else items).append(CartItemView(line.variant, line.quantity))
     return CartView(items=items, saved_for_later=saved, currency=settings.SHOP_CURRENCY)

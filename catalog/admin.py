@@ -57,6 +57,12 @@ class ProductAdminForm(forms.ModelForm):
     """The product form plus, on an existing product, a stock change with its reason and note
     (applied by the stock service after the product is saved; quantity itself is read-only)."""
 
+    quantity = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text="Opening stock of the product's (default) variant.",
+    )
     stock_change = forms.IntegerField(
         required=False,
         min_value=-1_000_000,
@@ -86,7 +92,9 @@ class ProductAdminForm(forms.ModelForm):
                 self.add_error("stock_change", "A restock adds units; use an adjustment to remove some.")
             if not data.get("stock_note", "").strip():
                 self.add_error("stock_note", "A note is required with a stock change.")
-            if self.instance.pk is not None and self.instance.quantity + change < 0:
+            if self.instance.pk is not None and self.instance.variants.count() > 1:
+                self.add_error("stock_change", "This product has several variants: change their stock each.")
+            elif self.instance.pk is not None and self.instance.quantity + change < 0:
                 self.add_error("stock_change", f"Only {self.instance.quantity} unit(s) in stock.")
         return data
 
@@ -202,7 +210,7 @@ class ProductAdmin(admin.ModelAdmin):
         if data.get("stock_change"):
             try:
                 obj.quantity = stock_adjust(
-                    product_id=obj.pk,
+                    variant_id=obj.variants.values_list("pk", flat=True).get(),
                     delta=data["stock_change"],
                     reason=data["stock_reason"],
                     note=data["stock_note"].strip(),

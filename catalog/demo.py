@@ -24,7 +24,7 @@ from catalog.models import StockMovement, StockMovementReason
 from ecommerce.common.demo import timestamps_as_given
 
 from .cache import catalog_changed
-from .models import Category, Product
+from .models import Category, Product, ProductVariant
 from .stock import stock_import
 
 BATCH_SIZE = 2_000
@@ -292,7 +292,7 @@ def demo_catalog_seed(*, products: int) -> int:
     """
     rng = random.Random(products)  # noqa: S311 - demo data, not security
     now = timezone.now()
-    with transaction.atomic(), timestamps_as_given(Product, StockMovement):
+    with transaction.atomic(), timestamps_as_given(Product, ProductVariant, StockMovement):
         leaves = _categories_seed()
         missing = max(0, products - Product.objects.count())
         siblings = {dep: [leaf for leaf, d, _ in leaves if d == dep] for dep in TREE}
@@ -308,19 +308,18 @@ def demo_catalog_seed(*, products: int) -> int:
                 token = "".join(secrets.choice(_SLUG_ALPHABET) for _ in range(8))
                 quantity = 0 if rng.random() < 0.1 else rng.randint(1, 500)
                 added = now - timedelta(days=rng.uniform(100, 400))  # before the demo order history
-                batch.append(
-                    Product(
-                        name=name,
-                        slug=f"{slugify(name)}-{token}",
-                        description=description,
-                        price=_price(rng, low, high),
-                        quantity=quantity,
-                        discontinued=rng.random() < 0.02,
-                        image_url=f"https://picsum.photos/seed/{token}/600/600",
-                        created_at=added,
-                        updated_at=added,
-                    )
+                product = Product(
+                    name=name,
+                    slug=f"{slugify(name)}-{token}",
+                    description=description,
+                    price=_price(rng, low, high),
+                    discontinued=rng.random() < 0.02,
+                    image_url=f"https://picsum.photos/seed/{token}/600/600",
+                    created_at=added,
+                    updated_at=added,
                 )
+                product.quantity = quantity  # its default variant's opening stock
+                batch.append(product)
                 # about one product in four is also filed under a sibling category
                 extra = rng.choice(siblings[department])
                 batch_leaves.append([leaf] if extra == leaf or rng.random() < 0.7 else [leaf, extra])

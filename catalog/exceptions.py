@@ -27,3 +27,18 @@ class ProductDiscontinued(ApplicationError):
     status_code = 409
     code = ErrorCode.PRODUCT_DISCONTINUED
     default_message = "One or more products are discontinued."
+
+
+class VariantRequired(ApplicationError):
+    """A product with several variants was named where one variant is meant (cart, inventory
+    orders): ``details`` maps each such product id to its variant ids."""
+
+    status_code = 400
+    code = ErrorCode.VARIANT_REQUIRED
+    default_message = "This product has several variants: name one by its variant id."
+
+
+class VariantNotFound(ApplicationError):
+    status_code = 404
+    code = ErrorCode.NOT_FOUND
+    default_message = "Variant not found."

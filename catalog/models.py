@@ -1,7 +1,10 @@
-"""Categories (a tree), products and the stock ledger. Stock can never go negative: the
-database refuses it; every change of it goes through ``catalog.stock``."""
+"""Categories (a tree), products with their variants, and the stock ledger. Stock lives on the
+variant and can never go negative: the database refuses it; every change of it goes through
+``catalog.stock``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -9,7 +12,7 @@ from django.db.models import Q
 from ecommerce.common.fields import PublicIdField
 from ecommerce.common.models import TimeStampedModel
 
-from .querysets import ProductQuerySet
+from .querysets import ProductManager
 
 
 class ProductStatus(models.TextChoices):
@@ -40,8 +43,13 @@ class Product(TimeStampedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
+    # The lowest price of the product's active variants: a copy kept by the catalog services
+    # that change variants (never by a buyer's transaction), so the list orders and filters by
+    # price on an index (docs/catalog.md, "Where price and stock are read").
     price = models.DecimalField(max_digits=12, decimal_places=2)
-    quantity = models.IntegerField(default=0)
+    # The names of the options its variants differ by, e.g. ["size", "color"]; [] for a product
+    # with exactly one variant.
+    options = models.JSONField(default=list, blank=True)
     discontinued = models.BooleanField(default=False)
     categories = models.ManyToManyField(Category, blank=True, related_name="products")
     image_url = models.URLField(max_length=500, blank=True)
@@ -53,19 +61,17 @@ class Product(TimeStampedModel):
         related_name="products",
     )
 
-    objects = ProductQuerySet.as_manager()
+    objects = ProductManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="product_quantity_gte_0"),
         ]
         indexes = [
             models.Index(fields=["discontinued", "price"], name="product_disc_price_idx"),
             models.Index(fields=["discontinued", "name"], name="product_disc_name_idx"),
             models.Index(fields=["discontinued", "-created_at"], name="product_disc_created_idx"),
-            models.Index(fields=["discontinued", "quantity"], name="product_disc_qty_idx"),
             models.Index(fields=["manager", "name"], name="product_manager_name_idx"),
         ]
 
@@ -73,9 +79,92 @@ class Product(TimeStampedModel):
         return self.name
 
     @property
+    def quantity(self) -> int:
+        """The total stock of the product's active variants. ``Product.objects`` reads annotate
+        it (``ProductQuerySet.with_stock``); otherwise it is summed from prefetched variants or,
+        failing that, read with one query. Never stored on the product: a buyer's transaction
+        changes only its variant's row (docs/catalog.md)."""
+        cached = self.__dict__.get("_quantity")
+        if cached is not None:
+            return int(cached)
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("variants")
+        if prefetched is not None:
+            total = sum(v.quantity for v in prefetched if v.is_active)
+        elif self.pk is None:
+            total = 0
+        else:
+            total = sum(
+                ProductVariant.objects.filter(product_id=self.pk, is_active=True).values_list(
+                    "quantity", flat=True
+                )
+            )
+        self.__dict__["_quantity"] = total
+        return total
+
+    @quantity.setter
+    def quantity(self, value: int | None) -> None:
+        """Set by the ``quantity`` annotation of product reads, or by a caller building an unsaved
+        product (its default variant's opening stock: ``catalog.stock.stock_import``)."""
+        self.__dict__["_quantity"] = value
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102 - Django's
+        self.__dict__.pop("_quantity", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    @property
+    def in_stock(self) -> bool:
+        """Any active variant has stock (and the product is not discontinued)."""
+        return not self.discontinued and self.quantity > 0
+
+    @property
     def status(self) -> str:
         """``discontinued`` wins; otherwise ``out_of_stock`` at quantity 0, else ``in_stock``."""
         if self.discontinued:
+            return ProductStatus.DISCONTINUED
+        return ProductStatus.IN_STOCK if self.quantity > 0 else ProductStatus.OUT_OF_STOCK
+
+
+class TaxClass(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    REDUCED = "reduced", "Reduced"
+    ZERO = "zero", "Zero"
+
+
+class ProductVariant(TimeStampedModel):
+    """What is bought: one combination of the product's options (``{"size": "M"}``), with its
+    own SKU, price and stock. A product without options has exactly one variant (``options``
+    ``{}``), made and kept by the catalog services."""
+
+    public_id = PublicIdField(prefix="var")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64, unique=True)
+    options = models.JSONField(default=dict, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    compare_at_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    quantity = models.IntegerField(default=0)
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    tax_class = models.CharField(max_length=16, choices=TaxClass.choices, default=TaxClass.STANDARD)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="variant_quantity_gte_0"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["product", "is_active", "quantity"], name="variant_product_stock_idx"),
+        ]
+
+    def __str__(self) -> str:
+        label = " / ".join(str(value) for value in self.options.values())
+        return f"{self.sku} ({label})" if label else self.sku
+
+    @property
+    def status(self) -> str:
+        """``discontinued`` when inactive, else by its own stock."""
+        if not self.is_active:
             return ProductStatus.DISCONTINUED
         return ProductStatus.IN_STOCK if self.quantity > 0 else ProductStatus.OUT_OF_STOCK
 
@@ -114,12 +203,15 @@ class StockMovementReason(models.TextChoices):
     RELEASE = "release", "Released (cancel or failed payment)"
     RESTOCK = "restock", "Restock"
     ADJUSTMENT = "adjustment", "Adjustment"
+    IMPORT = "import", "Import"
 
 
 class StockMovement(models.Model):
-    """The stock ledger: every change of a product's quantity, with its cause."""
+    """The stock ledger: every change of a variant's quantity, with its cause. ``product`` is
+    the variant's product, copied so that a product's history is one indexed read."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_movements")
+    variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="stock_movements")
     # The order that caused the change (sale, release). A reference to the layer above by name
     # only: the catalog never imports ``orders`` (docs/architecture.md).
     order = models.ForeignKey(
@@ -138,4 +230,4 @@ class StockMovement(models.Model):
         db_table = "orders_stockmovement"
 
     def __str__(self) -> str:
-        return f"{self.product_id}: {self.delta:+d} ({self.reason})"
+        return f"{self.variant_id}: {self.delta:+d} ({self.reason})"

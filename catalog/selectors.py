@@ -1,11 +1,12 @@
 """Catalog reads: the product list with its filters and orderings, product detail, the
 category tree. Each read has a fixed query cost, whatever the page size:
 
-- ``product_list``: COUNT + page + categories of the page (3 queries); the category filter's
+- ``product_list``: COUNT + page + categories + variants of the page (4 queries; a product's
+  total stock is a subquery of the page query, its price a column: docs/catalog.md); the category filter's
   sub-tree is resolved inside those queries, not by an extra query. On PostgreSQL it reads
   :class:`~catalog.models.ProductPlacement` (a category with its sub-tree, pre-expanded by
   triggers, ordered by price); elsewhere a recursive CTE expands the sub-tree.
-- ``product_get``: product with manager + its categories (2 queries).
+- ``product_get``: product with manager and stock + its categories + its variants (3 queries).
 - ``category_tree`` / ``category_get``: all categories in one query, assembled in Python.
 
 The list, the detail, the category tree and a category read from the read replica when one is
@@ -27,8 +28,8 @@ from django.db.models.functions import Lower
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.replica import catalog_read_db
 
-from .exceptions import CategoryNotFound, ProductNotFound
-from .models import Category, Product, ProductPlacement
+from .exceptions import CategoryNotFound, ProductNotFound, VariantRequired
+from .models import Category, Product, ProductPlacement, ProductVariant
 from .querysets import ProductQuerySet
 from .search import search_backend
 
@@ -101,10 +102,13 @@ def _product_base(db: str) -> ProductQuerySet:
     categories = (
         Category.objects.using(db).only("id", "public_id", "name", "slug").order_by("position", "name")
     )
+    variants = ProductVariant.objects.using(db).filter(is_active=True).order_by("position", "id")
     return (
         Product.objects.using(db)
         .select_related("manager")
-        .prefetch_related(Prefetch("categories", queryset=categories))
+        .prefetch_related(
+            Prefetch("categories", queryset=categories), Prefetch("variants", queryset=variants)
+        )
     )
 
 
@@ -120,7 +124,7 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
     else:
         queryset = queryset.filter(discontinued=False)
     if filters.in_stock:
-        queryset = queryset.filter(quantity__gt=0)
+        queryset = queryset.in_stock()
     if filters.min_price is not None:
         queryset = queryset.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
@@ -270,3 +274,30 @@ def category_get(*, public_id: str) -> CategoryNode:
     if node is None:
         raise CategoryNotFound(details={"id": public_id})
     return node
+
+
+def variant_resolve(*, public_id: str, field: str = "product_id") -> ProductVariant:
+    """The variant a client names by its id, or by its product's id when that product has
+    exactly one active variant (with its product). Raises :class:`ProductNotFound` (details
+    name ``field``) or :class:`VariantRequired` (details: the product id → its variant ids)."""
+    if public_id.startswith("var_"):
+        variant = ProductVariant.objects.select_related("product").filter(public_id=public_id).first()
+        if variant is None:
+            raise ProductNotFound(details={field: "product not found"})
+        return variant
+    variants = list(
+        ProductVariant.objects.select_related("product").filter(product__public_id=public_id).order_by("pk")
+    )
+    if not variants:
+        raise ProductNotFound(details={field: "product not found"})
+    active = [v for v in variants if v.is_active]
+    if len(variants) == 1 or len(active) == 1:
+        return active[0] if active else variants[0]
+    raise VariantRequired(details={public_id: [v.public_id for v in variants]})
+
+
+def product_variants(*, product: Product) -> list[ProductVariant]:
+    """All variants of ``product`` (inactive ones too), in position order."""
+    return list(
+        ProductVariant.objects.using(catalog_read_db()).filter(product=product).order_by("position", "id")
+    )

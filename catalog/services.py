@@ -1,7 +1,14 @@
 """Catalog writes. Each one owns its transaction and calls ``catalog_changed()`` inside it, so
 the cached catalog reads are invalidated when (and only when) it commits.
 
-Stock: every quantity change goes through ``catalog.stock``. A product's quantity set on
+Variants: every product has at least one; a product without options has exactly one (its
+default variant), made here with the product and kept by these services (never by signals).
+``price``/``quantity`` given for a product set its default variant's (a product with several
+variants takes them per variant). The product's ``price`` column is a copy of its lowest active
+variant price, refreshed by every service that changes a variant (:func:`_product_price_sync`),
+never in a buyer's transaction; its stock is never copied (``ProductQuerySet.with_stock``).
+
+Stock: every quantity change goes through ``catalog.stock``. A variant's quantity set on
 create or update is :func:`catalog.stock.stock_set_locked` (recorded as an ``adjustment``;
 row locked, delta computed under the lock); restocking is :func:`catalog.stock.stock_release`.
 
@@ -11,7 +18,7 @@ own ``atomic`` block.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,9 +29,10 @@ from accounts.models import StoreManager
 from ecommerce.common.exceptions import InvalidRequest
 
 from .cache import catalog_changed
-from .models import Category, Product, StockMovementReason
+from .exceptions import VariantNotFound
+from .models import Category, Product, ProductVariant, StockMovementReason, TaxClass
 from .slugs import unique_slugs
-from .stock import stock_release, stock_set_locked
+from .stock import stock_import, stock_release, stock_set_locked
 
 PRODUCT_FIELDS = frozenset(
     {
@@ -37,6 +45,21 @@ PRODUCT_FIELDS = frozenset(
         "image_url",
         "manager_id",
         "discontinued",
+        "options",
+        "variants",
+    }
+)
+VARIANT_FIELDS = frozenset(
+    {
+        "sku",
+        "options",
+        "price",
+        "compare_at_price",
+        "quantity",
+        "weight_grams",
+        "is_active",
+        "position",
+        "tax_class",
     }
 )
 CATEGORY_FIELDS = frozenset({"name", "slug", "parent", "position"})
@@ -80,7 +103,7 @@ def _slug_for(model: type[Category] | type[Product], wanted: str, *, current: st
 def product_create(
     *,
     name: str,
-    price: Decimal,
+    price: Decimal | None = None,
     quantity: int = 0,
     description: str = "",
     slug: str | None = None,
@@ -88,33 +111,69 @@ def product_create(
     image_url: str = "",
     manager_id: str | None = None,
     discontinued: bool = False,
+    options: list[str] | None = None,
+    variants: list[Mapping[str, Any]] | None = None,
 ) -> Product:
-    """Create a product. ``categories`` are category public ids, ``manager_id`` a store
-    manager's external id; unknown ones raise ``InvalidRequest`` naming the field. A taken
-    slug is auto-suffixed. Initial stock is recorded in the ledger as an adjustment."""
+    """Create a product with its variants. ``categories`` are category public ids,
+    ``manager_id`` a store manager's external id; unknown ones raise ``InvalidRequest`` naming
+    the field. A taken slug is auto-suffixed.
+
+    Without ``variants`` the product gets its default variant (no options) with ``price`` and
+    ``quantity``; with them (each a dict of :data:`VARIANT_FIELDS`), those variants, validated
+    as a whole against ``options`` (:func:`variants_validate`). Opening stock is recorded in
+    the ledger as an adjustment."""
     with transaction.atomic():
         category_objs = _categories_resolve(categories or [])
         manager = _manager_resolve(manager_id)
-        product = Product.objects.create(
+        option_names = list(options or [])
+        if variants is None:
+            if option_names:
+                raise InvalidRequest(
+                    "A product with options needs its variants.",
+                    details={"variants": "required with options"},
+                )
+            if price is None:
+                raise InvalidRequest(details={"price": "This field is required."})
+        else:
+            variants_validate(option_names, variants)
+        lowest = _lowest_price(variants) if variants is not None else price
+        assert lowest is not None  # noqa: S101 - checked above
+        product = Product(
             name=name,
             slug=_slug_for(Product, slug or name),
             description=description,
-            price=price,
+            price=lowest,
+            options=option_names,
             image_url=image_url,
             manager=manager,
             discontinued=discontinued,
         )
+        product.quantity = quantity if variants is None else 0
+        if variants is None:
+            stock_import(created=[product], levels={}, reason=StockMovementReason.ADJUSTMENT)
+        else:
+            product.save()
+            stock_import(
+                created=(),
+                levels={},
+                reason=StockMovementReason.ADJUSTMENT,
+                created_variants=[_variant_new(product, data, index) for index, data in enumerate(variants)],
+            )
+        product.__dict__.pop("_quantity", None)
         product.categories.set(category_objs)
-        if quantity:
-            stock_set_locked(levels={product.pk: (0, quantity)}, reason=StockMovementReason.ADJUSTMENT)
-            product.quantity = quantity
         catalog_changed()
     return product
 
 
-def product_update(*, product: Product, data: Mapping[str, Any]) -> Product:
+def product_update(*, product: Product, data: Mapping[str, Any], partial: bool = True) -> Product:
     """Change the given fields of ``product`` (keys of :data:`PRODUCT_FIELDS`); returns the
-    fresh row. A quantity change is applied under a row lock and recorded as an adjustment."""
+    fresh row.
+
+    ``price``/``quantity`` set the default variant's (400 for a product with several
+    variants). ``options`` and ``variants`` (nested) are validated as a whole: a variant with an
+    ``id`` updates that variant, one without is created; unless ``partial``, a variant left out
+    is removed, or deactivated when orders reference it. A quantity change is applied under a
+    row lock and recorded as an adjustment."""
     unknown = set(data) - PRODUCT_FIELDS
     if unknown:
         raise ValueError(f"Unknown product fields: {sorted(unknown)}")
@@ -126,22 +185,251 @@ def product_update(*, product: Product, data: Mapping[str, Any]) -> Product:
             locked.manager = _manager_resolve(data["manager_id"])
         if data.get("slug"):
             locked.slug = _slug_for(Product, data["slug"], current=locked.slug)
-        for name in ("name", "description", "price", "image_url", "discontinued"):
+        for name in ("name", "description", "image_url", "discontinued"):
             if name in data:
                 setattr(locked, name, data[name])
-        if "quantity" in data and data["quantity"] != locked.quantity:
-            stock_set_locked(
-                levels={locked.pk: (locked.quantity, data["quantity"])}, reason=StockMovementReason.ADJUSTMENT
+        if "options" in data:
+            locked.options = list(data["options"])
+        current = list(ProductVariant.objects.select_for_update().filter(product=locked).order_by("pk"))
+        if "variants" in data:
+            _variants_sync(locked, current, list(data["variants"]), partial=partial)
+        elif "options" in data and locked.options and len(current) == 1 and not current[0].options:
+            raise InvalidRequest(
+                "A product with options needs its variants.", details={"variants": "required with options"}
             )
+        elif "price" in data or "quantity" in data:
+            active = [v for v in current if v.is_active] or current
+            if len(current) != 1:
+                field = "price" if "price" in data else "quantity"
+                raise InvalidRequest(
+                    "This product has several variants: set price and stock per variant.",
+                    details={field: "set on each of the product's variants"},
+                )
+            default = active[0]
+            if "price" in data:
+                default.price = data["price"]
+                default.save(update_fields=["price", "updated_at"])
+            if "quantity" in data and data["quantity"] != default.quantity:
+                stock_set_locked(
+                    levels={default.pk: (default.quantity, data["quantity"])},
+                    reason=StockMovementReason.ADJUSTMENT,
+                )
+        locked.save()
+        _product_price_sync(locked)
+        catalog_changed()
+    locked.__dict__.pop("_quantity", None)
+    return locked
+
+
+# --- variants ------------------------------------------------------------------------------
+
+
+def _lowest_price(variants: list[Mapping[str, Any]]) -> Decimal:
+    active = [v["price"] for v in variants if v.get("is_active", True)] or [v["price"] for v in variants]
+    return Decimal(min(active))
+
+
+def _product_price_sync(product: Product) -> None:
+    """Copy the lowest active variant price into ``product.price`` (the list orders and filters
+    by it on an index; the PostgreSQL placement triggers copy it on). Admin writes only."""
+    prices = ProductVariant.objects.filter(product=product).values_list("price", "is_active")
+    active = [price for price, is_active in prices if is_active] or [price for price, _ in prices]
+    if active and min(active) != product.price:
+        product.price = min(active)
+        Product.objects.filter(pk=product.pk).update(price=product.price)
+
+
+def _option_key(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in options.items()))
+
+
+def variants_validate(
+    option_names: list[str], variants: Sequence[Mapping[str, Any]], *, others: Sequence[ProductVariant] = ()
+) -> None:
+    """Check variants as a whole, for one product with ``option_names``: each has a value for
+    every option and no other; no two have the same option combination or SKU, among
+    themselves, nor with ``others`` (the product's variants kept) nor with any other product's
+    SKU. Raises ``InvalidRequest`` with dotted field paths (``variants.1.sku``)."""
+    errors: dict[str, str] = {}
+    if len(set(option_names)) != len(option_names):
+        errors["options"] = "option names must be unique"
+    if not variants and not others:
+        errors["variants"] = "a product needs at least one variant"
+    if not option_names and len(variants) + len(others) > 1:
+        errors["options"] = "a product with several variants needs options"
+    seen_options = {_option_key(v.options): f"existing variant {v.public_id}" for v in others}
+    seen_skus = {v.sku: f"existing variant {v.public_id}" for v in others}
+    for index, variant in enumerate(variants):
+        path = f"variants.{index}"
+        options = dict(variant.get("options") or {})
+        if set(options) != set(option_names):
+            errors[f"{path}.options"] = f"needs a value for each of {option_names} and no other"
+        key = _option_key(options)
+        if key in seen_options:
+            errors[f"{path}.options"] = f"same options as {seen_options[key]}"
+        seen_options.setdefault(key, path)
+        sku = variant.get("sku")
+        if sku:
+            if sku in seen_skus:
+                errors[f"{path}.sku"] = f"same SKU as {seen_skus[sku]}"
+            seen_skus.setdefault(sku, path)
+        if variant.get("tax_class", TaxClass.STANDARD) not in TaxClass.values:
+            errors[f"{path}.tax_class"] = f"one of {TaxClass.values}"
+        if variant.get("price") is None and not variant.get("id"):
+            errors[f"{path}.price"] = "This field is required."
+    new_skus = {v["sku"]: index for index, v in enumerate(variants) if v.get("sku")}
+    if new_skus:
+        keep = {v.pk for v in others} | {v["_pk"] for v in variants if v.get("_pk")}
+        taken = ProductVariant.objects.filter(sku__in=list(new_skus)).exclude(pk__in=keep)
+        for sku in taken.values_list("sku", flat=True):
+            errors.setdefault(f"variants.{new_skus[sku]}.sku", "this SKU is taken")
+    if errors:
+        raise InvalidRequest("The variants are invalid.", details=errors)
+
+
+def _variant_new(product: Product, data: Mapping[str, Any], index: int) -> ProductVariant:
+    """An unsaved variant of ``product`` (saved by ``stock_import`` with its opening stock)."""
+    variant = ProductVariant(
+        product_id=product.pk,
+        sku=data.get("sku") or "",
+        options=dict(data.get("options") or {}),
+        price=data["price"],
+        compare_at_price=data.get("compare_at_price"),
+        quantity=data.get("quantity", 0),
+        weight_grams=data.get("weight_grams"),
+        is_active=data.get("is_active", True),
+        position=data.get("position", index),
+        tax_class=data.get("tax_class", TaxClass.STANDARD),
+    )
+    if not variant.sku:
+        suffix = "-".join(str(value) for value in variant.options.values()) or str(index)
+        variant.sku = f"{product.slug[:30].upper()}-{product.pk}-{suffix.upper()}"[:64]
+    return variant
+
+
+def _variant_apply(variant: ProductVariant, data: Mapping[str, Any]) -> dict[int, tuple[int, int]]:
+    """Set ``data`` on ``variant`` (locked by the caller) and save it; returns the stock level
+    change to hand to the stock module (``{pk: (now, new)}``, empty when unchanged)."""
+    for name in ("sku", "price", "compare_at_price", "weight_grams", "is_active", "position", "tax_class"):
+        if name in data:
+            setattr(variant, name, data[name])
+    if "options" in data:
+        variant.options = dict(data["options"] or {})
+    variant.save()
+    if "quantity" in data and data["quantity"] != variant.quantity:
+        return {variant.pk: (variant.quantity, data["quantity"])}
+    return {}
+
+
+def _variant_remove(variant: ProductVariant) -> None:
+    """Delete a variant; when orders reference it, deactivate it instead."""
+    try:
+        with transaction.atomic():
+            variant.delete()
+    except ProtectedError:
+        ProductVariant.objects.filter(pk=variant.pk).update(is_active=False)
+
+
+def _variants_sync(
+    product: Product, current: list[ProductVariant], wanted: list[Mapping[str, Any]], *, partial: bool
+) -> None:
+    """Nested write of ``product``'s variants (see :func:`product_update`)."""
+    by_id = {v.public_id: v for v in current}
+    errors = {
+        f"variants.{index}.id": "not a variant of this product"
+        for index, data in enumerate(wanted)
+        if data.get("id") and data["id"] not in by_id
+    }
+    if errors:
+        raise InvalidRequest("The variants are invalid.", details=errors)
+    named = {data["id"] for data in wanted if data.get("id")}
+    kept = [v for v in current if v.public_id not in named] if partial else []
+    merged = []
+    for data in wanted:
+        if data.get("id"):
+            variant = by_id[data["id"]]
+            full = {"options": variant.options, "sku": variant.sku, "price": variant.price, **data}
+            merged.append({**full, "_pk": variant.pk})
+        else:
+            merged.append(dict(data))
+    variants_validate(list(product.options), merged, others=kept)
+    levels: dict[int, tuple[int, int]] = {}
+    for data in merged:
+        if data.get("_pk"):
+            levels.update(_variant_apply(by_id[data["id"]], data))
+    created = [_variant_new(product, data, index) for index, data in enumerate(merged) if not data.get("_pk")]
+    if not partial:
+        for variant in current:
+            if variant.public_id not in named:
+                _variant_remove(variant)
+    stock_import(created=(), levels=levels, reason=StockMovementReason.ADJUSTMENT, created_variants=created)
+
+
+def variant_create(*, product: Product, data: Mapping[str, Any]) -> ProductVariant:
+    """Add a variant to ``product`` (validated with its siblings); opening stock to the ledger."""
+    unknown = set(data) - VARIANT_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown variant fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        siblings = list(ProductVariant.objects.filter(product=locked))
+        variants_validate(list(locked.options), [data], others=siblings)
+        variant = _variant_new(locked, data, len(siblings))
+        stock_import(created=(), levels={}, reason=StockMovementReason.ADJUSTMENT, created_variants=[variant])
+        _product_price_sync(locked)
+        catalog_changed()
+    return variant
+
+
+def variant_update(*, variant: ProductVariant, data: Mapping[str, Any]) -> ProductVariant:
+    """Change the given fields of a variant (keys of :data:`VARIANT_FIELDS`), validated with its
+    siblings; a quantity change goes to the ledger as an adjustment."""
+    unknown = set(data) - VARIANT_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown variant fields: {sorted(unknown)}")
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=variant.product_id)
+        locked = ProductVariant.objects.select_for_update().get(pk=variant.pk)
+        siblings = list(ProductVariant.objects.filter(product=product).exclude(pk=locked.pk))
+        merged = {
+            "options": locked.options,
+            "sku": locked.sku,
+            "price": locked.price,
+            **data,
+            "_pk": locked.pk,
+        }
+        variants_validate(list(product.options), [merged], others=siblings)
+        levels = _variant_apply(locked, data)
+        stock_set_locked(levels=levels, reason=StockMovementReason.ADJUSTMENT)
+        if "quantity" in data:
             locked.quantity = data["quantity"]
-        # every column but the stock, which only ``catalog.stock`` writes
-        locked.save(
-            update_fields=[
-                f.attname for f in Product._meta.concrete_fields if not f.primary_key and f.name != "quantity"
-            ]
-        )
+        _product_price_sync(product)
         catalog_changed()
     return locked
+
+
+def variant_delete(*, variant: ProductVariant) -> bool:
+    """Remove a variant (deactivate it when orders reference it); a product keeps at least one
+    variant. Returns ``True`` when deleted, ``False`` when deactivated."""
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=variant.product_id)
+        if not ProductVariant.objects.filter(product=product).exclude(pk=variant.pk).exists():
+            raise InvalidRequest(
+                "A product keeps at least one variant.", details={"variant": "the product's last variant"}
+            )
+        _variant_remove(variant)
+        deleted = not ProductVariant.objects.filter(pk=variant.pk).exists()
+        _product_price_sync(product)
+        catalog_changed()
+    return deleted
+
+
+def variant_get(*, product: Product, public_id: str) -> ProductVariant:
+    """The variant of ``product`` with this public id, or :class:`VariantNotFound`."""
+    variant = ProductVariant.objects.filter(product=product, public_id=public_id).first()
+    if variant is None:
+        raise VariantNotFound(details={"variant_id": public_id})
+    return variant
 
 
 def product_delete(*, product: Product) -> bool:
@@ -168,7 +456,7 @@ def product_discontinue_many(*, product_ids: list[int]) -> int:
 
 
 def product_restock(*, quantities: Mapping[int, int]) -> None:
-    """Add stock ``{product pk: units}`` through the stock ledger (reason ``restock``)."""
+    """Add stock ``{variant pk: units}`` through the stock ledger (reason ``restock``)."""
     if any(units <= 0 for units in quantities.values()):
         raise InvalidRequest("Restock quantities must be positive.", details={"quantity": "must be ≥ 1"})
     with transaction.atomic():

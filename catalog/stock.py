@@ -1,36 +1,47 @@
-"""The one home of stock: every change of a product's quantity goes through this module, and
+"""The one home of stock: every change of a variant's quantity goes through this module, and
 writes its :class:`StockMovement` ledger row in the same transaction.
+
+Stock lives on :class:`~catalog.models.ProductVariant` rows (issue #15); a product's stock is
+the total of its active variants', read by the product queries (``ProductQuerySet.with_stock``)
+and never written in a buyer's transaction, so two buyers of two variants of one product never
+wait for each other.
 
 - take (shop checkout and the inventory API's orders): :func:`stock_lock` +
   :func:`stock_take_locked`, or :func:`stock_take`;
 - release (cancelled order, failed payment) and restock: :func:`stock_release`;
 - adjust by a delta (the admin's "Change stock by"): :func:`stock_adjust`;
-- set to a level (a product's create/update): :func:`stock_set_locked`;
-- import a batch (the inventory API's upsert: new products with their stock, new levels):
-  :func:`stock_import`.
+- set to a level (a variant's create/update): :func:`stock_set_locked`;
+- import a batch (the inventory API's upsert, new products and variants with their stock, new
+  levels): :func:`stock_import`.
 
-Keys: products are named by primary key inside (release, adjust, set); take and lock receive
-the public ids their callers hold (cart lines, the inventory API's request) because their
-errors name those ids and their one locking statement finds the rows by them. Orders are
-named by primary key (``order_id``): the catalog never imports ``orders``.
+Keys: variants are named by primary key inside (release, adjust, set, the cart's lines); at the
+API edge (the inventory API) by public id, a variant's or, for a product with exactly one
+active variant, the product's (a product with several is :class:`VariantRequired`). Errors
+name the ids the caller used. Orders are named by primary key (``order_id``): the catalog
+never imports ``orders``.
 
 Rows are locked with ``SELECT … FOR UPDATE`` in primary-key order (so two buyers of the same
-products in any order never deadlock), read under the lock, checked, then decremented in the
-database (``SET quantity = quantity - n``); the ``quantity >= 0`` check constraint is the last
-line of defence. Every change writes a :class:`StockMovement` row in the same transaction and
-invalidates the catalog cache on commit.
+variants in any order never deadlock), read under the lock, checked, then decremented in the
+database (``SET quantity = quantity - n``); the ``quantity >= 0`` check constraint on the
+variant is the last line of defence. Every change writes a :class:`StockMovement` row (with its
+variant and product) in the same transaction and invalidates the catalog cache on commit.
 
-The statements are written by hand (``ecommerce.common.sql``): this is checkout's hot path,
-and the ORM's per-statement compilation cost more CPU than the database's work (issue #5).
+The statements are written by hand (``catalog.queries``): this is checkout's hot path, and the
+ORM's per-statement compilation cost more CPU than the database's work (issue #5).
 
-Query cost: one locking SELECT, one UPDATE per distinct product, one INSERT for the ledger.
+Query cost: one locking SELECT, one UPDATE per distinct variant, one INSERT for the ledger. At
+the API edge the locking SELECT finds variants by their ids and products' variants by the
+products' ids (a product with several variants is refused after the lock, which the refusal's
+rollback releases).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -40,21 +51,27 @@ from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.sql import db_decimal
 
 from .cache import catalog_changed
-from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
-from .models import Product, StockMovement, StockMovementReason
-from .queries import product_quantity_add, product_rows_lock, stock_movements_insert
+from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound, VariantRequired
+from .models import Product, ProductVariant, StockMovement, StockMovementReason
+from .queries import stock_movements_insert, variant_quantity_add, variant_rows_lock
+
+
+def default_sku(slug: str, pk: int) -> str:
+    """The generated SKU of a product's default variant: ``<SLUG>-<product pk>`` (unique
+    because the pk is; the same rule as migration ``catalog`` 0005)."""
+    return f"{slug[:40].upper()}-{pk}"
 
 
 @dataclass(frozen=True)
 class StockLine:
-    """A wanted quantity of one product, named by its public id."""
+    """A wanted quantity of one variant, named by its public id (or its product's)."""
 
     product_public_id: str
     quantity: int
 
 
 def stock_lines_merge(lines: Iterable[StockLine]) -> dict[str, int]:
-    """Sum the quantities of repeated products: ``{public_id: total quantity}``, order kept."""
+    """Sum the quantities of repeated ids: ``{public_id: total quantity}``, order kept."""
     merged: dict[str, int] = {}
     for line in lines:
         merged[line.product_public_id] = merged.get(line.product_public_id, 0) + line.quantity
@@ -62,82 +79,149 @@ def stock_lines_merge(lines: Iterable[StockLine]) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class LockedProduct:
-    """A product row as read under its lock (``quantity`` before any decrement), with the
-    ``wanted`` quantity the caller asked for."""
+class LockedVariant:
+    """A variant row as read under its lock (``quantity`` before any decrement), with its
+    product's name and public id, the ``wanted`` quantity and the ``key`` the caller named it
+    by (a public id; the variant's own for the cart's lines)."""
 
     pk: int
     public_id: str
+    product_id: int
+    product_public_id: str
     name: str
+    sku: str
+    options: dict[str, Any]
     price: Decimal
     quantity: int
     discontinued: bool
     wanted: int
+    key: str = ""
+    is_active: bool = True
+
+
+LockedProduct = LockedVariant  # the v1 name
+
+
+def _options(value: Any) -> dict[str, Any]:
+    """A JSON column as the driver returns it (a dict on PostgreSQL, text elsewhere)."""
+    if isinstance(value, str):
+        return dict(json.loads(value))
+    return dict(value or {})
+
+
+def _key(variant: LockedVariant) -> str:
+    """How errors name a cart line's variant: by its product's id when it is the product's only
+    variant (no options), else by its own id."""
+    return variant.public_id if variant.options else variant.product_public_id
+
+
+def _lock_rows(rows: Sequence[tuple[Any, ...]]) -> dict[int, LockedVariant]:
+    return {
+        int(row[0]): LockedVariant(
+            pk=int(row[0]),
+            public_id=row[1],
+            product_id=int(row[2]),
+            sku=row[3],
+            options=_options(row[4]),
+            price=db_decimal(row[5]),
+            quantity=int(row[6]),
+            is_active=bool(row[7]),
+            product_public_id=row[8],
+            name=row[9],
+            discontinued=bool(row[10]),
+            wanted=0,
+        )
+        for row in rows
+    }
+
+
+def _keys_resolve(
+    quantities: Mapping[str, int], locked: Mapping[int, LockedVariant]
+) -> dict[int, tuple[str, int]]:
+    """``{variant pk: (the caller's key, quantity)}`` for public ids of variants or of products
+    with one active variant, from the rows locked for them. Raises :class:`ProductNotFound`
+    (unknown ids) or :class:`VariantRequired` (products with several active variants)."""
+    resolved: dict[int, tuple[str, int]] = {}
+    missing: dict[str, str] = {}
+    ambiguous: dict[str, list[str]] = {}
+    for key, count in quantities.items():
+        if key.startswith("var_"):
+            rows = [v for v in locked.values() if v.public_id == key]
+        else:
+            rows = [v for v in locked.values() if v.product_public_id == key]
+            if len(rows) > 1:
+                active = [v for v in rows if v.is_active]
+                if len(active) != 1:
+                    ambiguous[key] = [v.public_id for v in sorted(rows, key=lambda v: v.pk)]
+                    continue
+                rows = active
+        if not rows:
+            missing[key] = "product not found"
+            continue
+        pk = rows[0].pk
+        previous = resolved.get(pk)
+        resolved[pk] = (previous[0] if previous else key, count + (previous[1] if previous else 0))
+    if missing:
+        raise ProductNotFound("One or more products do not exist.", details=missing)
+    if ambiguous:
+        raise VariantRequired(details=ambiguous)
+    return resolved
 
 
 def stock_lock(
     *,
     quantities: Mapping[str, int] | None = None,
-    product_quantities: Mapping[int, int] | None = None,
+    variant_quantities: Mapping[int, int] | None = None,
     manager_id: int | None = None,
-) -> dict[int, LockedProduct]:
-    """Lock the wanted products (in primary-key order) and check them; changes nothing. Must
+) -> dict[int, LockedVariant]:
+    """Lock the wanted variants (in primary-key order) and check them; changes nothing. Must
     run inside a transaction.
 
-    The products are named either by primary key, ``product_quantities`` ``{pk: quantity}``
+    The variants are named either by primary key, ``variant_quantities`` ``{pk: quantity}``
     (the cart's lines), or at the API edge by public id, ``quantities`` ``{public id:
-    quantity}`` (the inventory API's request); one locking ``SELECT`` reads both keys, so the
-    errors name public ids either way. With ``manager_id``, only that manager's products count
-    as existing. Raises :class:`ProductNotFound` (404), :class:`ProductDiscontinued` or
-    :class:`InsufficientStock` (409), each naming every failing product in ``details``.
-    Returns the locked rows keyed by primary key, in the order asked; pass them to
+    quantity}`` (the inventory API's request: a variant id, or the id of a product with one
+    active variant). With ``manager_id``, only that manager's products count as existing.
+    Raises :class:`ProductNotFound` (404), :class:`VariantRequired` (400),
+    :class:`ProductDiscontinued` (409: the product is discontinued or the variant inactive) or
+    :class:`InsufficientStock` (409), each naming every failing id in ``details``. Returns the
+    locked rows keyed by variant primary key, in the order asked; pass them to
     :func:`stock_take_locked` in the same transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_lock() and stock_take() must run inside transaction.atomic()")
-    by_public_id = quantities is not None
-    wanted: Mapping[int, int] | Mapping[str, int] = (
-        quantities if quantities is not None else (product_quantities or {})
-    )
-    if not wanted:
-        return {}
-    rows = product_rows_lock(
-        list(wanted),  # type: ignore[arg-type]  # the keys of one kind
-        by_public_id=by_public_id,
-        manager_id=manager_id,
-    )
-    products = {
-        (row[1] if by_public_id else row[0]): LockedProduct(
-            row[0], row[1], row[2], db_decimal(row[3]), row[4], bool(row[5]), 0
-        )
-        for row in rows
-    }
-
-    missing = {str(key): "product not found" for key in wanted if key not in products}
-    if missing:
-        if not by_public_id:  # a cart line's product row is gone: no public id to name
-            missing = {"product": "product not found"}
-        raise ProductNotFound("One or more products do not exist.", details=missing)
-    named = [(products[key], count) for key, count in wanted.items()]
-    discontinued = {p.public_id: "product is discontinued" for p, _ in named if p.discontinued}
+    if quantities:
+        variants = _lock_rows(variant_rows_lock(public_ids=list(quantities), manager_id=manager_id))
+        wanted = _keys_resolve(quantities, variants)
+    else:
+        wanted = {pk: ("", count) for pk, count in (variant_quantities or {}).items()}
+        if not wanted:
+            return {}
+        variants = _lock_rows(variant_rows_lock(pks=list(wanted), manager_id=manager_id))
+    missing = [pk for pk in wanted if pk not in variants]
+    if missing:  # gone since resolved, or a cart line's variant row is gone
+        details = {wanted[pk][0] or "product": "product not found" for pk in missing}
+        raise ProductNotFound("One or more products do not exist.", details=details)
+    named = [
+        replace(variants[pk], wanted=count, key=key or _key(variants[pk]))
+        for pk, (key, count) in wanted.items()
+    ]
+    discontinued = {v.key: "product is discontinued" for v in named if v.discontinued or not v.is_active}
     if discontinued:
         raise ProductDiscontinued(details=discontinued)
-    short = {
-        p.public_id: f"requested {count}, available {p.quantity}" for p, count in named if p.quantity < count
-    }
+    short = {v.key: f"requested {v.wanted}, available {v.quantity}" for v in named if v.quantity < v.wanted}
     if short:
         raise InsufficientStock(details=short)
-    return {p.pk: replace(p, wanted=count) for p, count in named}
+    return {v.pk: v for v in named}
 
 
-def stock_take_locked(*, locked: Mapping[int, LockedProduct], order_id: int | None = None) -> None:
-    """Decrement the stock of products locked and checked by :func:`stock_lock` by their
-    ``wanted`` quantity (one UPDATE per product, in primary-key order) and write the ledger
+def stock_take_locked(*, locked: Mapping[int, LockedVariant], order_id: int | None = None) -> None:
+    """Decrement the stock of variants locked and checked by :func:`stock_lock` by their
+    ``wanted`` quantity (one UPDATE per variant, in primary-key order) and write the ledger
     rows, in the caller's transaction."""
     for pk in sorted(locked):
-        product_quantity_add(pk, -locked[pk].wanted)
+        variant_quantity_add(pk, -locked[pk].wanted)
     _ledger_write(
-        ((pk, -product.wanted) for pk, product in locked.items()),
+        ((v.product_id, pk, -v.wanted) for pk, v in locked.items()),
         order_id=order_id,
         reason=StockMovementReason.SALE,
     )
@@ -146,41 +230,58 @@ def stock_take_locked(*, locked: Mapping[int, LockedProduct], order_id: int | No
 def stock_take(
     *,
     quantities: Mapping[str, int] | None = None,
-    product_quantities: Mapping[int, int] | None = None,
+    variant_quantities: Mapping[int, int] | None = None,
     order_id: int | None = None,
     manager_id: int | None = None,
-) -> dict[int, LockedProduct]:
-    """Lock, check and decrement stock (products named as for :func:`stock_lock`); all or nothing.
-
-    :func:`stock_lock` then :func:`stock_take_locked`: must run inside a transaction (the
-    caller's business operation); raises the errors of ``stock_lock``, and nothing is changed
-    then. Returns the locked products by primary key (quantities as they were before the
-    decrement).
-    """
-    locked = stock_lock(quantities=quantities, product_quantities=product_quantities, manager_id=manager_id)
+) -> dict[int, LockedVariant]:
+    """Lock, check and decrement stock (variants named as for :func:`stock_lock`); all or
+    nothing. Must run inside a transaction (the caller's business operation); raises the
+    errors of ``stock_lock``, and nothing is changed then. Returns the locked variants by
+    primary key (quantities as they were before the decrement)."""
+    locked = stock_lock(quantities=quantities, variant_quantities=variant_quantities, manager_id=manager_id)
     stock_take_locked(locked=locked, order_id=order_id)
     return locked
 
 
+def _product_ids(variant_pks: Iterable[int]) -> dict[int, int]:
+    return dict(ProductVariant.objects.filter(pk__in=list(variant_pks)).values_list("pk", "product_id"))
+
+
 def stock_release(
-    *, quantities: Mapping[int, int], order_id: int | None = None, reason: str = StockMovementReason.RELEASE
+    *,
+    quantities: Mapping[int, int],
+    order_id: int | None = None,
+    reason: str = StockMovementReason.RELEASE,
+    product_ids: Mapping[int, int] | None = None,
 ) -> None:
-    """Give stock back: ``{product pk: quantity}`` (cancelled order, failed payment, restock).
+    """Give stock back: ``{variant pk: quantity}`` (cancelled order, failed payment, restock).
+    ``product_ids`` ``{variant pk: product pk}``, when the caller holds them (an order's lines),
+    spares reading them.
 
     Must run inside a transaction. Increments in primary-key order, in the database.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_release() must run inside transaction.atomic()")
+    if not quantities:
+        return
+    products = (
+        dict(product_ids) if product_ids and set(quantities) <= set(product_ids) else _product_ids(quantities)
+    )
+    missing = [pk for pk in quantities if pk not in products]
+    if missing:
+        raise ProductNotFound(details={"variant": "variant not found"})
     for pk in sorted(quantities):
-        product_quantity_add(pk, quantities[pk])
-    _ledger_write(quantities.items(), order_id=order_id, reason=reason)
+        variant_quantity_add(pk, quantities[pk])
+    _ledger_write(
+        ((products[pk], pk, count) for pk, count in quantities.items()), order_id=order_id, reason=reason
+    )
 
 
 ADJUST_REASONS = frozenset({StockMovementReason.RESTOCK, StockMovementReason.ADJUSTMENT})
 
 
-def stock_adjust(*, product_id: int, delta: int, reason: str, note: str = "") -> int:
-    """Change one product's stock by ``delta`` units (a person's decision: a delivery, a count,
+def stock_adjust(*, variant_id: int, delta: int, reason: str, note: str = "") -> int:
+    """Change one variant's stock by ``delta`` units (a person's decision: a delivery, a count,
     breakage) and write the ledger row with ``reason`` and ``note``; returns the new quantity.
 
     ``reason`` is ``restock`` (``delta`` > 0) or ``adjustment`` (either sign). One conditional
@@ -197,31 +298,33 @@ def stock_adjust(*, product_id: int, delta: int, reason: str, note: str = "") ->
     if reason == StockMovementReason.RESTOCK and delta < 0:
         raise InvalidRequest("A restock adds units.", details={"delta": "must be positive for a restock"})
     with transaction.atomic():
-        changed = Product.objects.filter(pk=product_id, quantity__gte=max(0, -delta)).update(
+        changed = ProductVariant.objects.filter(pk=variant_id, quantity__gte=max(0, -delta)).update(
             quantity=F("quantity") + delta, updated_at=timezone.now()
         )
+        row = ProductVariant.objects.filter(pk=variant_id).values_list("quantity", "product_id").first()
+        if row is None:
+            raise ProductNotFound(details={"variant": "variant not found"})
         if not changed:
-            current = Product.objects.filter(pk=product_id).values_list("quantity", flat=True).first()
-            if current is None:
-                raise ProductNotFound(details={"product": "product not found"})
-            raise InsufficientStock(details={"delta": f"requested {delta}, available {current}"})
-        StockMovement.objects.create(product_id=product_id, delta=delta, reason=reason, note=note[:255])
+            raise InsufficientStock(details={"delta": f"requested {delta}, available {row[0]}"})
+        StockMovement.objects.create(
+            product_id=row[1], variant_id=variant_id, delta=delta, reason=reason, note=note[:255]
+        )
         catalog_changed()
-        return Product.objects.values_list("quantity", flat=True).get(pk=product_id)
+        return int(row[0])
 
 
 def stock_set_locked(
     *, levels: Mapping[int, tuple[int, int]], reason: str | None = None, note: str = ""
 ) -> dict[int, int]:
-    """Set products to new stock levels: ``{product pk: (quantity now, new quantity)}``, where
+    """Set variants to new stock levels: ``{variant pk: (quantity now, new quantity)}``, where
     "quantity now" was read under the caller's row lock in this transaction. Writes only the
-    products whose level changes (``bulk_update``: one statement per batch) and one ledger row
+    variants whose level changes (``bulk_update``: one statement per batch) and one ledger row
     each, with ``reason`` (default: ``restock`` for an increase, ``adjustment`` for a decrease)
     and ``note``.
 
-    Used by a product's create and update (catalog services, the admin). Must run inside a
-    transaction; raises ``InvalidRequest`` (400) for a negative level. Returns ``{product pk:
-    delta}`` of the products changed.
+    Used by a product's and a variant's create and update (catalog services, the admin). Must
+    run inside a transaction; raises ``InvalidRequest`` (400) for a negative level. Returns
+    ``{variant pk: delta}`` of the variants changed.
     """
     return stock_import(created=(), levels=levels, reason=reason, note=note)
 
@@ -232,47 +335,69 @@ def stock_import(
     levels: Mapping[int, tuple[int, int]],
     reason: str | None = None,
     note: str = "",
+    created_variants: Sequence[ProductVariant] = (),
 ) -> dict[int, int]:
-    """A batch of stock levels (the inventory API's upsert): inserts the new, unsaved products of
-    ``created`` with their initial ``quantity`` (one bulk ``INSERT``; their primary keys are set
-    on the instances), sets the existing ones as :func:`stock_set_locked` does, and writes one
-    ledger row per product whose stock changed, all in one ``INSERT`` (a new product's opening
-    row carries the product's ``created_at``: the demo seeding backdates both). Must run inside a
-    transaction; returns ``{product pk: delta}``.
+    """A batch of stock levels (the inventory API's upsert, the admin's nested writes, CSV
+    import).
+
+    Inserts the new, unsaved products of ``created`` (one bulk ``INSERT``; their primary keys
+    are set on the instances), each with its default variant (no options, the product's price,
+    its ``quantity`` as opening stock, a generated SKU); inserts the new, unsaved variants of
+    existing products in ``created_variants`` with their ``quantity``; sets existing variants as
+    :func:`stock_set_locked` does; and writes one ledger row per variant whose stock changed,
+    all in one ``INSERT`` (a new product's opening row carries the product's ``created_at``:
+    the demo seeding backdates both). Must run inside a transaction; returns ``{variant pk:
+    delta}``.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("stock_import() and stock_set_locked() must run inside transaction.atomic()")
-    if any(new < 0 for _, new in levels.values()) or any(p.quantity < 0 for p in created):
+    if (
+        any(new < 0 for _, new in levels.values())
+        or any(p.quantity < 0 for p in created)
+        or any(v.quantity < 0 for v in created_variants)
+    ):
         raise InvalidRequest("Stock cannot be negative.", details={"quantity": "must be ≥ 0"})
+    opened: dict[int, Any] = {}
+    new_variants = list(created_variants)
     if created:
         Product.objects.bulk_create(created)
-        if any(product.pk is None for product in created):  # pragma: no cover - MySQL (no RETURNING)
-            pks = dict(
-                Product.objects.filter(public_id__in=[p.public_id for p in created]).values_list(
-                    "public_id", "pk"
+        _pks_fetch(Product, created, "public_id")
+        for product in created:
+            new_variants.append(
+                ProductVariant(
+                    product_id=product.pk,
+                    sku=default_sku(product.slug, product.pk),
+                    price=product.price,
+                    quantity=product.quantity,
+                    created_at=product.created_at,
+                    updated_at=product.updated_at,
                 )
             )
-            for product in created:
-                product.pk = pks[product.public_id]
-    deltas = {product.pk: product.quantity for product in created if product.quantity}
+    if new_variants:
+        ProductVariant.objects.bulk_create(new_variants)
+        _pks_fetch(ProductVariant, new_variants, "public_id")
+        opened = {v.pk: v.created_at for v in new_variants}
+    deltas = {v.pk: v.quantity for v in new_variants if v.quantity}
+    products = {v.pk: v.product_id for v in new_variants}
     changed = {pk: new - now for pk, (now, new) in levels.items() if new != now}
     at = timezone.now()
     if changed:
-        Product.objects.bulk_update(
-            [Product(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(changed)],
+        ProductVariant.objects.bulk_update(
+            [ProductVariant(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(changed)],
             ["quantity", "updated_at"],
         )
+        products.update(_product_ids(changed))
     deltas.update(changed)
     if not deltas:
         return {}
-    opened = {product.pk: product.created_at for product in created}
     StockMovement.objects.bulk_create(
         StockMovement(
-            product_id=pk,
+            product_id=products[pk],
+            variant_id=pk,
             delta=delta,
             reason=reason or (StockMovementReason.RESTOCK if delta > 0 else StockMovementReason.ADJUSTMENT),
             note=note[:255],
-            created_at=opened.get(pk, at),  # a new product's opening stock is dated with the product
+            created_at=opened.get(pk, at),  # a new variant's opening stock is dated with it
         )
         for pk, delta in deltas.items()
     )
@@ -280,21 +405,33 @@ def stock_import(
     return deltas
 
 
+def _pks_fetch(model: type[Product] | type[ProductVariant], objs: Sequence[Any], key: str) -> None:
+    """Set the primary keys of freshly bulk-inserted rows where the database does not return
+    them (MySQL/MariaDB: no ``RETURNING``)."""
+    if all(obj.pk is not None for obj in objs):
+        return
+    pks = dict(  # pragma: no cover - MySQL
+        model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in objs]}).values_list(key, "pk")
+    )
+    for obj in objs:  # pragma: no cover - MySQL
+        obj.pk = pks[getattr(obj, key)]
+
+
 def stock_history_write(movements: Sequence[StockMovement]) -> None:
-    """Backdated ledger rows that leave every product's quantity as it is: a history of sales,
+    """Backdated ledger rows that leave every variant's quantity as it is: a history of sales,
     releases and the restock that preceded them (the demo's past orders). Refuses rows that do
-    not sum to zero per product, so the ledger still sums to the quantity."""
+    not sum to zero per variant, so the ledger still sums to the quantity."""
     net: dict[int, int] = {}
     for movement in movements:
-        net[movement.product_id] = net.get(movement.product_id, 0) + movement.delta
+        net[movement.variant_id] = net.get(movement.variant_id, 0) + movement.delta
     unbalanced = sorted(pk for pk, delta in net.items() if delta)
     if unbalanced:
-        raise ValueError(f"ledger history would change the stock of products {unbalanced[:5]}")
+        raise ValueError(f"ledger history would change the stock of variants {unbalanced[:5]}")
     StockMovement.objects.bulk_create(movements, batch_size=1000)
 
 
-def _ledger_write(deltas: Iterable[tuple[int, int]], *, order_id: int | None, reason: str) -> None:
-    """One :class:`StockMovement` row per ``(product pk, delta)``; the catalog cache is
-    invalidated when the transaction commits."""
+def _ledger_write(deltas: Iterable[tuple[int, int, int]], *, order_id: int | None, reason: str) -> None:
+    """One :class:`StockMovement` row per ``(product pk, variant pk, delta)``; the catalog cache
+    is invalidated when the transaction commits."""
     stock_movements_insert(deltas, order_id=order_id, reason=reason, at=timezone.now())
     catalog_changed()

@@ -119,6 +119,11 @@ COMPONENT_EXAMPLES: dict[tuple[str, str], Any] = {
     },
     ("ApiIndex", "resources"): {"products": "http://127.0.0.1:8000/api/products/"},
     ("ErrorBody", "code"): "INVALID_REQUEST",
+    ("Variant", "options"): {"size": "M", "color": "red"},
+    ("VariantWriteRequest", "options"): {"size": "M", "color": "red"},
+    ("PatchedVariantWriteRequest", "options"): {"size": "M", "color": "red"},
+    ("CartVariant", "options"): {"size": "M"},
+    ("OrderLine", "options"): {"size": "M"},
     ("ErrorBody", "message"): "Invalid value for 'products.1.quantity': Ensure this value is greater than or "
     "equal to 0.",
 }

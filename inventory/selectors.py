@@ -27,7 +27,7 @@ def inventory_product_list(*, manager_external_id: str, status: str | None) -> l
             queryset = queryset.with_status(status)
         return [
             {"id": public_id, "name": name, "price": price, "quantity": quantity}
-            for public_id, name, price, quantity in queryset.order_by("pk").values_list(
+            for public_id, name, price, quantity in queryset.order_by("pk").values_list(  # type: ignore[misc]
                 "public_id", "name", "price", "quantity"
             )
         ]

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from accounts.models import StoreManager
 from catalog.cache import catalog_changed
-from catalog.exceptions import ProductNotFound
-from catalog.models import Product
+from catalog.exceptions import ProductNotFound, VariantRequired
+from catalog.models import Product, ProductVariant
 from catalog.slugs import unique_slugs
 from catalog.stock import StockLine, stock_import, stock_lines_merge
 from ecommerce.common.db import retry_on_conflict
@@ -101,6 +101,17 @@ def _resolve_targets(*, manager: StoreManager, items: Sequence[ProductInput]) ->
         .filter(Q(public_id__in=ids) | Q(name__in=names))
         .order_by("pk")
     )
+    # Their variants, locked too (products before variants, as the catalog's writes do; a buyer
+    # locks variants only). A product made here has exactly one; one with several (made in the
+    # admin) cannot take a single price and quantity.
+    variants: dict[int, list[ProductVariant]] = {}
+    for variant in ProductVariant.objects.select_for_update().filter(product__in=existing).order_by("pk"):
+        variants.setdefault(variant.product_id, []).append(variant)
+    for row in existing:
+        own = variants.get(row.pk, [])
+        row.quantity = sum(v.quantity for v in own if v.is_active)
+        row.default_variant = own[0] if own else None  # type: ignore[attr-defined]
+        row.variant_count = len(own)  # type: ignore[attr-defined]
     by_id = {product.public_id: product for product in existing}
     by_name: dict[str, Product] = {}
     product: Product | None  # below: a lookup that may miss
@@ -130,6 +141,16 @@ def _resolve_targets(*, manager: StoreManager, items: Sequence[ProductInput]) ->
         targets.append(product)
     if missing:
         raise ProductNotFound("One or more product ids do not belong to this manager.", details=missing)
+    several = {
+        str(index): [v.public_id for v in variants[target.pk]]
+        for index, target in enumerate(targets)
+        if target is not None and target.variant_count > 1  # type: ignore[attr-defined]
+    }
+    if several:
+        raise VariantRequired(
+            "A product with several variants takes its price and stock per variant.",
+            details={f"products.{index}": ids for index, ids in several.items()},
+        )
     if duplicates:
         raise InvalidRequest("A batch may name each product only once.", details=duplicates)
     return targets
@@ -143,17 +164,23 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
         result = UpsertResult(products=[])
         to_create: list[Product] = []
         to_update: list[Product] = []
-        levels: dict[int, tuple[int, int]] = {}  # existing products: pk → (quantity now, new)
+        levels: dict[int, tuple[int, int]] = {}  # default variants: pk → (quantity now, new)
+        repriced: list[ProductVariant] = []
         for item, product in zip(items, targets, strict=True):
             if product is None:
-                product = Product(manager=manager, name=item.name, price=item.price, quantity=item.quantity)
+                product = Product(manager=manager, name=item.name, price=item.price)
+                product.quantity = item.quantity
                 to_create.append(product)
                 result.changes.append(_change(product, "created", None))
             else:
                 before = product_snapshot(product)
                 renamed = product.name != item.name or product.price != item.price
                 if renamed or item.quantity != product.quantity:
-                    levels[product.pk] = (product.quantity, item.quantity)
+                    variant = product.default_variant  # type: ignore[attr-defined]
+                    levels[variant.pk] = (product.quantity, item.quantity)
+                    if variant.price != item.price:
+                        variant.price, variant.updated_at = item.price, now
+                        repriced.append(variant)
                     product.name, product.price, product.quantity = item.name, item.price, item.quantity
                     product.updated_at = now
                     if renamed:
@@ -170,6 +197,8 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
                 product.slug = slug
         if to_update:
             Product.objects.bulk_update(to_update, ["name", "price", "updated_at"])
+        if repriced:
+            ProductVariant.objects.bulk_update(repriced, ["price", "updated_at"])
         # New products with their stock, new quantities, and their ledger rows (restock up,
         # adjustment down): the stock module.
         stock_import(created=to_create, levels=levels)
@@ -262,7 +291,7 @@ def inventory_order_process(
         }
         changes.append(
             {
-                "product_id": product.public_id,
+                "product_id": product.key,
                 "name": product.name,
                 "action": "sold",
                 "before": before,

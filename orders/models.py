@@ -61,11 +61,18 @@ class Order(TimeStampedModel):
 
 
 class OrderLine(models.Model):
-    """A product bought, with its name and price copied at order time."""
+    """A variant bought, with what the buyer saw copied at order time: the product's name, the
+    variant's SKU and options, the unit price."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_lines")
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", on_delete=models.PROTECT, related_name="order_lines"
+    )
     product_public_id = models.CharField(max_length=64)
+    variant_public_id = models.CharField(max_length=64, default="")
+    sku = models.CharField(max_length=64, default="")
+    options = models.JSONField(default=dict)
     name = models.CharField(max_length=200)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()

@@ -13,21 +13,39 @@ AVAILABILITY = (E.PRODUCT_DISCONTINUED, E.INSUFFICIENT_STOCK)
 ERRORS: dict[str, tuple[str, ...]] = {
     "cart_retrieve": (*SIGNED_IN,),
     "cart_clear": (*SIGNED_IN,),
-    "cart_item_add": (*SIGNED_IN, *JSON_BODY, E.PRODUCT_NOT_FOUND, *AVAILABILITY),
-    # NOT_FOUND: the product is not a line of the cart (or of the saved list)
-    "cart_item_update": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND, *AVAILABILITY),
-    "cart_item_remove": (*SIGNED_IN, E.NOT_FOUND),
-    "cart_item_save_for_later": (*SIGNED_IN, E.NOT_FOUND),
-    "cart_saved_item_move_to_cart": (*SIGNED_IN, E.NOT_FOUND, *AVAILABILITY),
+    "cart_item_add": (*SIGNED_IN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.VARIANT_REQUIRED, *AVAILABILITY),
+    # NOT_FOUND: the variant is not a line of the cart (or of the saved list); VARIANT_REQUIRED:
+    # a product id matching lines of several of its variants
+    "cart_item_update": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND, E.VARIANT_REQUIRED, *AVAILABILITY),
+    "cart_item_remove": (*SIGNED_IN, E.NOT_FOUND, E.VARIANT_REQUIRED),
+    "cart_item_save_for_later": (*SIGNED_IN, E.NOT_FOUND, E.VARIANT_REQUIRED),
+    "cart_saved_item_move_to_cart": (*SIGNED_IN, E.NOT_FOUND, E.VARIANT_REQUIRED, *AVAILABILITY),
+}
+
+# A body names the variant, or the product of a single-variant product: exactly one of the two.
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "CartItemAddRequest": {"oneOf": [{"required": ["variant_id"]}, {"required": ["product_id"]}]},
 }
 
 COFFEE = {"id": "prod_3kTMd9xQ2b7VfLr8", "name": "Premium Coffee Beans", "price": 15.99, "status": "in_stock"}
 TEA = {"id": "prod_Q8wmZ1xL0pT4sV2c", "name": "Organic Green Tea", "price": 12.99, "status": "in_stock"}
 
 
+VARIANTS = {
+    COFFEE["id"]: {"id": "var_7HqTn2LpX9cVw4Rz", "sku": "PREMIUM-COFFEE-BEANS-1", "options": {}},
+    TEA["id"]: {"id": "var_K2mWq8ZtYb3Hn5Lc", "sku": "ORGANIC-GREEN-TEA-2", "options": {}},
+}
+
+
 def line(product: dict[str, Any], quantity: int) -> dict[str, Any]:
     total = round(product["price"] * quantity, 2)
-    return {"product": product, "quantity": quantity, "unit_price": product["price"], "line_total": total}
+    return {
+        "variant": VARIANTS[product["id"]],
+        "product": product,
+        "quantity": quantity,
+        "unit_price": product["price"],
+        "line_total": total,
+    }
 
 
 def cart(items: list[dict[str, Any]], saved: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -12,7 +12,14 @@ class CartProductSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["in_stock", "out_of_stock", "discontinued"])
 
 
+class CartVariantSerializer(serializers.Serializer):
+    id = StrictCharField(source="public_id", help_text="Variant public id (`var_…`).")
+    sku = StrictCharField()
+    options = serializers.DictField(child=StrictCharField(), help_text='Option values, e.g. `{"size": "M"}`.')
+
+
 class CartItemSerializer(serializers.Serializer):
+    variant = CartVariantSerializer()
     product = CartProductSerializer()
     quantity = serializers.IntegerField()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
@@ -39,8 +46,20 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class CartItemAddSerializer(serializers.Serializer):
-    product_id = StrictCharField(max_length=64)
+    """``variant_id``, or ``product_id`` for a product with exactly one variant."""
+
+    variant_id = StrictCharField(max_length=64, required=False, help_text="Variant public id (`var_…`).")
+    product_id = StrictCharField(
+        max_length=64,
+        required=False,
+        help_text="Product public id, for a product with one variant (else 400 `VARIANT_REQUIRED`).",
+    )
     quantity = StrictIntegerField(min_value=1, max_value=10_000, default=1)
+
+    def validate(self, attrs):
+        if bool(attrs.get("variant_id")) == bool(attrs.get("product_id")):
+            raise serializers.ValidationError({"product_id": "Send either variant_id or product_id."})
+        return attrs
 
 
 class CartItemUpdateSerializer(serializers.Serializer):

@@ -55,7 +55,7 @@ class CartItemAddApi(APIView):
         data.is_valid(raise_exception=True)
         services.cart_item_add(
             user=authenticated_user(request),
-            product_public_id=data.validated_data["product_id"],
+            product_public_id=data.validated_data.get("variant_id") or data.validated_data["product_id"],
             quantity=data.validated_data["quantity"],
         )
         return _cart_response(request, status.HTTP_201_CREATED)

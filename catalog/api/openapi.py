@@ -26,6 +26,12 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "product_replace": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
     "product_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
     "product_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "variant_list": (E.TOKEN_INVALID, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "variant_create": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "variant_retrieve": (E.TOKEN_INVALID, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "variant_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    # INVALID_REQUEST: the product's last variant
+    "variant_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND, E.INVALID_REQUEST),
 }
 
 COFFEE = {"id": "cat_Q2b7VfLr83kTMd9x", "name": "Coffee", "slug": "coffee"}
@@ -52,6 +58,25 @@ PRODUCT = {
     "manager_id": "mgr_123",
     "created_at": "2026-01-05T10:00:00Z",
     "updated_at": "2026-01-05T10:00:00Z",
+    "in_stock": True,
+    "price_range": {"min": 15.99, "max": 15.99},
+    "options": [],
+    "variants": [
+        {
+            "id": "var_7HqTn2LpX9cVw4Rz",
+            "sku": "PREMIUM-COFFEE-BEANS-1",
+            "options": {},
+            "price": 15.99,
+            "compare_at_price": None,
+            "quantity": 100,
+            "status": "in_stock",
+            "weight_grams": None,
+            "tax_class": "standard",
+            "position": 0,
+            "is_active": True,
+            "images": [],
+        }
+    ],
 }
 TEA_PRODUCT = {
     **PRODUCT,
@@ -62,6 +87,18 @@ TEA_PRODUCT = {
     "price": 12.99,
     "quantity": 0,
     "status": "out_of_stock",
+    "in_stock": False,
+    "price_range": {"min": 12.99, "max": 12.99},
+    "variants": [
+        {
+            **PRODUCT["variants"][0],  # type: ignore[index]
+            "id": "var_K2mWq8ZtYb3Hn5Lc",
+            "sku": "ORGANIC-GREEN-TEA-2",
+            "price": 12.99,
+            "quantity": 0,
+            "status": "out_of_stock",
+        }
+    ],
     "categories": [TEA],
     "image_url": "https://cdn.example.com/green-tea.jpg",
 }
@@ -74,6 +111,24 @@ PRODUCT_WRITE = {
     "image_url": "https://cdn.example.com/coffee.jpg",
     "manager_id": "mgr_123",
 }
+
+
+TEE_S = {
+    "id": "var_7HqTn2LpX9cVw4Rz",
+    "sku": "TEE-RED-S",
+    "options": {"size": "S", "color": "red"},
+    "price": 19.0,
+    "compare_at_price": 25.0,
+    "quantity": 4,
+    "status": "in_stock",
+    "weight_grams": 180,
+    "tax_class": "standard",
+    "position": 0,
+    "is_active": True,
+    "images": [],
+}
+TEE_M = {**TEE_S, "id": "var_K2mWq8ZtYb3Hn5Lc", "sku": "TEE-RED-M", "options": {"size": "M", "color": "red"}}
+TEE_WRITE = {"sku": "TEE-RED-L", "options": {"size": "L", "color": "red"}, "price": 19.0, "quantity": 6}
 
 
 def page(results: list[Any], count: int, path: str) -> dict[str, Any]:
@@ -104,4 +159,21 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "200": {"Replaced": PRODUCT},
     },
     "product_update": {"200": {"Price changed": {**PRODUCT, "price": 13.49}}},
+    "variant_list": {"200": {"Variants": [TEE_S, TEE_M]}},
+    "variant_create": {
+        "request": {"Size L": TEE_WRITE},
+        "201": {
+            "Created": {
+                **TEE_M,
+                "id": "var_Zp4Qe7Rt2Ka9Wm1X",
+                "sku": "TEE-RED-L",
+                "options": TEE_WRITE["options"],
+            }
+        },
+    },
+    "variant_retrieve": {"200": {"Variant": TEE_S}},
+    "variant_update": {
+        "request": {"New price and stock": {"price": 21.0, "quantity": 12}},
+        "200": {"Changed": {**TEE_S, "price": 21.0, "quantity": 12}},
+    },
 }

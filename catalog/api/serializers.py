@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import ProductStatus
+from catalog.models import ProductStatus, TaxClass
 from catalog.search import MAX_QUERY_LENGTH
 from catalog.selectors import ORDERINGS
 from ecommerce.common.api_fields import StrictCharField, StrictIntegerField
@@ -90,14 +90,58 @@ class CategoryRefSerializer(serializers.Serializer):
         ref_name = "CategoryRef"
 
 
+class VariantSerializer(serializers.Serializer):
+    id = StrictCharField(source="public_id", help_text="Variant public id (`var_…`).")
+    sku = StrictCharField()
+    options = serializers.DictField(child=StrictCharField(), help_text='Option values, e.g. `{"size": "M"}`.')
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    compare_at_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True)
+    quantity = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ProductStatus.values, help_text="`discontinued` when inactive.")
+    weight_grams = serializers.IntegerField(allow_null=True)
+    tax_class = serializers.ChoiceField(choices=TaxClass.values)
+    position = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    images = serializers.SerializerMethodField(help_text="The variant's images (see the product's `images`).")
+
+    class Meta:
+        ref_name = "Variant"
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_images(self, variant: Any) -> list[Any]:
+        return []
+
+
+class PriceRangeSerializer(serializers.Serializer):
+    min = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    max = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+    class Meta:
+        ref_name = "PriceRange"
+
+
+def _active_variants(product: Any) -> list[Any]:
+    return [v for v in product.variants.all() if v.is_active]
+
+
 class ProductSerializer(serializers.Serializer):
     id = StrictCharField(source="public_id", help_text="Product public id (`prod_…`).")
     name = StrictCharField()
     slug = StrictCharField()
     description = StrictCharField()
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    quantity = serializers.IntegerField()
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="The lowest price of its active variants."
+    )
+    quantity = serializers.IntegerField(help_text="The total stock of its active variants.")
     status = serializers.ChoiceField(choices=ProductStatus.values)
+    in_stock = serializers.BooleanField(
+        help_text="Some active variant has units (and it is not discontinued)."
+    )
+    price_range = serializers.SerializerMethodField()
+    options = serializers.ListField(
+        child=StrictCharField(), help_text='Option names, e.g. `["size", "color"]`.'
+    )
+    variants = serializers.SerializerMethodField()
     categories = CategoryRefSerializer(many=True)
     image_url = StrictCharField()
     manager_id = StrictCharField(
@@ -109,9 +153,44 @@ class ProductSerializer(serializers.Serializer):
     class Meta:
         ref_name = "Product"
 
+    @extend_schema_field(PriceRangeSerializer)
+    def get_price_range(self, product: Any) -> dict[str, Any]:
+        prices = [v.price for v in _active_variants(product)] or [product.price]
+        return PriceRangeSerializer({"min": min(prices), "max": max(prices)}).data
+
+    @extend_schema_field(VariantSerializer(many=True))
+    def get_variants(self, product: Any) -> list[Any]:
+        return list(VariantSerializer(_active_variants(product), many=True).data)
+
+
+class VariantWriteSerializer(serializers.Serializer):
+    """A variant in a product's nested write (``id``: update that one; none: create) or on its
+    own endpoint. ``price`` is needed to create one."""
+
+    id = StrictCharField(max_length=64, required=False, help_text="An existing variant of this product.")
+    sku = StrictCharField(max_length=64, required=False, help_text="Unique; generated when left out.")
+    options = serializers.DictField(
+        child=StrictCharField(max_length=100),
+        required=False,
+        help_text="A value for each of the product's options.",
+    )
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    compare_at_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    quantity = StrictIntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    weight_grams = StrictIntegerField(min_value=0, max_value=10_000_000, required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+    position = StrictIntegerField(min_value=0, max_value=1_000_000, required=False)
+    tax_class = serializers.ChoiceField(choices=TaxClass.values, required=False)
+
+    class Meta:
+        ref_name = "VariantWrite"
+
 
 class ProductWriteSerializer(serializers.Serializer):
-    """POST and PUT need name, price and quantity; PATCH any subset."""
+    """POST and PUT need name, and price and quantity unless ``variants`` are given; PATCH any
+    subset."""
 
     name = StrictCharField(max_length=200)
     slug = serializers.SlugField(
@@ -138,9 +217,26 @@ class ProductWriteSerializer(serializers.Serializer):
     discontinued = serializers.BooleanField(
         required=False, help_text="Discontinue (or bring back) the product."
     )
+    options = serializers.ListField(
+        child=StrictCharField(max_length=50), required=False, max_length=10, help_text="Option names."
+    )
+    variants = VariantWriteSerializer(
+        many=True,
+        required=False,
+        help_text="Nested: with an `id` updates that variant, without creates one; one left out of "
+        "a PUT is removed (deactivated when orders reference it).",
+    )
 
     class Meta:
         ref_name = "ProductWrite"
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        data = getattr(self, "initial_data", None)
+        if isinstance(data, dict) and "variants" in data:  # price and stock are per variant then
+            fields["price"].required = False
+            fields["quantity"].required = False
+        return fields
 
 
 # --- categories ----------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from .serializers import (
     ProductListQuerySerializer,
     ProductSerializer,
     ProductWriteSerializer,
+    VariantSerializer,
+    VariantWriteSerializer,
 )
 
 # The query parameters the product list reads (with page and page_size): its cache key.
@@ -213,7 +215,7 @@ class ProductDetailApi(APIView):
         data = _validated(ProductWriteSerializer, request.data, partial=partial)
         if not partial:  # PUT replaces: optional fields left out go back to their defaults
             data = {"description": "", "categories": [], "image_url": "", "manager_id": None, **data}
-        services.product_update(product=product, data=data)
+        services.product_update(product=product, data=data, partial=partial)
         return Response(ProductSerializer(selectors.product_get(public_id=product_id)).data)
 
     @extend_schema(
@@ -247,6 +249,87 @@ class ProductDetailApi(APIView):
     def delete(self, request: Request, product_id: str) -> Response:
         product: Product = selectors.product_get(public_id=product_id)
         services.product_delete(product=product)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- variants ------------------------------------------------------------------------------
+
+
+class VariantListApi(APIView):
+    permission_classes = [IsAdminOrReadOnly]
+
+    @extend_schema(
+        summary="List a product's variants",
+        description="Anyone. Every variant, inactive ones too (`status: discontinued`), in position order.",
+        responses={200: VariantSerializer(many=True)},
+        tags=["catalog"],
+    )
+    def get(self, request: Request, product_id: str) -> Response:
+        product = selectors.product_get(public_id=product_id)
+        return Response(VariantSerializer(selectors.product_variants(product=product), many=True).data)
+
+    @extend_schema(
+        summary="Add a variant",
+        description="Admins only. Needs `price` and a value for each of the product's options; a "
+        "duplicate SKU or option combination is a 400 naming `variants.0.sku` / `variants.0.options`.",
+        request=VariantWriteSerializer,
+        responses={201: VariantSerializer},
+        tags=["catalog"],
+    )
+    def post(self, request: Request, product_id: str) -> Response:
+        product = selectors.product_get(public_id=product_id)
+        data = _validated(VariantWriteSerializer, request.data)
+        data.pop("id", None)
+        variant = services.variant_create(product=product, data=data)
+        return Response(
+            VariantSerializer(variant).data,
+            status=201,
+            headers={
+                "Location": _url(
+                    request, "variant-detail", product_id=product_id, variant_id=variant.public_id
+                )
+            },
+        )
+
+
+class VariantDetailApi(APIView):
+    permission_classes = [IsAdminOrReadOnly]
+
+    @extend_schema(
+        summary="Get a variant",
+        description="Anyone. Unknown product → 404 `PRODUCT_NOT_FOUND`; unknown variant → 404 `NOT_FOUND`.",
+        responses={200: VariantSerializer},
+        tags=["catalog"],
+    )
+    def get(self, request: Request, product_id: str, variant_id: str) -> Response:
+        product = selectors.product_get(public_id=product_id)
+        return Response(VariantSerializer(services.variant_get(product=product, public_id=variant_id)).data)
+
+    @extend_schema(
+        summary="Change a variant",
+        description="Admins only. Any subset of the fields; a stock change goes to the ledger as an adjustment.",
+        request=VariantWriteSerializer(partial=True),
+        responses={200: VariantSerializer},
+        tags=["catalog"],
+    )
+    def patch(self, request: Request, product_id: str, variant_id: str) -> Response:
+        product = selectors.product_get(public_id=product_id)
+        variant = services.variant_get(product=product, public_id=variant_id)
+        data = _validated(VariantWriteSerializer, request.data, partial=True)
+        data.pop("id", None)
+        updated = services.variant_update(variant=variant, data=data)
+        return Response(VariantSerializer(updated).data)
+
+    @extend_schema(
+        summary="Delete a variant",
+        description="Admins only. A variant that orders reference is deactivated instead (still 204). "
+        "A product keeps at least one variant (400).",
+        responses={204: OpenApiResponse(description="Deleted, or deactivated when orders reference it.")},
+        tags=["catalog"],
+    )
+    def delete(self, request: Request, product_id: str, variant_id: str) -> Response:
+        product = selectors.product_get(public_id=product_id)
+        services.variant_delete(variant=services.variant_get(product=product, public_id=variant_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

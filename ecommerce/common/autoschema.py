@@ -54,6 +54,11 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("PUT", "/api/products/{product_id}"): "product_replace",
     ("PATCH", "/api/products/{product_id}"): "product_update",
     ("DELETE", "/api/products/{product_id}"): "product_delete",
+    ("GET", "/api/products/{product_id}/variants"): "variant_list",
+    ("POST", "/api/products/{product_id}/variants"): "variant_create",
+    ("GET", "/api/products/{product_id}/variants/{variant_id}"): "variant_retrieve",
+    ("PATCH", "/api/products/{product_id}/variants/{variant_id}"): "variant_update",
+    ("DELETE", "/api/products/{product_id}/variants/{variant_id}"): "variant_delete",
     # cart
     ("GET", "/api/cart"): "cart_retrieve",
     ("DELETE", "/api/cart"): "cart_clear",

@@ -101,6 +101,12 @@ ERROR_CODES: dict[str, ErrorDoc] = {
         "One or more products are discontinued.",
         {"prod_Q8wmZ1xL0pT4sV2c": "product is discontinued"},
     ),
+    ErrorCode.VARIANT_REQUIRED: ErrorDoc(
+        400,
+        "a product with several variants was named where one variant is meant (its variant ids in `details`)",
+        "This product has several variants: name one by its variant id.",
+        {"prod_3kTMd9xQ2b7VfLr8": ["var_7HqTn2LpX9cVw4Rz", "var_K2mWq8ZtYb3Hn5Lc"]},
+    ),
     ErrorCode.INVALID_STATE: ErrorDoc(
         409,
         "the resource's state does not allow this change",

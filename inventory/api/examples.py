@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiExample
 
 
-def _error(code: str, message: str, details: dict[str, str]) -> dict[str, object]:
+def _error(code: str, message: str, details: dict[str, object]) -> dict[str, object]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
@@ -109,5 +109,35 @@ ERROR_DISCONTINUED = OpenApiExample(
         "PRODUCT_DISCONTINUED",
         "One or more products are discontinued.",
         {"prod_002": "product is discontinued"},
+    ),
+)
+ERROR_VARIANT_REQUIRED = OpenApiExample(
+    "Product with several variants",
+    response_only=True,
+    status_codes=["400"],
+    value=_error(
+        "VARIANT_REQUIRED",
+        "This product has several variants: name one by its variant id.",
+        {"prod_003": ["var_7HqTn2LpX9cVw4Rz", "var_K2mWq8ZtYb3Hn5Lc"]},
+    ),
+)
+ERROR_UPSERT_VARIANT_REQUIRED = OpenApiExample(
+    "Product with several variants",
+    response_only=True,
+    status_codes=["400"],
+    value=_error(
+        "VARIANT_REQUIRED",
+        "A product with several variants takes its price and stock per variant.",
+        {"products.0": ["var_7HqTn2LpX9cVw4Rz", "var_K2mWq8ZtYb3Hn5Lc"]},
+    ),
+)
+ERROR_LINE = OpenApiExample(
+    "Invalid line",
+    response_only=True,
+    status_codes=["400"],
+    value=_error(
+        "INVALID_REQUEST",
+        "Invalid value for 'products.0.quantity': Ensure this value is greater than or equal to 1.",
+        {"products.0.quantity": "Ensure this value is greater than or equal to 1."},
     ),
 )

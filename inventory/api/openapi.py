@@ -16,12 +16,14 @@ from inventory.services import MAX_BATCH
 ACCESS = (*SIGNED_IN, E.PERMISSION_DENIED, E.RATE_LIMITED)
 ERRORS: dict[str, tuple[str, ...]] = {
     "inventory_product_list": (*ACCESS, E.INVALID_REQUEST),
-    "inventory_product_upsert": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
+    # VARIANT_REQUIRED: a product given several variants in the shop's admin
+    "inventory_product_upsert": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.VARIANT_REQUIRED),
     "inventory_product_discontinue": (*ACCESS, *JSON_BODY, E.PRODUCT_NOT_FOUND),
     "inventory_order_process": (
         *ACCESS,
         *JSON_BODY,
         E.PRODUCT_NOT_FOUND,
+        E.VARIANT_REQUIRED,
         E.INSUFFICIENT_STOCK,
         E.PRODUCT_DISCONTINUED,
     ),

@@ -114,7 +114,10 @@ class InventoryCustomerSerializer(serializers.Serializer):
 
 
 class InventoryOrderLineSerializer(serializers.Serializer):
-    product_id = StrictCharField(max_length=64, help_text="Product public id (prod_…).")
+    product_id = StrictCharField(
+        max_length=64,
+        help_text="Product public id (prod_…) of a product with one variant, or a variant id (var_…).",
+    )
     quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 

@@ -116,7 +116,12 @@ class InventoryProductsApi(InventoryApiView):
                 **{"404": "PRODUCT_NOT_FOUND: an item's `id` is not one of this manager's products."}
             ),
         },
-        examples=[examples.UPSERT_REQUEST, examples.UPSERT_RESPONSE, examples.ERROR_PRICE],
+        examples=[
+            examples.UPSERT_REQUEST,
+            examples.UPSERT_RESPONSE,
+            examples.ERROR_PRICE,
+            examples.ERROR_UPSERT_VARIANT_REQUIRED,
+        ],
     )
     def post(self, request: Request) -> Response:
         body = self.validated(InventoryProductsUpsertSerializer, request.data)
@@ -187,6 +192,8 @@ class InventoryOrderProcessApi(InventoryApiView):
             examples.PROCESS_REQUEST,
             examples.PROCESS_RESPONSE,
             examples.ERROR_PRODUCT_NOT_FOUND,
+            examples.ERROR_LINE,
+            examples.ERROR_VARIANT_REQUIRED,
             examples.ERROR_INSUFFICIENT_STOCK,
             examples.ERROR_DISCONTINUED,
         ],

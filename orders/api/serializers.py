@@ -29,6 +29,11 @@ class OrderLineSerializer(serializers.Serializer):
     product = OrderLineProductSerializer(
         source="*", help_text="The product, shaped like a cart line's `product` (`product_id`/`name` kept)."
     )
+    variant_id = StrictCharField(source="variant_public_id", help_text="Variant public id (`var_…`).")
+    sku = StrictCharField(allow_blank=True, help_text="The variant's SKU when the order was placed.")
+    options = serializers.DictField(
+        child=StrictCharField(), help_text="The variant's option values when the order was placed."
+    )
     name = StrictCharField()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     quantity = serializers.IntegerField(min_value=1)

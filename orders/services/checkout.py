@@ -53,7 +53,7 @@ from ..payments import (
 )
 from ..queries import idempotency_key_claim, idempotency_key_done, idempotency_key_find
 from .creation import order_create
-from .lifecycle import line_quantities_by_product, order_event_write, order_refund, order_status_set
+from .lifecycle import line_quantities_by_variant, order_event_write, order_refund, order_status_set
 from .record import OrderRecord
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def _idempotent_replay(
 def _checkout_reserve(
     *, user: User, shipping_address: Mapping[str, Any], idempotency_key: str | None, request_hash: str
 ) -> OrderRecord:
-    """Phase 1: one transaction; locks the cart and the products (in pk order)."""
+    """Phase 1: one transaction; locks the cart and the variants (in pk order)."""
     with transaction.atomic(durable=True):
         key_id = None
         if idempotency_key:
@@ -196,7 +196,7 @@ def _checkout_reserve(
             raise CartEmpty()
         record = order_create(
             channel=OrderChannel.SHOP,
-            product_quantities=quantities,
+            variant_quantities=quantities,
             user=user,
             customer_ref=user.public_id,
             customer_email=user.email,
@@ -452,8 +452,12 @@ def _checkout_complete_once(
             note=result.decline_reason,
             lines=lines,
         ):
-            quantities = line_quantities_by_product((line.product_id, line.quantity) for line in lines)
-            stock_release(quantities=quantities, order_id=order.pk)
+            quantities = line_quantities_by_variant((line.variant_id, line.quantity) for line in lines)
+            stock_release(
+                quantities=quantities,
+                order_id=order.pk,
+                product_ids={line.variant_id: line.product_id for line in lines},
+            )
             if order.user_id is not None:
                 cart_lines_restore(user_id=order.user_id, quantities=quantities)
             return order, False, event

@@ -24,7 +24,7 @@ def order_create(
     *,
     channel: str,
     quantities: Mapping[str, int] | None = None,
-    product_quantities: Mapping[int, int] | None = None,
+    variant_quantities: Mapping[int, int] | None = None,
     status: str = OrderStatus.PENDING,
     user: User | None = None,
     manager: StoreManager | None = None,
@@ -37,18 +37,19 @@ def order_create(
     """Create an order and take its stock, inside the caller's transaction; returns the order
     with the lines and the event it wrote and the product rows it locked.
 
-    The products are named as :func:`catalog.stock.stock_lock` names them: by primary key,
-    ``product_quantities`` (the cart's lines), or by public id at the API edge, ``quantities``
-    (already merged quantities). They are locked and checked (with ``manager``, only that
-    manager's products exist) before anything is written, so the order row is written once,
-    with its totals; then the stock is taken (:func:`catalog.stock.stock_take_locked`). Prices
-    and names are copied from the locked rows; totals are exact decimals. Writes the first
+    The variants are named as :func:`catalog.stock.stock_lock` names them: by primary key,
+    ``variant_quantities`` (the cart's lines), or by public id at the API edge, ``quantities``
+    (already merged quantities; a variant id or a single-variant product's id). They are locked
+    and checked (with ``manager``, only that manager's products exist) before anything is
+    written, so the order row is written once, with its totals; then the stock is taken
+    (:func:`catalog.stock.stock_take_locked`). What the buyer saw is copied from the locked
+    rows: the product's name, the variant's SKU, options and price; totals are exact decimals. Writes the first
     :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written). The
     instances returned are not read back.
     """
     locked = stock_lock(
         quantities=quantities,
-        product_quantities=product_quantities,
+        variant_quantities=variant_quantities,
         manager_id=manager.pk if manager else None,
     )
     priced = [(product, (product.price * product.wanted).quantize(CENT)) for product in locked.values()]
@@ -73,8 +74,12 @@ def order_create(
     lines = [
         OrderLine(
             order=order,
-            product_id=product.pk,
-            product_public_id=product.public_id,
+            product_id=product.product_id,
+            variant_id=product.pk,
+            product_public_id=product.product_public_id,
+            variant_public_id=product.public_id,
+            sku=product.sku,
+            options=product.options,
             name=product.name,
             unit_price=product.price,
             quantity=product.wanted,

@@ -31,11 +31,11 @@ from .record import OrderRecord
 logger = logging.getLogger(__name__)
 
 
-def line_quantities_by_product(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
-    """``{product pk: total quantity}`` from ``(product_id, quantity)`` pairs of order lines."""
+def line_quantities_by_variant(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """``{variant pk: total quantity}`` from ``(variant_id, quantity)`` pairs of order lines."""
     quantities: dict[int, int] = {}
-    for product_id, quantity in pairs:
-        quantities[product_id] = quantities.get(product_id, 0) + quantity
+    for variant_id, quantity in pairs:
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
     return quantities
 
 
@@ -152,8 +152,12 @@ def _order_transition_once(
             lines=lines,
         )
         if to_status == OrderStatus.CANCELLED:
-            quantities = line_quantities_by_product((line.product_id, line.quantity) for line in lines)
-            stock_release(quantities=quantities, order_id=order.pk)
+            quantities = line_quantities_by_variant((line.variant_id, line.quantity) for line in lines)
+            stock_release(
+                quantities=quantities,
+                order_id=order.pk,
+                product_ids={line.variant_id: line.product_id for line in lines},
+            )
         order_email_schedule(order_id=order.pk, kind="status", status=to_status, loaded=(order, lines))
     return order, lines, previous
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.stock import LockedProduct
+from catalog.stock import LockedVariant
 
 from ..models import Order, OrderEvent, OrderLine
 
@@ -23,7 +23,7 @@ class OrderRecord:
     order: Order
     lines: list[OrderLine]
     events: list[OrderEvent]
-    products: dict[int, LockedProduct] = field(default_factory=dict)
+    products: dict[int, LockedVariant] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.order, name)

@@ -45,6 +45,10 @@ def test_product_list_shape(api_client):
         "categories",
         "image_url",
         "manager_id",
+        "in_stock",
+        "price_range",
+        "options",
+        "variants",
         "created_at",
         "updated_at",
     }
@@ -53,6 +57,11 @@ def test_product_list_shape(api_client):
     assert item["quantity"] == 100 and item["status"] == "in_stock"
     assert item["categories"] == [{"id": coffee.public_id, "name": "Coffee", "slug": "coffee"}]
     assert item["manager_id"] == "mgr_123"
+    assert item["in_stock"] is True and item["options"] == []
+    assert item["price_range"] == {"min": 15.99, "max": 15.99}
+    (variant,) = item["variants"]
+    assert variant["id"].startswith("var_") and variant["options"] == {}
+    assert variant["price"] == 15.99 and variant["quantity"] == 100 and variant["status"] == "in_stock"
     assert item["created_at"].endswith("Z")
 
 
@@ -185,7 +194,8 @@ def test_product_list_query_budget(api_client, django_assert_max_num_queries, pa
         {"search": "Product", "in_stock": "true"},
     ):
         cache.clear()
-        with django_assert_max_num_queries(3):
+        # COUNT, page (with each product's total stock), categories, variants: whatever the page
+        with django_assert_max_num_queries(4):
             response = api_client.get(URL, {"page_size": page_size, **params})
         assert response.status_code == 200
         assert len(response.json()["results"]) == page_size
@@ -194,7 +204,7 @@ def test_product_list_query_budget(api_client, django_assert_max_num_queries, pa
 def test_product_detail(api_client, django_assert_max_num_queries):
     category = CategoryFactory()
     product = ProductFactory(categories=[category], manager=StoreManagerFactory(), discontinued=True)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # the product (with its stock), categories, variants
         response = api_client.get(f"/api/products/{product.public_id}/")
     assert response.status_code == 200
     body = response.json()

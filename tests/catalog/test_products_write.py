@@ -162,6 +162,7 @@ def test_product_delete_referenced_by_an_order_discontinues(admin_client):
     OrderLine.objects.create(
         order=order,
         product=product,
+        variant=product.variants.get(),
         product_public_id=product.public_id,
         name=product.name,
         unit_price=product.price,

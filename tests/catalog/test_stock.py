@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from catalog.exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
-from catalog.models import Product, StockMovement
+from catalog.models import Product, ProductVariant, StockMovement
 from catalog.stock import (
     StockLine,
     stock_adjust,
@@ -18,6 +18,11 @@ from catalog.stock import (
 from ecommerce.common.exceptions import InvalidRequest
 from tests.factories import ProductFactory, StoreManagerFactory
 from tests.helpers.concurrency import conflict_retries, requires_server_database, run_in_threads
+
+
+def _v(product: Product) -> ProductVariant:
+    """The product's one (default) variant."""
+    return product.variants.get()
 
 
 def test_merge_sums_repeated_products_keeping_order():
@@ -44,7 +49,7 @@ def test_take_is_all_or_nothing_and_names_every_short_product():
         stock_take(quantities={a.public_id: 1, b.public_id: 2, c.public_id: 1})
     assert set(excinfo.value.details) == {b.public_id, c.public_id}
     assert excinfo.value.details[b.public_id] == "requested 2, available 1"
-    assert list(Product.objects.order_by("pk").values_list("quantity", flat=True)) == [5, 1, 0]
+    assert [p.quantity for p in Product.objects.order_by("pk")] == [5, 1, 0]
     assert not StockMovement.objects.exists()
 
 
@@ -84,7 +89,7 @@ def test_take_nothing_changes_nothing():
 def test_release_gives_stock_back():
     product = ProductFactory(quantity=1)
     with transaction.atomic():
-        stock_release(quantities={product.pk: 4})
+        stock_release(quantities={_v(product).pk: 4})
     product.refresh_from_db()
     assert product.quantity == 5
     assert StockMovement.objects.get().delta == 4
@@ -104,7 +109,7 @@ def test_stock_calls_need_a_transaction():
 def test_database_refuses_negative_stock():
     product = ProductFactory(quantity=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Product.objects.filter(pk=product.pk).update(quantity=-1)
+        ProductVariant.objects.filter(product=product).update(quantity=-1)
 
 
 @pytest.mark.concurrency
@@ -153,8 +158,8 @@ def test_opposite_line_orders_do_not_deadlock():
 @pytest.mark.django_db
 def test_adjust_changes_stock_and_writes_the_ledger_row_with_reason_and_note():
     product = ProductFactory(quantity=4)
-    assert stock_adjust(product_id=product.pk, delta=6, reason="restock", note="delivery DN-9") == 10
-    assert stock_adjust(product_id=product.pk, delta=-10, reason="adjustment", note="flood") == 0
+    assert stock_adjust(variant_id=_v(product).pk, delta=6, reason="restock", note="delivery DN-9") == 10
+    assert stock_adjust(variant_id=_v(product).pk, delta=-10, reason="adjustment", note="flood") == 0
     product.refresh_from_db()
     assert product.quantity == 0
     rows = list(StockMovement.objects.filter(product=product).values_list("delta", "reason", "note", "order"))
@@ -165,13 +170,13 @@ def test_adjust_changes_stock_and_writes_the_ledger_row_with_reason_and_note():
 def test_adjust_refuses_and_changes_nothing():
     product = ProductFactory(quantity=3)
     with pytest.raises(InsufficientStock) as excinfo:
-        stock_adjust(product_id=product.pk, delta=-4, reason="adjustment")
+        stock_adjust(variant_id=_v(product).pk, delta=-4, reason="adjustment")
     assert excinfo.value.details == {"delta": "requested -4, available 3"}
     for delta, reason in ((0, "adjustment"), (-1, "restock"), (2, "sale"), (2, "release")):
         with pytest.raises(InvalidRequest):
-            stock_adjust(product_id=product.pk, delta=delta, reason=reason)
+            stock_adjust(variant_id=_v(product).pk, delta=delta, reason=reason)
     with pytest.raises(ProductNotFound):
-        stock_adjust(product_id=product.pk + 1000, delta=1, reason="restock")
+        stock_adjust(variant_id=_v(product).pk + 1000, delta=1, reason="restock")
     product.refresh_from_db()
     assert product.quantity == 3 and not StockMovement.objects.exists()
 
@@ -183,12 +188,12 @@ def test_adjust_and_checkouts_at_once_lose_no_unit():
     and the ledger sums to the stock."""
     requires_server_database()
     product = ProductFactory(quantity=20)
-    StockMovement.objects.create(product=product, delta=20, reason="restock")
+    StockMovement.objects.create(product=product, variant=_v(product), delta=20, reason="restock")
 
     def act(index: int) -> bool:
         try:
             if index % 2:
-                stock_adjust(product_id=product.pk, delta=-2, reason="adjustment", note=f"count {index}")
+                stock_adjust(variant_id=_v(product).pk, delta=-2, reason="adjustment", note=f"count {index}")
             else:
                 with transaction.atomic():
                     stock_take(quantities={product.public_id: 1})
@@ -209,8 +214,8 @@ def test_adjust_and_checkouts_at_once_lose_no_unit():
 def test_set_writes_only_changed_levels_with_their_deltas():
     up, down, same = ProductFactory(quantity=2), ProductFactory(quantity=5), ProductFactory(quantity=3)
     with transaction.atomic():
-        deltas = stock_set_locked(levels={up.pk: (2, 7), down.pk: (5, 1), same.pk: (3, 3)})
-    assert deltas == {up.pk: 5, down.pk: -4}
+        deltas = stock_set_locked(levels={_v(up).pk: (2, 7), _v(down).pk: (5, 1), _v(same).pk: (3, 3)})
+    assert deltas == {_v(up).pk: 5, _v(down).pk: -4}
     assert [Product.objects.get(pk=p.pk).quantity for p in (up, down, same)] == [7, 1, 3]
     rows = {row.product_id: (row.delta, row.reason) for row in StockMovement.objects.all()}
     assert rows == {up.pk: (5, "restock"), down.pk: (-4, "adjustment")}
@@ -220,7 +225,7 @@ def test_set_writes_only_changed_levels_with_their_deltas():
 def test_set_and_import_refuse_negative_levels_and_change_nothing():
     product = ProductFactory(quantity=2)
     with pytest.raises(InvalidRequest), transaction.atomic():
-        stock_set_locked(levels={product.pk: (2, -1)})
+        stock_set_locked(levels={_v(product).pk: (2, -1)})
     with pytest.raises(InvalidRequest), transaction.atomic():
         stock_import(created=[Product(name="New", slug="new", price="1.00", quantity=-3)], levels={})
     assert Product.objects.get(pk=product.pk).quantity == 2
@@ -235,8 +240,12 @@ def test_import_creates_products_with_their_stock_in_the_ledger():
         Product(name="B", slug="b", price="1.00", quantity=0),
     ]
     with transaction.atomic():
-        deltas = stock_import(created=new, levels={existing.pk: (4, 1)})
+        deltas = stock_import(created=new, levels={_v(existing).pk: (4, 1)})
     assert all(p.pk for p in new)
-    assert deltas == {new[0].pk: 3, existing.pk: -3}
+    assert deltas == {_v(new[0]).pk: 3, _v(existing).pk: -3}
     assert Product.objects.get(pk=new[0].pk).quantity == 3
-    assert sorted(StockMovement.objects.values_list("product_id", "delta")) == sorted(deltas.items())
+    assert _v(new[1]).quantity == 0 and _v(new[1]).sku == f"B-{new[1].pk}"
+    assert sorted(StockMovement.objects.values_list("variant_id", "delta")) == sorted(deltas.items())
+    assert sorted(StockMovement.objects.values_list("product_id", flat=True)) == sorted(
+        [new[0].pk, existing.pk]
+    )

@@ -261,6 +261,7 @@ def ids(admin_user) -> dict[str, str]:
     order = OrderFactory(user=admin_user, lines=[(product, 1)])
     return {
         "product_id": product.public_id,
+        "variant_id": product.variants.get().public_id,
         "category_id": CategoryFactory().public_id,
         "order_id": order.public_id,
         "provider": "google",
@@ -309,7 +310,7 @@ def test_a_bad_token_is_refused_on_anonymous_reads(schema, ids, api_client):
         assert response.status_code == 401, path
         assert response.json()["error"]["code"] == "TOKEN_INVALID", path
         checked += 1
-    assert checked == 4  # products and categories, list and detail
+    assert checked == 6  # products, categories and variants, list and detail
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from catalog.models import Product, StockMovement
+from catalog.models import ProductVariant, StockMovement
 from ecommerce.common.sql import (
     db_decimal,
     quoted_table,
@@ -28,8 +28,9 @@ def test_db_decimal_reads_money_columns_of_every_database():
 @pytest.mark.django_db
 def test_insert_returns_the_new_primary_keys_in_row_order():
     a, b = ProductFactory(), ProductFactory()
-    rows = [(a.pk, None, -1, "sale", a.created_at), (b.pk, None, 2, "restock", b.created_at)]
-    fields = ("product", "order", "delta", "reason", "created_at")
+    va, vb = a.variants.get(), b.variants.get()
+    rows = [(a.pk, va.pk, None, -1, "sale", a.created_at), (b.pk, vb.pk, None, 2, "restock", b.created_at)]
+    fields = ("product", "variant", "order", "delta", "reason", "created_at")
     pks = sql_insert(StockMovement, fields, rows, return_pk=True)
     assert [StockMovement.objects.get(pk=pk).product_id for pk in pks] == [a.pk, b.pk]
     assert sorted(StockMovement.objects.values_list("pk", "delta")) == sorted(zip(pks, [-1, 2], strict=True))
@@ -44,11 +45,14 @@ def test_without_returning_one_row_gives_its_pk_and_several_are_refused(monkeypa
         pytest.skip("psycopg reports no last insert id")
     monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
     a = ProductFactory()
-    fields = ("product", "order", "delta", "reason", "created_at")
-    (pk,) = sql_insert(StockMovement, fields, [(a.pk, None, 3, "restock", a.created_at)], return_pk=True)
+    v = a.variants.get()
+    fields = ("product", "variant", "order", "delta", "reason", "created_at")
+    (pk,) = sql_insert(
+        StockMovement, fields, [(a.pk, v.pk, None, 3, "restock", a.created_at)], return_pk=True
+    )
     assert StockMovement.objects.get(pk=pk).delta == 3
     with pytest.raises(ValueError, match="only one"):
-        sql_insert(StockMovement, fields, [(a.pk, None, 1, "sale", a.created_at)] * 2, return_pk=True)
+        sql_insert(StockMovement, fields, [(a.pk, v.pk, None, 1, "sale", a.created_at)] * 2, return_pk=True)
     assert StockMovement.objects.count() == 1
 
 
@@ -65,20 +69,20 @@ def test_insert_objects_marks_instances_saved_with_their_pk():
 
 @pytest.mark.django_db
 def test_execute_and_fetch_count_and_return_rows():
-    product = ProductFactory(quantity=3)
-    decrement = f"UPDATE {quoted_table(Product)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
-    read = f"SELECT quantity FROM {quoted_table(Product)} WHERE id = %s"  # noqa: S608
-    assert sql_execute(decrement, [1, product.pk]) == 1
+    variant = ProductFactory(quantity=3).variants.get()
+    decrement = f"UPDATE {quoted_table(ProductVariant)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
+    read = f"SELECT quantity FROM {quoted_table(ProductVariant)} WHERE id = %s"  # noqa: S608
+    assert sql_execute(decrement, [1, variant.pk]) == 1
     assert sql_execute(decrement, [1, -1]) == 0
-    assert sql_fetch(read, [product.pk]) == [(2,)]
+    assert sql_fetch(read, [variant.pk]) == [(2,)]
 
 
 @pytest.mark.django_db
 def test_database_errors_are_djangos_so_services_can_catch_them():
     product = ProductFactory(quantity=1)
-    decrement = f"UPDATE {quoted_table(Product)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
+    decrement = f"UPDATE {quoted_table(ProductVariant)} SET quantity = quantity - %s WHERE id = %s"  # noqa: S608
     with pytest.raises(IntegrityError), transaction.atomic():
-        sql_execute(decrement, [2, product.pk])
+        sql_execute(decrement, [2, product.variants.get().pk])
     product.refresh_from_db()
     assert product.quantity == 1
 

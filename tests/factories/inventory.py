@@ -9,6 +9,7 @@ from catalog.models import Product
 from inventory.models import AuditEvent
 
 from .accounts import UserFactory
+from .catalog import product_with_default_variant
 
 
 class ManagerUserFactory(UserFactory):
@@ -39,7 +40,14 @@ class ManagedProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Managed product {n}")
     slug = factory.Sequence(lambda n: f"managed-product-{n}")
     price = Decimal("15.99")
-    quantity = 10
+    quantity = 10  # the default variant's (see _create)
+
+    @classmethod
+    def _create(cls, model_class: type[Product], *args: object, **kwargs: object) -> Product:
+        """The product and its default variant (no options) with ``quantity`` units, written
+        directly as fixtures (no ledger rows), as a product row with its quantity was before."""
+        return product_with_default_variant(model_class, **kwargs)
+
     manager = factory.SubFactory("tests.factories.catalog.StoreManagerFactory")
 
 

@@ -58,8 +58,12 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
 
     order = factory.SubFactory(OrderFactory)
     product = factory.SubFactory(ProductFactory)
+    variant = factory.LazyAttribute(lambda o: o.product.variants.order_by("pk").first())
     product_public_id = factory.LazyAttribute(lambda o: o.product.public_id)
+    variant_public_id = factory.LazyAttribute(lambda o: o.variant.public_id)
+    sku = factory.LazyAttribute(lambda o: o.variant.sku)
+    options = factory.LazyAttribute(lambda o: dict(o.variant.options))
     name = factory.LazyAttribute(lambda o: o.product.name)
-    unit_price = factory.LazyAttribute(lambda o: o.product.price)
+    unit_price = factory.LazyAttribute(lambda o: o.variant.price)
     quantity = 1
     line_total = factory.LazyAttribute(lambda o: o.unit_price * o.quantity)

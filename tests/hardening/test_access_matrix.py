@@ -40,6 +40,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from cart import services as cart_services
 from cart.models import CartLine
+from catalog import services as catalog_services
 from catalog.models import Category, Product
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
@@ -249,6 +250,33 @@ MATRIX: list[Row] = [
         body=lambda w: {"price": 0.5},
     ),
     Row("DELETE", "products/<str:product_id>/", ADMIN_ONLY(204), args={"product_id": "py"}),
+    Row("GET", "products/<str:product_id>/variants/", EVERYONE_200, args={"product_id": "pv"}),
+    Row(
+        "POST",
+        "products/<str:product_id>/variants/",
+        ADMIN_ONLY(201),
+        args={"product_id": "pv"},
+        body=lambda w: {"options": {"size": "XL"}, "price": 3, "quantity": 1},
+    ),
+    Row(
+        "GET",
+        "products/<str:product_id>/variants/<str:variant_id>/",
+        EVERYONE_200,
+        args={"product_id": "pv", "variant_id": "pv_s"},
+    ),
+    Row(
+        "PATCH",
+        "products/<str:product_id>/variants/<str:variant_id>/",
+        ADMIN_ONLY(200),
+        args={"product_id": "pv", "variant_id": "pv_s"},
+        body=lambda w: {"price": 4},
+    ),
+    Row(
+        "DELETE",
+        "products/<str:product_id>/variants/<str:variant_id>/",
+        ADMIN_ONLY(204),
+        args={"product_id": "pv", "variant_id": "pv_s"},
+    ),
     # --- cart: routes are the caller's own cart; A's lines are out of everyone else's reach
     Row("GET", "cart/", SIGNED_IN_200, check=_own_cart),
     Row("DELETE", "cart/", E(401, 204, 204, 204, 204, 204), mutates_a=frozenset({"customer_a"})),
@@ -418,6 +446,14 @@ def world(db: None) -> World:
     px = ManagedProductFactory(manager=x.store_manager, quantity=10)
     py = ManagedProductFactory(manager=y.store_manager, quantity=10)
     cat = CategoryFactory()
+    pv = catalog_services.product_create(
+        name="Tee",
+        options=["size"],
+        variants=[
+            {"options": {"size": "S"}, "price": Decimal("5.00"), "quantity": 2},
+            {"options": {"size": "M"}, "price": Decimal("6.00"), "quantity": 2},
+        ],
+    )
     cart_services.cart_item_add(user=a, product_public_id=p.public_id, quantity=2)
     cart_services.cart_item_add(user=a, product_public_id=s.public_id, quantity=1)
     cart_services.cart_item_save_for_later(user=a, product_public_id=s.public_id)
@@ -429,6 +465,8 @@ def world(db: None) -> World:
         "s": s.public_id,
         "px": px.public_id,
         "py": py.public_id,
+        "pv": pv.public_id,
+        "pv_s": pv.variants.order_by("position", "id").first().public_id,  # size S
         "cat": cat.public_id,
         "order_a": order_a.public_id,
         "order_b": order_b.public_id,
@@ -454,7 +492,7 @@ def database_state() -> dict[str, Any]:
         "orders": sorted(Order.objects.values_list("public_id", "status")),
         "cart_lines": sorted(
             CartLine.objects.values_list(
-                "cart__user__public_id", "product__public_id", "quantity", "saved_for_later"
+                "cart__user__public_id", "variant__product__public_id", "quantity", "saved_for_later"
             )
         ),
         "blacklisted": BlacklistedToken.objects.count(),
@@ -468,7 +506,7 @@ def state_of_a(world: World) -> dict[str, Any]:
         "profile": list(User.objects.filter(pk=a.pk).values_list("email", "first_name", "password")),
         "cart": sorted(
             CartLine.objects.filter(cart__user_id=a.pk).values_list(
-                "product__public_id", "quantity", "saved_for_later"
+                "variant__product__public_id", "quantity", "saved_for_later"
             )
         ),
         "orders": sorted(Order.objects.filter(user_id=a.pk).values_list("public_id", "status")),

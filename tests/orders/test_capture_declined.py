@@ -27,7 +27,9 @@ def cart_with_saved_line(filled_cart):
 
 def cart_state(user) -> list[tuple[int, int, bool]]:
     return sorted(
-        CartLine.objects.filter(cart__user=user).values_list("product_id", "quantity", "saved_for_later")
+        CartLine.objects.filter(cart__user=user).values_list(
+            "variant__product_id", "quantity", "saved_for_later"
+        )
     )
 
 

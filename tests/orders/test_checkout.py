@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection
 
 from cart.models import CartLine
-from catalog.models import Product, StockMovement
+from catalog.models import Product, ProductVariant, StockMovement
 from orders.models import IdempotencyKey, Order, OrderStatus
 from orders.payments import TestGateway
 from orders.services import order_transition
@@ -34,6 +34,9 @@ def test_checkout_success(filled_cart, django_capture_on_commit_callbacks):
         {
             "product_id": coffee.public_id,
             "product": {"id": coffee.public_id, "name": "Coffee"},
+            "variant_id": coffee.variants.get().public_id,
+            "sku": coffee.variants.get().sku,
+            "options": {},
             "name": "Coffee",
             "unit_price": 15.99,
             "quantity": 2,
@@ -42,6 +45,9 @@ def test_checkout_success(filled_cart, django_capture_on_commit_callbacks):
         {
             "product_id": tea.public_id,
             "product": {"id": tea.public_id, "name": "Tea"},
+            "variant_id": tea.variants.get().public_id,
+            "sku": tea.variants.get().sku,
+            "options": {},
             "name": "Tea",
             "unit_price": 12.99,
             "quantity": 1,
@@ -104,7 +110,9 @@ def test_failed_payment_keeps_order_as_failed_and_restores_everything(filled_car
     order = Order.objects.get()
     assert order.status == OrderStatus.PAYMENT_FAILED and error["details"]["order_id"] == order.public_id
     assert quantities(coffee, tea) == [10, 5]
-    assert sorted(CartLine.objects.filter(cart__user=user).values_list("product_id", "quantity")) == [
+    assert sorted(
+        CartLine.objects.filter(cart__user=user).values_list("variant__product_id", "quantity")
+    ) == [
         (coffee.pk, 2),
         (tea.pk, 1),
     ]
@@ -125,7 +133,7 @@ def test_product_discontinued_after_it_was_put_in_the_cart(filled_cart):
 
 def test_stock_dropped_below_cart_quantity(filled_cart):
     user, client, coffee, tea = filled_cart
-    Product.objects.filter(pk=coffee.pk).update(quantity=1)
+    ProductVariant.objects.filter(product=coffee).update(quantity=1)
     response = client.post("/api/orders/", checkout_body(), format="json")
     assert response.status_code == 409
     assert response.json()["error"]["details"] == {coffee.public_id: "requested 2, available 1"}
@@ -179,10 +187,10 @@ def test_key_held_by_a_request_still_running_is_409_and_changes_nothing(filled_c
 
 def test_keyed_request_that_fails_leaves_its_key_free(filled_cart):
     user, client, coffee, tea = filled_cart
-    Product.objects.filter(pk=coffee.pk).update(quantity=1)
+    ProductVariant.objects.filter(product=coffee).update(quantity=1)
     failed = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
     assert failed.status_code == 409 and not IdempotencyKey.objects.exists()
-    Product.objects.filter(pk=coffee.pk).update(quantity=10)
+    ProductVariant.objects.filter(product=coffee).update(quantity=10)
     again = client.post("/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY="k-4")
     assert again.status_code == 201
     assert IdempotencyKey.objects.get(user=user, key="k-4").order.public_id == again.json()["id"]

@@ -32,7 +32,7 @@ def test_fifty_buyers_ten_in_stock():
     product = ProductFactory(quantity=10)
     users = UserFactory.create_batch(50)
     for user in users:
-        CartLine.objects.create(cart=_cart(user), product=product, quantity=1)
+        CartLine.objects.create(cart=_cart(user), variant=product.variants.get(), quantity=1)
 
     def checkout(i):
         response = client_for(users[i]).post("/api/orders/", checkout_body(), format="json")
@@ -68,8 +68,8 @@ def test_opposite_line_orders_both_finish():
     for i, user in enumerate(users):
         cart = _cart(user)
         first, second = (a, b) if i % 2 else (b, a)
-        CartLine.objects.create(cart=cart, product=first, quantity=1)
-        CartLine.objects.create(cart=cart, product=second, quantity=1)
+        CartLine.objects.create(cart=cart, variant=first.variants.get(), quantity=1)
+        CartLine.objects.create(cart=cart, variant=second.variants.get(), quantity=1)
 
     def checkout(i):
         return client_for(users[i]).post("/api/orders/", checkout_body(), format="json").status_code
@@ -85,7 +85,7 @@ def test_twenty_requests_one_idempotency_key_make_one_order():
     requires_server_database()
     product = ProductFactory(quantity=100)
     user = UserFactory()
-    CartLine.objects.create(cart=_cart(user), product=product, quantity=3)
+    CartLine.objects.create(cart=_cart(user), variant=product.variants.get(), quantity=3)
     token = str(RefreshToken.for_user(user).access_token)
 
     def checkout(_):

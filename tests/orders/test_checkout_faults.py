@@ -173,7 +173,9 @@ def test_connection_killed_before_payment_then_reconcile_fails_and_restores(shop
     assert not OrderEvent.objects.filter(order=order, to_status=OrderStatus.PAID).exists()
     assert psp.state(order.public_id) in ("declined", "voided")
     assert stock() == [10, 5]
-    assert sorted(CartLine.objects.filter(cart__user=user).values_list("product_id", "quantity")) == [
+    assert sorted(
+        CartLine.objects.filter(cart__user=user).values_list("variant__product_id", "quantity")
+    ) == [
         (coffee.pk, 2),
         (tea.pk, 1),
     ]

@@ -76,7 +76,9 @@ def assert_failed_and_restored(order: Order, user, coffee, tea) -> None:
     assert order.status == OrderStatus.PAYMENT_FAILED and paid_events(order) == 0
     assert stock() == [10, 5]
     assert sum(StockMovement.objects.filter(order=order).values_list("delta", flat=True)) == 0
-    assert sorted(CartLine.objects.filter(cart__user=user).values_list("product_id", "quantity")) == [
+    assert sorted(
+        CartLine.objects.filter(cart__user=user).values_list("variant__product_id", "quantity")
+    ) == [
         (coffee.pk, 2),
         (tea.pk, 1),
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import Product
+from catalog.models import Product, ProductVariant
 from orders.models import Order
 from tests.helpers import assert_envelope
 from tests.helpers.orders import checkout_body
@@ -31,7 +31,7 @@ def test_the_recording_gateway_sees_a_paid_checkout(filled_cart, gateway):
 
 def test_checkout_refused_for_stock_never_reaches_the_gateway(filled_cart, gateway):
     _, client, coffee, _ = filled_cart
-    Product.objects.filter(pk=coffee.pk).update(quantity=1)
+    ProductVariant.objects.filter(product=coffee).update(quantity=1)
     assert_envelope(client.post("/api/orders/", checkout_body(), format="json"), 409, "INSUFFICIENT_STOCK")
     assert gateway.calls == [] and not Order.objects.exists()
 
