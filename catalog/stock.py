@@ -314,7 +314,11 @@ def stock_adjust(*, variant_id: int, delta: int, reason: str, note: str = "") ->
 
 
 def stock_set_locked(
-    *, levels: Mapping[int, tuple[int, int]], reason: str | None = None, note: str = ""
+    *,
+    levels: Mapping[int, tuple[int, int]],
+    reason: str | None = None,
+    note: str = "",
+    product_ids: Mapping[int, int] | None = None,
 ) -> dict[int, int]:
     """Set variants to new stock levels: ``{variant pk: (quantity now, new quantity)}``, where
     "quantity now" was read under the caller's row lock in this transaction. Writes only the
@@ -326,7 +330,7 @@ def stock_set_locked(
     run inside a transaction; raises ``InvalidRequest`` (400) for a negative level. Returns
     ``{variant pk: delta}`` of the variants changed.
     """
-    return stock_import(created=(), levels=levels, reason=reason, note=note)
+    return stock_import(created=(), levels=levels, reason=reason, note=note, product_ids=product_ids)
 
 
 def stock_import(
@@ -336,6 +340,7 @@ def stock_import(
     reason: str | None = None,
     note: str = "",
     created_variants: Sequence[ProductVariant] = (),
+    product_ids: Mapping[int, int] | None = None,
 ) -> dict[int, int]:
     """A batch of stock levels (the inventory API's upsert, the admin's nested writes, CSV
     import).
@@ -344,7 +349,9 @@ def stock_import(
     are set on the instances), each with its default variant (no options, the product's price,
     its ``quantity`` as opening stock, a generated SKU); inserts the new, unsaved variants of
     existing products in ``created_variants`` with their ``quantity``; sets existing variants as
-    :func:`stock_set_locked` does; and writes one ledger row per variant whose stock changed,
+    :func:`stock_set_locked` does (``product_ids`` ``{variant pk: product pk}`` of those, when
+    the caller holds them, spares reading them); and writes one ledger row per variant whose
+    stock changed,
     all in one ``INSERT`` (a new product's opening row carries the product's ``created_at``:
     the demo seeding backdates both). Must run inside a transaction; returns ``{variant pk:
     delta}``.
@@ -386,7 +393,10 @@ def stock_import(
             [ProductVariant(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(changed)],
             ["quantity", "updated_at"],
         )
-        products.update(_product_ids(changed))
+        known = product_ids or {}
+        products.update(
+            {pk: known[pk] for pk in changed} if set(changed) <= set(known) else _product_ids(changed)
+        )
     deltas.update(changed)
     if not deltas:
         return {}

@@ -105,8 +105,10 @@ def _resolve_targets(*, manager: StoreManager, items: Sequence[ProductInput]) ->
     # locks variants only). A product made here has exactly one; one with several (made in the
     # admin) cannot take a single price and quantity.
     variants: dict[int, list[ProductVariant]] = {}
-    for variant in ProductVariant.objects.select_for_update().filter(product__in=existing).order_by("pk"):
-        variants.setdefault(variant.product_id, []).append(variant)
+    if existing:
+        locked = ProductVariant.objects.select_for_update().filter(product__in=existing).order_by("pk")
+        for variant in locked:
+            variants.setdefault(variant.product_id, []).append(variant)
     for row in existing:
         own = variants.get(row.pk, [])
         row.quantity = sum(v.quantity for v in own if v.is_active)
@@ -166,6 +168,7 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
         to_update: list[Product] = []
         levels: dict[int, tuple[int, int]] = {}  # default variants: pk → (quantity now, new)
         repriced: list[ProductVariant] = []
+        variant_products: dict[int, int] = {}  # the default variants changed: pk → product pk
         for item, product in zip(items, targets, strict=True):
             if product is None:
                 product = Product(manager=manager, name=item.name, price=item.price)
@@ -178,6 +181,7 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
                 if renamed or item.quantity != product.quantity:
                     variant = product.default_variant  # type: ignore[attr-defined]
                     levels[variant.pk] = (product.quantity, item.quantity)
+                    variant_products[variant.pk] = product.pk
                     if variant.price != item.price:
                         variant.price, variant.updated_at = item.price, now
                         repriced.append(variant)
@@ -201,7 +205,7 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
             ProductVariant.objects.bulk_update(repriced, ["price", "updated_at"])
         # New products with their stock, new quantities, and their ledger rows (restock up,
         # adjustment down): the stock module.
-        stock_import(created=to_create, levels=levels)
+        stock_import(created=to_create, levels=levels, product_ids=variant_products)
         if to_create or to_update:
             catalog_changed()
     return result

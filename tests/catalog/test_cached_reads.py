@@ -53,7 +53,7 @@ def test_stock_change_invalidates_the_cached_list(api_client):
 
         stock_take(quantities={product.public_id: 1})
     assert api_client.get("/api/products/", {"in_stock": "true"}).json()["count"] == 0
-    services.product_restock(quantities={product.pk: 2})
+    services.product_restock(quantities={product.variants.get().pk: 2})
     assert api_client.get(f"/api/products/{product.public_id}/").json()["quantity"] == 2
 
 

@@ -1,4 +1,4 @@
-"""The stock lock takes product rows in primary-key order, proven without relying on timing.
+"""The stock lock takes variant rows in primary-key order, proven without relying on timing.
 
 Two checkouts that lock the same products in opposite orders deadlock; the database notices,
 ``retry_on_conflict`` runs one of them again and the clients see 201s, so the threaded tests
@@ -7,7 +7,7 @@ stay green even when the order is lost. Here one session holds the LOWER id's ro
 touches the higher one, so a third session still gets the higher row with ``NOWAIT``. A take
 that locked the higher row first (no ``ORDER BY id``) fails this test on every run.
 
-The products are made so that no other order coincides with id order: the lower id has the
+The variants are made so that no other order coincides with id order: the lower id has the
 larger public id (the unique index's order) and the newer row version (PostgreSQL's heap order).
 """
 
@@ -20,7 +20,7 @@ import time
 import pytest
 from django.db import DatabaseError, connections, transaction
 
-from catalog.models import Product
+from catalog.models import ProductVariant
 from catalog.stock import stock_take
 from tests.factories import ProductFactory
 from tests.helpers.concurrency import lock_waiters, requires_server_database
@@ -28,10 +28,12 @@ from tests.helpers.concurrency import lock_waiters, requires_server_database
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 
-def _products_whose_other_orders_disagree_with_id_order() -> tuple[Product, Product]:
-    low = ProductFactory(quantity=10, public_id="prod_z" + secrets.token_hex(8)[:15])
-    high = ProductFactory(quantity=10, public_id="prod_0" + secrets.token_hex(8)[:15])
-    Product.objects.filter(pk=low.pk).update(quantity=11)  # a new row version, after high's
+def _variants_whose_other_orders_disagree_with_id_order() -> tuple[ProductVariant, ProductVariant]:
+    low = ProductFactory(quantity=10).variants.get()
+    high = ProductFactory(quantity=10).variants.get()
+    ProductVariant.objects.filter(pk=high.pk).update(public_id="var_0" + secrets.token_hex(8)[:16])
+    ProductVariant.objects.filter(pk=low.pk).update(public_id="var_z" + secrets.token_hex(8)[:16])
+    low.refresh_from_db(), high.refresh_from_db()  # low: a new row version, after high's
     assert low.pk < high.pk and high.public_id < low.public_id
     return low, high
 
@@ -45,14 +47,14 @@ def _wait_until(condition, timeout: float = 10) -> None:
 
 def test_take_waits_on_the_lower_id_before_it_locks_the_higher_one():
     requires_server_database()
-    low, high = _products_whose_other_orders_disagree_with_id_order()
+    low, high = _variants_whose_other_orders_disagree_with_id_order()
     holding, release = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
 
     def hold_lower_row() -> None:
         try:
             with transaction.atomic():
-                Product.objects.select_for_update().get(pk=low.pk)
+                ProductVariant.objects.select_for_update().get(pk=low.pk)
                 holding.set()
                 release.wait(30)
         finally:
@@ -79,7 +81,7 @@ def test_take_waits_on_the_lower_id_before_it_locks_the_higher_one():
         assert taker.is_alive(), outcome
         try:
             with transaction.atomic():
-                Product.objects.select_for_update(nowait=True).get(pk=high.pk)
+                ProductVariant.objects.select_for_update(nowait=True).get(pk=high.pk)
         except DatabaseError as exc:
             pytest.fail(f"stock_take locked the higher id before the lower one: {exc}")
     finally:
@@ -88,8 +90,7 @@ def test_take_waits_on_the_lower_id_before_it_locks_the_higher_one():
         taker.join(30)
     assert outcome == {"taken": True}
     assert list(
-        Product.objects.filter(pk__in=[low.pk, high.pk]).order_by("pk").values_list("quantity", flat=True)
-    ) == [
-        10,
-        9,
-    ]
+        ProductVariant.objects.filter(pk__in=[low.pk, high.pk])
+        .order_by("pk")
+        .values_list("quantity", flat=True)
+    ) == [9, 9]

@@ -70,8 +70,8 @@ def buyer():
     coffee = ProductFactory(name="Coffee", price="15.99", quantity=10)
     tea = ProductFactory(name="Tea", price="12.99", quantity=5)
     cart = Cart.objects.create(user=user)
-    CartLine.objects.create(cart=cart, product=coffee, quantity=2)
-    CartLine.objects.create(cart=cart, product=tea, quantity=1)
+    CartLine.objects.create(cart=cart, variant=coffee.variants.get(), quantity=2)
+    CartLine.objects.create(cart=cart, variant=tea.variants.get(), quantity=1)
     return user, str(RefreshToken.for_user(user).access_token), coffee, tea
 
 
