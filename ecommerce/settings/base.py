@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "orders",
     "inventory",
     "analytics",
+    "webhooks",
     # The top layer: `manage.py seed_demo`, which may import every app (docs/architecture.md).
     "ecommerce.demo",
 ]
@@ -332,6 +333,28 @@ PAYMENT_TEST_GATEWAY_ALLOWED_UNSAFE = env.bool("PAYMENT_TEST_GATEWAY_ALLOWED_UNS
 # (checkout died after phase 1: asks the gateway, then paid, or payment_failed with stock returned).
 PENDING_ORDER_RECONCILE_AFTER_MINUTES = env.int("PENDING_ORDER_RECONCILE_AFTER_MINUTES", default=15)
 
+# --- Webhooks (docs/webhooks.md) -------------------------------------------------------------
+# Seconds between delivery attempts after the first (comma-separated); when they are used up the
+# delivery is dead. The default spreads 8 attempts over about 27 hours.
+WEBHOOK_RETRY_SCHEDULE = [
+    int(seconds)
+    for seconds in env.list(
+        "WEBHOOK_RETRY_SCHEDULE", default=["5", "300", "1800", "7200", "18000", "36000", "36000"]
+    )
+    if str(seconds).strip() != ""
+]
+if any(seconds < 0 for seconds in WEBHOOK_RETRY_SCHEDULE):
+    raise ValueError("WEBHOOK_RETRY_SCHEDULE: seconds must not be negative")
+# Seconds to wait for a receiver (connect, send, each read); no answer in time is a failed attempt.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# An endpoint whose attempts failed this many times in a row is disabled (admins get an email).
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=50)
+# 1: deliveries may go to loopback, private and link-local addresses (tests, local development
+# only; `check --deploy` warns, webhooks.W001). Off: the SSRF rule of docs/webhooks.md applies.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+# Finished deliveries (succeeded or dead) older than this are purged with their attempt log.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
+
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -364,6 +387,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",  # used by orders and analytics
         "OrderChannelEnum": "orders.models.OrderChannel",
         "CustomerKindEnum": "orders.api.serializers.CustomerKind.CHOICES",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "WebhookEventTypeEnum": "webhooks.api.serializers.EVENT_CHOICES",
     },
     "PREPROCESSING_HOOKS": ["ecommerce.common.schema.drop_slashless_duplicates"],
     # --- Reading order, error codes and examples (docs/api-schema.md) ---
@@ -384,6 +409,11 @@ SPECTACULAR_SETTINGS = {
             "description": "Store-manager inventory API: bulk upsert, list, discontinue, process.",
         },
         {"name": "analytics", "description": "Sales figures for admins (the dashboard's data)."},
+        {
+            "name": "webhooks",
+            "description": "Signed event deliveries to integrators (Standard Webhooks): endpoints, "
+            "secrets, test events, the delivery log, redelivery. Admins only.",
+        },
         {"name": "service", "description": "Health of the service and its dependencies."},
     ],
     "SORT_OPERATIONS": False,

@@ -10,3 +10,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Webhook receivers in tests are fake servers on 127.0.0.1 (tests/webhooks switch the rule on).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = True
