@@ -90,7 +90,7 @@ def endpoint_create(
         is_active=is_active,
         secret=secret_generate(),
     )
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: the admin's change form wraps it in its own
         endpoint.save()
     logger.info("webhook endpoint created", extra={"endpoint": endpoint.public_id})
     return endpoint
@@ -107,7 +107,7 @@ def endpoint_update(*, endpoint: Endpoint, data: dict[str, Any]) -> Endpoint:
         fields["events"] = events_clean(data["events"])
     if "description" in data:
         fields["description"] = data["description"]
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: the admin's change form wraps it in its own
         locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
         if "is_active" in data:
             activate = bool(data["is_active"])
@@ -122,14 +122,14 @@ def endpoint_update(*, endpoint: Endpoint, data: dict[str, Any]) -> Endpoint:
 
 def endpoint_delete(*, endpoint: Endpoint) -> None:
     """Delete the endpoint with its deliveries and their log."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: the admin's change form wraps it in its own
         Endpoint.objects.filter(pk=endpoint.pk).delete()
     logger.info("webhook endpoint deleted", extra={"endpoint": endpoint.public_id})
 
 
 def endpoint_rotate_secret(*, endpoint: Endpoint) -> Endpoint:
     """A new secret for the endpoint; every attempt from now on is signed with it only."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: the admin's change form wraps it in its own
         locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
         locked.secret = secret_generate()
         locked.save(update_fields=["secret", "updated_at"])
