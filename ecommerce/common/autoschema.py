@@ -77,7 +77,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/analytics/summary"): "analytics_summary_retrieve",
     # webhooks (admins)
     ("GET", "/api/webhooks/endpoints"): "webhook_endpoint_list",
-    ("POST", "/api/webhooks/endpoints"): "webhook_endpoint_create",
+    ("POST", "/api/webhooks/endpoints"): "webhook_endpoint_add",
     ("GET", "/api/webhooks/endpoints/{endpoint_id}"): "webhook_endpoint_retrieve",
     ("PATCH", "/api/webhooks/endpoints/{endpoint_id}"): "webhook_endpoint_update",
     ("DELETE", "/api/webhooks/endpoints/{endpoint_id}"): "webhook_endpoint_delete",

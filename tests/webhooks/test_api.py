@@ -227,3 +227,23 @@ def test_unknown_ids_are_404(admin_user, auth_client, db):
 def test_deleting_an_endpoint_deletes_its_log(admin_user, auth_client, endpoint, delivery):
     assert auth_client(admin_user).delete(f"/api/webhooks/endpoints/{endpoint.public_id}").status_code == 204
     assert not Endpoint.objects.exists() and not Delivery.objects.exists()
+
+
+def test_endpoint_list_pages_and_refuses_bad_page_numbers(admin_user, auth_client, receiver, db):
+    for number in range(3):
+        services.endpoint_create(url=f"{receiver.url}&n={number}", events=["*"])
+    client = auth_client(admin_user)
+    page = client.get("/api/webhooks/endpoints/?page_size=2&page=2").json()
+    assert (page["count"], page["page"], page["page_size"], page["total_pages"], len(page["results"])) == (
+        3,
+        2,
+        2,
+        2,
+        1,
+    )
+    assert page["next"] is None and "page_size=2" in page["previous"]
+    assert client.get("/api/webhooks/endpoints/?page_size=500").json()["page_size"] == 100
+    for bad in ("0", "last", "1.5"):
+        response = client.get(f"/api/webhooks/endpoints/?page={bad}")
+        assert response.status_code == 400 and "page" in response.json()["error"]["details"]
+    assert client.get("/api/webhooks/endpoints/?page=9").status_code == 404

@@ -14,7 +14,7 @@ ERRORS: dict[str, tuple[str, ...]] = {
     # INVALID_REQUEST: page/page_size not a whole number ≥ 1; NOT_FOUND: a page past the last
     "webhook_endpoint_list": (*ADMIN, E.INVALID_REQUEST, E.NOT_FOUND),
     # INVALID_REQUEST also for a URL the SSRF rule refuses (details.url)
-    "webhook_endpoint_create": (*ADMIN, *JSON_BODY),
+    "webhook_endpoint_add": (*ADMIN, *JSON_BODY),
     "webhook_endpoint_retrieve": (*ADMIN, E.NOT_FOUND),
     "webhook_endpoint_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
     "webhook_endpoint_delete": (*ADMIN, E.NOT_FOUND),
@@ -71,7 +71,7 @@ def _page(results: list[Any], path: str) -> dict[str, Any]:
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "webhook_endpoint_list": {"200": {"One endpoint": _page([ENDPOINT], "/api/webhooks/endpoints/")}},
-    "webhook_endpoint_create": {
+    "webhook_endpoint_add": {
         "request": {
             "Paid and cancelled orders": {
                 "url": "https://erp.example.com/hooks/shop",

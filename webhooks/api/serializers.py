@@ -33,11 +33,17 @@ class EndpointSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
+    class Meta:
+        ref_name = "WebhookEndpoint"
+
 
 class EndpointWithSecretSerializer(EndpointSerializer):
     secret = StrictCharField(
         help_text="The signing secret (`whsec_…`). Shown only in this response: keep it."
     )
+
+    class Meta:
+        ref_name = "WebhookEndpointWithSecret"
 
 
 class EndpointWriteSerializer(serializers.Serializer):
@@ -51,9 +57,15 @@ class EndpointWriteSerializer(serializers.Serializer):
     description = StrictCharField(max_length=255, allow_blank=True, required=False, default="")
     is_active = serializers.BooleanField(required=False, default=True)
 
+    class Meta:
+        ref_name = "WebhookEndpointWrite"
+
 
 class SecretSerializer(serializers.Serializer):
     secret = StrictCharField(help_text="The new signing secret (`whsec_…`). Shown only here.")
+
+    class Meta:
+        ref_name = "WebhookSecret"
 
 
 class DeliverySerializer(serializers.Serializer):
@@ -75,8 +87,14 @@ class DeliverySerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField()
 
+    class Meta:
+        ref_name = "WebhookDelivery"
+
 
 class AcceptedSerializer(serializers.Serializer):
     delivery_id = StrictCharField(help_text="The delivery that will be sent (`whd_…`).")
     event_id = StrictCharField()
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
+
+    class Meta:
+        ref_name = "WebhookDeliveryAccepted"
