@@ -8,6 +8,7 @@ class OrdersConfig(AppConfig):
         from accounts.signals import user_deleting
 
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .notifications import order_emails_connect
         from .services import order_anonymise_for_user_receiver
 
         # The hook of the layer below: deleting an account anonymises its orders, in the
@@ -15,3 +16,5 @@ class OrdersConfig(AppConfig):
         user_deleting.connect(
             order_anonymise_for_user_receiver, dispatch_uid="orders.anonymise_on_user_delete"
         )
+        # Order emails follow the order's outbox events (ecommerce.events).
+        order_emails_connect()

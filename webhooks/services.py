@@ -15,12 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, Q
-from django.template.loader import render_to_string
+from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Role, User
-from ecommerce.common.email import OutgoingEmail, email_send_on_commit
+from ecommerce.common.tasks import enqueue_on_commit
+from ecommerce.events.registry import Event
 
 from . import tasks
 from .exceptions import EndpointInactive, EndpointInvalid
@@ -32,10 +31,11 @@ from .models import (
     DeliveryStatus,
     Endpoint,
 )
+from .notifications import endpoint_disabled_notify
 from .signing import secret_generate, signed_headers
 from .targets import TargetRefused, target_resolve, url_check
 from .transport import PostResult, post
-from .types import ALL_EVENTS, EVENT_TYPES, PING, EventLike
+from .types import ALL_EVENTS, EVENT_TYPES, PING
 
 logger = logging.getLogger("ecommerce.webhooks")
 
@@ -173,7 +173,7 @@ def body_render(*, event_type: str, occurred_at: datetime, data: dict[str, Any])
     return json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
 
 
-def webhook_event_handler(event: EventLike) -> None:
+def webhook_event_handler(event: Event) -> None:
     """The outbox's subscriber: one delivery per active endpoint that wants ``event.type``,
     enqueued after commit.
 
@@ -211,11 +211,31 @@ def webhook_event_handler(event: EventLike) -> None:
 
 
 def _enqueue(delivery: Delivery, *, attempt: int, countdown: int = 0) -> None:
-    """Send attempt ``attempt`` of ``delivery`` once the current transaction commits."""
-    delivery_id = delivery.pk
-    transaction.on_commit(
-        lambda: tasks.webhook_deliver.apply_async(args=(delivery_id, attempt), countdown=countdown)
+    """Send attempt ``attempt`` of ``delivery`` once the current transaction commits.
+
+    A wait longer than ``WEBHOOK_MAX_COUNTDOWN_SECONDS`` is not a broker message: the every-minute
+    :func:`deliveries_due_enqueue` sends the attempt when it is due (a Redis broker re-delivers
+    an unacknowledged countdown message after its visibility timeout, copy after copy)."""
+    if countdown > settings.WEBHOOK_MAX_COUNTDOWN_SECONDS:
+        return
+    enqueue_on_commit(tasks.webhook_deliver, delivery.pk, attempt, countdown=countdown or None)
+
+
+def deliveries_due_enqueue(*, limit: int = 500) -> int:
+    """Enqueue the next attempt of every open delivery that is due and held by no worker (the
+    beat job ``webhooks.deliver_due``, every minute); returns how many. Attempts already
+    enqueued are harmless: the task skips an attempt that is made or held."""
+    now = timezone.now()
+    due = (
+        Delivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now)
+        .exclude(claimed_until__gt=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", "attempt")[:limit]
     )
+    rows = list(due)
+    for delivery_id, made in rows:
+        enqueue_on_commit(tasks.webhook_deliver, delivery_id, made + 1)
+    return len(rows)
 
 
 # --- one attempt ---------------------------------------------------------------------------------
@@ -348,30 +368,8 @@ def _failure_count(*, endpoint_id: int, now: datetime) -> bool:
         status=DeliveryStatus.DEAD, next_attempt_at=None, error="The endpoint was disabled.", updated_at=now
     )
     logger.warning("webhook endpoint disabled", extra={"endpoint": endpoint.public_id})
-    _admins_notify_disabled(endpoint)
+    endpoint_disabled_notify(endpoint)
     return True
-
-
-def _admin_emails() -> list[str]:
-    admins = (
-        User.objects.filter(is_active=True).filter(Q(is_staff=True) | Q(role=Role.ADMIN)).exclude(email="")
-    )
-    return sorted(set(admins.values_list("email", flat=True)))
-
-
-def _admins_notify_disabled(endpoint: Endpoint) -> None:
-    """Email every admin that ``endpoint`` was disabled (after commit; one call site for the
-    shop's email sending)."""
-    context = {"endpoint": endpoint, "site_url": settings.SITE_URL}
-    for address in _admin_emails():
-        email_send_on_commit(
-            OutgoingEmail(
-                to=address,
-                subject=f"Webhook endpoint {endpoint.public_id} was disabled",
-                text=render_to_string("emails/webhook_endpoint_disabled.txt", context),
-                html=render_to_string("emails/webhook_endpoint_disabled.html", context),
-            )
-        )
 
 
 # --- redelivery and purge ------------------------------------------------------------------------

@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from django.utils import timezone
+
+from ecommerce.events.registry import Event
 
 
 @dataclass(frozen=True)
@@ -78,14 +80,8 @@ def fake_receiver() -> Iterator[FakeReceiver]:
         yield receiver
 
 
-@dataclass(frozen=True)
-class TestEvent:
-    """The outbox's ``Event`` (``ecommerce.events.registry.Event``), as the webhook handler reads it."""
-
-    id: str
-    type: str
-    data: dict[str, Any] = field(default_factory=dict)
-    version: int = 1
-    occurred_at: datetime = field(default_factory=lambda: timezone.now().astimezone(UTC))
-
-    __test__ = False  # not a pytest test class
+def make_event(*, id: str, type: str, data: dict[str, Any] | None = None, version: int = 1) -> Event:  # noqa: A002
+    """An outbox event (``ecommerce.events.registry.Event``) as the dispatcher hands it over."""
+    return Event(
+        id=id, type=type, version=version, occurred_at=timezone.now().astimezone(UTC), data=data or {}
+    )

@@ -14,8 +14,8 @@ from webhooks.models import Endpoint
 
 @pytest.fixture(autouse=True)
 def _eager_tasks(settings) -> Iterator[None]:
-    """Tasks run in-process (what an empty CELERY_BROKER_URL means), failures raised; a short
-    retry schedule and timeout."""
+    """Tasks run in-process (what an empty CELERY_BROKER_URL means) and their failures are raised
+    here (a bug must fail the test, not be logged); a short retry schedule and timeout."""
     conf = current_app.conf
     before = (conf.task_always_eager, conf.task_eager_propagates)
     conf.task_always_eager, conf.task_eager_propagates = True, True

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from standardwebhooks import Webhook
 
-from tests.helpers.webhooks import TestEvent
+from tests.helpers.webhooks import make_event
 from webhooks import services
 from webhooks.models import Delivery, Endpoint
 
@@ -78,7 +78,7 @@ def test_delivery_log_and_redeliver_action(
     admin_client_, endpoint, receiver, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_admin", type="order.paid"))
+        services.webhook_event_handler(make_event(id="evt_admin", type="order.paid"))
     delivery = Delivery.objects.get()
     assert admin_client_.get("/admin/webhooks/delivery/").status_code == 200
     page = admin_client_.get(f"/admin/webhooks/delivery/{delivery.pk}/change/")

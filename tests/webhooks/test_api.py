@@ -7,7 +7,7 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from tests.helpers.webhooks import TestEvent
+from tests.helpers.webhooks import make_event
 from webhooks import services
 from webhooks.models import Delivery, Endpoint
 
@@ -26,7 +26,7 @@ ROUTES = [
 
 @pytest.fixture
 def delivery(endpoint) -> Delivery:
-    services.webhook_event_handler(TestEvent(id="evt_api", type="order.paid", data={"id": "ord_1"}))
+    services.webhook_event_handler(make_event(id="evt_api", type="order.paid", data={"id": "ord_1"}))
     return Delivery.objects.get(endpoint=endpoint)
 
 
@@ -138,7 +138,7 @@ def test_the_delivery_log_and_redelivery(
     receiver.default_status = 500
     client = auth_client(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_log", type="order.shipped", data={"id": "ord_2"}))
+        services.webhook_event_handler(make_event(id="evt_log", type="order.shipped", data={"id": "ord_2"}))
 
     page = client.get(f"/api/webhooks/endpoints/{endpoint.public_id}/deliveries/").json()
     assert set(page) == {"count", "next", "previous", "page", "page_size", "total_pages", "results"}
@@ -178,7 +178,7 @@ def test_the_delivery_log_and_redelivery(
 
 def test_delivery_log_pages(admin_user, auth_client, endpoint):
     for number in range(3):
-        services.webhook_event_handler(TestEvent(id=f"evt_{number}", type="order.paid"))
+        services.webhook_event_handler(make_event(id=f"evt_{number}", type="order.paid"))
     page = (
         auth_client(admin_user)
         .get(f"/api/webhooks/endpoints/{endpoint.public_id}/deliveries/?page_size=2")

@@ -12,7 +12,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from tests.helpers.servers import free_port
-from tests.helpers.webhooks import TestEvent
+from tests.helpers.webhooks import make_event
 from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus
 from webhooks.tasks import webhook_deliver
@@ -23,7 +23,7 @@ ORDER = {"id": "ord_Hx82kQm1Zr0Tb7Yd", "status": "paid", "total_amount": 44.97, 
 def test_event_is_delivered_signed_and_verifies_with_standardwebhooks(
     endpoint, receiver, django_capture_on_commit_callbacks
 ):
-    event = TestEvent(id="evt_01JH3Q6S7W8XKZ4P2N5R9TBCDE", type="order.paid", data=ORDER)
+    event = make_event(id="evt_01JH3Q6S7W8XKZ4P2N5R9TBCDE", type="order.paid", data=ORDER)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.webhook_event_handler(event)
@@ -52,7 +52,7 @@ def test_a_tampered_body_or_another_secret_does_not_verify(
     endpoint, receiver, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_a", type="order.paid", data=ORDER))
+        services.webhook_event_handler(make_event(id="evt_a", type="order.paid", data=ORDER))
     request = receiver.requests[0]
     with pytest.raises(WebhookVerificationError):
         Webhook(endpoint.secret).verify(request.body.replace(b"44.97", b"0.01"), request.headers)
@@ -70,9 +70,9 @@ def test_only_active_endpoints_that_want_the_type_get_a_delivery(
     services.endpoint_create(url=receiver.url, events=["*"], is_active=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_paid", type="order.paid", data=ORDER))
+        services.webhook_event_handler(make_event(id="evt_paid", type="order.paid", data=ORDER))
         services.webhook_event_handler(
-            TestEvent(id="evt_prod", type="product.created", data={"id": "prod_1"})
+            make_event(id="evt_prod", type="product.created", data={"id": "prod_1"})
         )
 
     got = sorted(Delivery.objects.values_list("endpoint_id", "event_id"))
@@ -91,7 +91,7 @@ def test_only_active_endpoints_that_want_the_type_get_a_delivery(
 def test_the_handler_called_twice_for_one_event_makes_one_delivery(
     endpoint, receiver, django_capture_on_commit_callbacks
 ):
-    event = TestEvent(id="evt_twice", type="order.created", data=ORDER)
+    event = make_event(id="evt_twice", type="order.created", data=ORDER)
     with django_capture_on_commit_callbacks(execute=True):
         services.webhook_event_handler(event)
         services.webhook_event_handler(event)  # the outbox re-dispatched it
@@ -105,7 +105,7 @@ def test_the_handler_called_twice_for_one_event_makes_one_delivery(
 
 def test_ping_events_from_the_outbox_go_nowhere(endpoint, receiver, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_ping", type="ping"))
+        services.webhook_event_handler(make_event(id="evt_ping", type="ping"))
     assert not Delivery.objects.exists() and receiver.requests == []
 
 
@@ -115,7 +115,7 @@ def test_a_failing_receiver_is_retried_until_it_answers_2xx(
     receiver.statuses = [503, 500]  # fails twice, then 200
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_retry", type="order.paid", data=ORDER))
+        services.webhook_event_handler(make_event(id="evt_retry", type="order.paid", data=ORDER))
 
     assert len(receiver.requests) == 3
     assert {r.headers["webhook-id"] for r in receiver.requests} == {"evt_retry"}  # same id every time
@@ -137,7 +137,7 @@ def test_each_failure_waits_the_next_interval_of_the_schedule(endpoint, receiver
     follows WEBHOOK_RETRY_SCHEDULE, and the enqueued task carries the countdown."""
     settings.WEBHOOK_RETRY_SCHEDULE = [5, 300, 1800]
     receiver.default_status = 502
-    services.webhook_event_handler(TestEvent(id="evt_backoff", type="order.paid", data=ORDER))
+    services.webhook_event_handler(make_event(id="evt_backoff", type="order.paid", data=ORDER))
     delivery = Delivery.objects.get()
     for attempt, wait in [(1, 5), (2, 300), (3, 1800)]:
         before = timezone.now()
@@ -157,7 +157,7 @@ def test_dead_after_the_schedule_is_used_up(endpoint, receiver, settings, django
     receiver.default_status = 500
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_dead", type="order.paid", data=ORDER))
+        services.webhook_event_handler(make_event(id="evt_dead", type="order.paid", data=ORDER))
 
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempt, delivery.next_attempt_at) == ("dead", 3, None)
@@ -167,7 +167,7 @@ def test_dead_after_the_schedule_is_used_up(endpoint, receiver, settings, django
 
 def test_an_attempt_runs_once_however_often_its_task_runs(endpoint, receiver):
     """acks_late: a task may run again after a crash; an attempt already made is skipped."""
-    services.webhook_event_handler(TestEvent(id="evt_once", type="order.paid", data=ORDER))
+    services.webhook_event_handler(make_event(id="evt_once", type="order.paid", data=ORDER))
     delivery = Delivery.objects.get()
 
     assert webhook_deliver.apply(args=(delivery.pk, 1)).get() == "succeeded"
@@ -178,7 +178,7 @@ def test_an_attempt_runs_once_however_often_its_task_runs(endpoint, receiver):
 
 
 def test_an_attempt_held_by_another_worker_is_skipped(endpoint, receiver):
-    services.webhook_event_handler(TestEvent(id="evt_held", type="order.paid", data=ORDER))
+    services.webhook_event_handler(make_event(id="evt_held", type="order.paid", data=ORDER))
     delivery = Delivery.objects.get()
     Delivery.objects.filter(pk=delivery.pk).update(claimed_until=timezone.now() + timedelta(seconds=60))
 
@@ -189,7 +189,7 @@ def test_an_attempt_held_by_another_worker_is_skipped(endpoint, receiver):
 def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(endpoint, receiver, settings):
     settings.WEBHOOK_TIMEOUT = 0.3
     receiver.delay = 1.0
-    services.webhook_event_handler(TestEvent(id="evt_slow", type="order.paid", data=ORDER))
+    services.webhook_event_handler(make_event(id="evt_slow", type="order.paid", data=ORDER))
     delivery = Delivery.objects.get()
 
     assert services.delivery_attempt(delivery_id=delivery.pk, attempt=1) == "failed"
@@ -200,7 +200,7 @@ def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(endpoint, receiv
 
 def test_an_unreachable_receiver_is_a_failed_attempt(db):
     endpoint = services.endpoint_create(url=f"http://127.0.0.1:{free_port()}/hooks", events=["*"])
-    services.webhook_event_handler(TestEvent(id="evt_refused", type="order.paid", data=ORDER))
+    services.webhook_event_handler(make_event(id="evt_refused", type="order.paid", data=ORDER))
 
     delivery = Delivery.objects.get(endpoint=endpoint)
     assert services.delivery_attempt(delivery_id=delivery.pk, attempt=1) == "failed"
@@ -213,7 +213,7 @@ def test_the_body_is_compact_json_with_type_timestamp_and_data(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.webhook_event_handler(
-            TestEvent(id="evt_body", type="stock.low", data={"product_id": "prod_1"})
+            make_event(id="evt_body", type="stock.low", data={"product_id": "prod_1"})
         )
     body = receiver.requests[0].body
     assert list(json.loads(body)) == ["type", "timestamp", "data"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core import mail
 
 from tests.factories import AdminUserFactory, UserFactory
-from tests.helpers.webhooks import TestEvent
+from tests.helpers.webhooks import make_event
 from webhooks import services
 from webhooks.models import Delivery, DeliveryStatus, Endpoint
 
@@ -21,7 +21,7 @@ def test_an_endpoint_is_disabled_after_a_run_of_failures_and_admins_are_emailed(
     receiver.default_status = 500
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_1", type="order.paid"))
+        services.webhook_event_handler(make_event(id="evt_1", type="order.paid"))
 
     assert len(receiver.requests) == 4  # not 7: the endpoint stopped at the 4th failure
     endpoint.refresh_from_db()
@@ -37,7 +37,7 @@ def test_an_endpoint_is_disabled_after_a_run_of_failures_and_admins_are_emailed(
 
     # Disabled: new events make no delivery for it.
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_2", type="order.paid"))
+        services.webhook_event_handler(make_event(id="evt_2", type="order.paid"))
     assert Delivery.objects.count() == 1 and len(receiver.requests) == 4
 
 
@@ -47,8 +47,8 @@ def test_a_success_resets_the_run(endpoint, receiver, settings, django_capture_o
     receiver.statuses = [500, 500, 200, 500, 500, 200]
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_a", type="order.paid"))
-        services.webhook_event_handler(TestEvent(id="evt_b", type="order.paid"))
+        services.webhook_event_handler(make_event(id="evt_a", type="order.paid"))
+        services.webhook_event_handler(make_event(id="evt_b", type="order.paid"))
 
     endpoint.refresh_from_db()
     assert endpoint.is_active and endpoint.consecutive_failures == 0
@@ -59,8 +59,8 @@ def test_a_success_resets_the_run(endpoint, receiver, settings, django_capture_o
 def test_open_deliveries_of_a_disabled_endpoint_die_with_it(endpoint, receiver, settings):
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 1
     receiver.default_status = 503
-    services.webhook_event_handler(TestEvent(id="evt_x", type="order.paid"))
-    services.webhook_event_handler(TestEvent(id="evt_y", type="order.paid"))
+    services.webhook_event_handler(make_event(id="evt_x", type="order.paid"))
+    services.webhook_event_handler(make_event(id="evt_y", type="order.paid"))
     first = Delivery.objects.get(event_id="evt_x")
 
     assert services.delivery_attempt(delivery_id=first.pk, attempt=1) == "dead"

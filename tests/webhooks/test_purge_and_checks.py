@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.helpers.webhooks import TestEvent
+from tests.helpers.webhooks import make_event
 from webhooks import services
 from webhooks.checks import webhook_private_targets_check
 from webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus
@@ -16,7 +16,7 @@ from webhooks.tasks import webhook_deliveries_purge
 def test_finished_deliveries_past_retention_are_purged_with_their_log(endpoint, receiver, settings):
     settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 30
     for number in range(5):
-        services.webhook_event_handler(TestEvent(id=f"evt_{number}", type="order.paid"))
+        services.webhook_event_handler(make_event(id=f"evt_{number}", type="order.paid"))
     deliveries = {d.event_id: d for d in Delivery.objects.all()}
     for delivery in deliveries.values():
         services.delivery_attempt(delivery_id=delivery.pk, attempt=1)
@@ -32,7 +32,7 @@ def test_finished_deliveries_past_retention_are_purged_with_their_log(endpoint, 
 
 
 def test_the_purge_task(endpoint, settings):
-    services.webhook_event_handler(TestEvent(id="evt_old", type="order.paid"))
+    services.webhook_event_handler(make_event(id="evt_old", type="order.paid"))
     Delivery.objects.update(status=DeliveryStatus.SUCCEEDED, created_at=timezone.now() - timedelta(days=400))
 
     assert webhook_deliveries_purge.delay().get() == 1

@@ -8,7 +8,7 @@ import ipaddress
 
 import pytest
 
-from tests.helpers.webhooks import TestEvent
+from tests.helpers.webhooks import make_event
 from webhooks import services
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.targets import address_is_public
@@ -99,7 +99,7 @@ def test_changing_the_url_to_a_private_address_is_refused(ssrf_on, admin_user, a
 def test_delivery_time_checks_again(settings, receiver, db):
     """Saved while allowed (or DNS changed since): the attempt is refused before connecting."""
     endpoint = services.endpoint_create(url=f"http://localhost:{receiver.port}/hooks", events=["*"])
-    services.webhook_event_handler(TestEvent(id="evt_ssrf", type="order.paid"))
+    services.webhook_event_handler(make_event(id="evt_ssrf", type="order.paid"))
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
 
     delivery = Delivery.objects.get(endpoint=endpoint)
@@ -116,7 +116,7 @@ def test_a_host_name_is_sent_in_host_while_the_checked_address_is_dialled(
 ):
     services.endpoint_create(url=f"http://localhost:{receiver.port}/hooks", events=["*"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.webhook_event_handler(TestEvent(id="evt_host", type="order.paid"))
+        services.webhook_event_handler(make_event(id="evt_host", type="order.paid"))
     assert receiver.requests[0].headers["host"] == f"localhost:{receiver.port}"
 
 
