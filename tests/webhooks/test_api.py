@@ -187,6 +187,10 @@ def test_delivery_log_pages(admin_user, auth_client, endpoint):
     assert (page["count"], page["page_size"], page["total_pages"], len(page["results"])) == (3, 2, 2, 2)
     assert [d["event_id"] for d in page["results"]] == ["evt_2", "evt_1"]  # newest first
     assert "page_size=2" in page["next"] and "page=2" in page["next"]
+    client = auth_client(admin_user)
+    bad = client.get(f"/api/webhooks/endpoints/{endpoint.public_id}/deliveries/?page_size=0")
+    assert bad.status_code == 400 and "page_size" in bad.json()["error"]["details"]
+    assert client.get(f"/api/webhooks/endpoints/{endpoint.public_id}/deliveries/?page=3").status_code == 404
 
 
 @pytest.mark.parametrize(
