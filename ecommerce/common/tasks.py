@@ -101,7 +101,9 @@ def email_queue_and_send(event_id: str, to: str, kind: str, context: dict[str, A
     from .models import Email
 
     email, _ = Email.objects.get_or_create(
-        event_id=event_id, to=to, defaults={"kind": kind, "context": context, "next_attempt_at": timezone.now()}
+        event_id=event_id,
+        to=to,
+        defaults={"kind": kind, "context": context, "next_attempt_at": timezone.now()},
     )
     outcome, delay = email_attempt(email.pk)
     if outcome is EmailOutcome.RETRY:
