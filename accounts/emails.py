@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
@@ -88,7 +89,4 @@ def account_email_render(template: str, to: str, context: Mapping[str, Any]) -> 
 def account_emails_connect() -> None:
     """Register the renderers (``AccountsConfig.ready``)."""
     for template in SUBJECTS:
-        email_renderer_register(
-            f"accounts.{template}",
-            lambda to, context, template=template: account_email_render(template, to, context),
-        )
+        email_renderer_register(f"accounts.{template}", partial(account_email_render, template))

@@ -375,9 +375,9 @@ EMAIL_RETRY_MAX_SECONDS = env.float("EMAIL_RETRY_MAX_SECONDS", default=3600.0)
 # "degraded" when none was written for CELERY_HEARTBEAT_STALE_SECONDS.
 CELERY_HEARTBEAT_SECONDS = env.int("CELERY_HEARTBEAT_SECONDS", default=15)
 CELERY_HEARTBEAT_STALE_SECONDS = env.int("CELERY_HEARTBEAT_STALE_SECONDS", default=60)
-# Housekeeping keeps webhook delivery logs (and other logs registered with
-# ecommerce.common.tasks.housekeeping_register) this many days.
-DELIVERY_LOG_RETENTION_DAYS = env.int("DELIVERY_LOG_RETENTION_DAYS", default=30)
+# The hourly housekeeping task deletes dispatched outbox events and sent emails older than this
+# (apps plug their own purges in: ecommerce.common.tasks.housekeeping_register).
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 # The nightly rollup check compares this many past days of analytics rollups with the orders.
 ANALYTICS_CHECK_DAYS = env.int("ANALYTICS_CHECK_DAYS", default=7)
 # Celery beat (run by `celery -A ecommerce worker -B`, or a separate `celery -A ecommerce beat`).
