@@ -355,8 +355,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis: a message a dead worker had taken (unacknowledged) goes back to the queue after this
 # many seconds. Keep it above the longest task and retry countdown of a single attempt.
+# Workers look for such messages every CELERY_BROKER_RESTORE_INTERVAL seconds.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+CELERY_BROKER_RESTORE_INTERVAL = env.int("CELERY_BROKER_RESTORE_INTERVAL", default=10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": CELERY_BROKER_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+}
 # Sending a task to an unreachable broker gives up quickly: the outbox row is already committed
 # and the sweeper sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

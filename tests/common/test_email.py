@@ -147,7 +147,9 @@ def test_failed_email_rows_move_to_the_email_queue():
     executor.migrate([("common", "0001_initial")])
     old = executor.loader.project_state([("common", "0001_initial")]).apps
     FailedEmail = old.get_model("common", "FailedEmail")
-    FailedEmail.objects.create(to="x@example.com", subject="S", text="T", html="<p>H</p>", error="SMTPException", attempts=3)
+    FailedEmail.objects.create(
+        to="x@example.com", subject="S", text="T", html="<p>H</p>", error="SMTPException", attempts=3
+    )
     FailedEmail.objects.create(to="y@example.com", subject="S2", text="T2", sent_at=timezone.now())
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
