@@ -22,7 +22,6 @@ from ecommerce.common.exceptions import InvalidRequest
 
 from .emails import email_send_on_commit
 from .exceptions import EmailNotVerified, InvalidCredentials, InvalidKey
-from .links import password_reset_link, verification_link
 from .models import User
 from .outbox import customer_created_publish
 from .selectors import email_taken, user_get_by_email
@@ -56,12 +55,8 @@ def _password_validate(password: str, *, user: User, field_name: str) -> None:
 
 
 def _verification_send(*, address: EmailAddress) -> None:
-    key = EmailConfirmationHMAC(address).key
-    email_send_on_commit(
-        template="verify_email",
-        to=address.email,
-        context={"link": verification_link(key), "key": key, "first_name": address.user.first_name},
-    )
+    # The key is made when the email is rendered (accounts.emails): no key in the queue.
+    email_send_on_commit(template="verify_email", to=address.email, context={"address_id": address.pk})
 
 
 def _mark_email_verified(*, user: User) -> None:
@@ -186,13 +181,6 @@ def user_login(*, email: str, password: str, ip: str) -> User:
 # --- Passwords --------------------------------------------------------------------------------
 
 
-def _reset_key(user: User) -> str:
-    # Django's generator (the one allauth's extends): HMAC over the password hash, last login,
-    # email and a timestamp, checked in constant time. allauth's subclass writes email rows
-    # while it hashes, so it is not used here.
-    return f"{user.public_id}-{default_token_generator.make_token(user)}"
-
-
 def password_reset_request(*, email: str, ip: str) -> None:
     """Email a reset link when an active account uses ``email`` (queued; a worker renders and
     sends it); otherwise send nothing, with the same answer, so callers cannot tell the two
@@ -203,17 +191,8 @@ def password_reset_request(*, email: str, ip: str) -> None:
     if user is None or not user.is_active:
         return  # the same 202; for a known address the email is only queued (a worker renders it)
     with transaction.atomic(durable=True):
-        email_send_on_commit(
-            template="password_reset", to=user.email, context=_reset_context(_reset_key(user))
-        )
-
-
-def _reset_context(key: str) -> dict[str, Any]:
-    return {
-        "link": password_reset_link(key),
-        "key": key,
-        "timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-    }
+        # The key is made when the email is rendered (accounts.emails): no key in the queue.
+        email_send_on_commit(template="password_reset", to=user.email, context={"user_id": user.pk})
 
 
 _RESET_KEY_USER = re.compile(r"usr_[A-Za-z0-9]{1,40}")

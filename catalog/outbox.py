@@ -27,7 +27,8 @@ def product_event_data(product: Product, *, manager_id: str | None | bool = Fals
     """``{id, name, slug, price, quantity, status, manager_id, updated_at}``. ``manager_id``
     (the store manager's external id, or None) when the caller knows it; read otherwise."""
     if manager_id is False:
-        manager_id = product.manager.external_id if product.manager_id else None
+        manager = product.manager
+        manager_id = manager.external_id if manager is not None else None
     return {
         "id": product.public_id,
         "name": product.name,

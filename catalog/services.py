@@ -108,7 +108,9 @@ def product_create(
         )
         product.categories.set(category_objs)
         if quantity:
-            stock_set_locked(levels={product.pk: (0, quantity)}, reason=StockMovementReason.ADJUSTMENT)
+            stock_set_locked(
+                levels={product.pk: (0, quantity)}, reason=StockMovementReason.ADJUSTMENT, publish=False
+            )
             product.quantity = quantity
         products_publish("product.created", [product], manager_id=manager.external_id if manager else None)
         catalog_changed()

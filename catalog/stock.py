@@ -222,7 +222,11 @@ def stock_adjust(*, product_id: int, delta: int, reason: str, note: str = "") ->
 
 
 def stock_set_locked(
-    *, levels: Mapping[int, tuple[int, int]], reason: str | None = None, note: str = ""
+    *,
+    levels: Mapping[int, tuple[int, int]],
+    reason: str | None = None,
+    note: str = "",
+    publish: bool = True,
 ) -> dict[int, int]:
     """Set products to new stock levels: ``{product pk: (quantity now, new quantity)}``, where
     "quantity now" was read under the caller's row lock in this transaction. Writes only the
@@ -232,9 +236,10 @@ def stock_set_locked(
 
     Used by a product's create and update (catalog services, the admin). Must run inside a
     transaction; raises ``InvalidRequest`` (400) for a negative level. Returns ``{product pk:
-    delta}`` of the products changed.
+    delta}`` of the products changed. ``publish=False``: no stock event (a new product's initial
+    stock).
     """
-    return stock_import(created=(), levels=levels, reason=reason, note=note)
+    return stock_import(created=(), levels=levels, reason=reason, note=note, publish=publish)
 
 
 def stock_import(
@@ -243,6 +248,7 @@ def stock_import(
     levels: Mapping[int, tuple[int, int]],
     reason: str | None = None,
     note: str = "",
+    publish: bool = True,
 ) -> dict[int, int]:
     """A batch of stock levels (the inventory API's upsert): inserts the new, unsaved products of
     ``created`` with their initial ``quantity`` (one bulk ``INSERT``; their primary keys are set
@@ -275,7 +281,8 @@ def stock_import(
     deltas.update(changed)
     if not deltas:
         return {}
-    stock_changes_publish({pk: levels[pk] for pk in changed})
+    if publish:
+        stock_changes_publish({pk: levels[pk] for pk in changed})
     StockMovement.objects.bulk_create(
         StockMovement(
             product_id=pk,

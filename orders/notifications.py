@@ -12,6 +12,7 @@ Nothing is rendered in the request: the email's context is the order id and the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -74,7 +75,5 @@ def order_email_render(kind: str, to: str, context: Mapping[str, Any]) -> Outgoi
 def order_emails_connect() -> None:
     """Register the renderers and the subscriber (``OrdersConfig.ready``)."""
     for kind in SUBJECTS:
-        email_renderer_register(
-            f"orders.{kind}", lambda to, context, kind=kind: order_email_render(kind, to, context)
-        )
+        email_renderer_register(f"orders.{kind}", partial(order_email_render, kind))
     event_subscribe("orders.emails", order_email_handler, types=EMAIL_EVENT_TYPES)

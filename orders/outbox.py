@@ -23,7 +23,7 @@ from .api.serializers import OrderSerializer
 from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .services.record import OrderRecord
 
-STATUS_EVENT_TYPES = {
+STATUS_EVENT_TYPES: dict[str, str] = {
     OrderStatus.PAID: "order.paid",
     OrderStatus.SHIPPED: "order.shipped",
     OrderStatus.DELIVERED: "order.delivered",

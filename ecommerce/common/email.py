@@ -227,3 +227,14 @@ def emails_sweep(*, limit: int = 1000) -> int:
             logger.exception("email not re-sent by the sweeper", extra={"email_id": pk})
             break
     return len(due)
+
+
+def emails_purge(*, older_than_days: int | None = None) -> int:
+    """Delete sent and skipped emails older than ``OUTBOX_RETENTION_DAYS`` (housekeeping); dead
+    ones stay until someone re-sends or deletes them."""
+    days = settings.OUTBOX_RETENTION_DAYS if older_than_days is None else older_than_days
+    deleted, _ = Email.objects.filter(
+        status__in=[EmailStatus.SENT, EmailStatus.SKIPPED],
+        created_at__lt=timezone.now() - timedelta(days=days),
+    ).delete()
+    return deleted

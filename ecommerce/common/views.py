@@ -56,7 +56,7 @@ def check_broker() -> bool:
     from celery import current_app
 
     try:
-        with current_app.connection_for_write() as connection:
+        with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
             connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
             client = getattr(connection.default_channel, "client", None)
             if client is not None and hasattr(client, "ping"):

@@ -187,3 +187,10 @@ def events_redispatch(*, ids: Iterable[str]) -> int:
         for event_id in chosen:
             enqueue_on_commit(outbox_dispatch, event_id)
     return len(chosen)
+
+
+def outbox_purge(*, older_than_days: int | None = None) -> int:
+    """Delete events dispatched more than ``OUTBOX_RETENTION_DAYS`` ago (housekeeping)."""
+    days = settings.OUTBOX_RETENTION_DAYS if older_than_days is None else older_than_days
+    deleted, _ = OutboxEvent.objects.filter(dispatched_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted

@@ -356,8 +356,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis: a message a dead worker had taken (unacknowledged) goes back to the queue after this
 # many seconds. Keep it above the longest task and retry countdown of a single attempt.
+# Workers look for such messages every CELERY_BROKER_RESTORE_INTERVAL seconds.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+CELERY_BROKER_RESTORE_INTERVAL = env.int("CELERY_BROKER_RESTORE_INTERVAL", default=10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": CELERY_BROKER_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+}
 # Sending a task to an unreachable broker gives up quickly: the outbox row is already committed
 # and the sweeper sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -376,9 +382,9 @@ EMAIL_RETRY_MAX_SECONDS = env.float("EMAIL_RETRY_MAX_SECONDS", default=3600.0)
 # "degraded" when none was written for CELERY_HEARTBEAT_STALE_SECONDS.
 CELERY_HEARTBEAT_SECONDS = env.int("CELERY_HEARTBEAT_SECONDS", default=15)
 CELERY_HEARTBEAT_STALE_SECONDS = env.int("CELERY_HEARTBEAT_STALE_SECONDS", default=60)
-# Housekeeping keeps webhook delivery logs (and other logs registered with
-# ecommerce.common.tasks.housekeeping_register) this many days.
-DELIVERY_LOG_RETENTION_DAYS = env.int("DELIVERY_LOG_RETENTION_DAYS", default=30)
+# The hourly housekeeping task deletes dispatched outbox events and sent emails older than this
+# (apps plug their own purges in: ecommerce.common.tasks.housekeeping_register).
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 # The nightly rollup check compares this many past days of analytics rollups with the orders.
 ANALYTICS_CHECK_DAYS = env.int("ANALYTICS_CHECK_DAYS", default=7)
 # Celery beat (run by `celery -A ecommerce worker -B`, or a separate `celery -A ecommerce beat`).
@@ -416,10 +422,8 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", defau
 # only; `check --deploy` warns, webhooks.W001). Off: the SSRF rule of docs/webhooks.md applies.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 # Finished deliveries (succeeded or dead) older than this are purged with their attempt log by the
-# hourly housekeeping (default: DELIVERY_LOG_RETENTION_DAYS).
-WEBHOOK_DELIVERY_RETENTION_DAYS = env.int(
-    "WEBHOOK_DELIVERY_RETENTION_DAYS", default=DELIVERY_LOG_RETENTION_DAYS
-)
+# hourly housekeeping.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
 # Retries waiting longer than this many seconds are not broker messages with a countdown; the job
 # below sends them when due (keep it well under CELERY_BROKER_VISIBILITY_TIMEOUT).
 WEBHOOK_MAX_COUNTDOWN_SECONDS = env.int("WEBHOOK_MAX_COUNTDOWN_SECONDS", default=300)
