@@ -223,7 +223,7 @@ def _enqueue(delivery: Delivery, *, attempt: int, countdown: int = 0) -> None:
 
 def deliveries_due_enqueue(*, limit: int = 500) -> int:
     """Enqueue the next attempt of every open delivery that is due and held by no worker (the
-    beat job ``webhooks.deliver_due``, every minute); returns how many. Attempts already
+    beat job ``webhooks.tasks.webhook_deliveries_due``, every minute); returns how many. Attempts already
     enqueued are harmless: the task skips an attempt that is made or held."""
     now = timezone.now()
     due = (

@@ -8,19 +8,19 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name="webhooks.deliver", acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True)
 def webhook_deliver(delivery_id: int, attempt: int) -> str:
     """Make attempt ``attempt`` of delivery ``delivery_id`` (the next one is enqueued by it)."""
     return services.delivery_attempt(delivery_id=delivery_id, attempt=attempt)
 
 
-@shared_task(name="webhooks.deliver_due", acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True)
 def webhook_deliveries_due() -> int:
     """Enqueue the attempts that are due (beat, every minute; retries with long waits)."""
     return services.deliveries_due_enqueue()
 
 
-@shared_task(name="webhooks.purge_deliveries", acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True)
 def webhook_deliveries_purge() -> int:
     """Purge finished deliveries past ``WEBHOOK_DELIVERY_RETENTION_DAYS`` (a periodic job)."""
     return services.deliveries_purge()

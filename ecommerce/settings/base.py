@@ -429,7 +429,10 @@ WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", def
 WEBHOOK_MAX_COUNTDOWN_SECONDS = env.int("WEBHOOK_MAX_COUNTDOWN_SECONDS", default=300)
 # Every minute, deliveries whose next attempt is due are sent (retries longer than a few minutes
 # wait here, not as countdown messages in the broker; it also repairs a lost task message).
-CELERY_BEAT_SCHEDULE["webhook-deliveries-due"] = {"task": "webhooks.deliver_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["webhook-deliveries-due"] = {
+    "task": "webhooks.tasks.webhook_deliveries_due",
+    "schedule": 60.0,
+}
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -31,6 +31,7 @@ def test_every_scheduled_task_exists():
         "ecommerce.common.tasks.housekeeping",
         "orders.tasks.reconcile_pending_orders",
         "analytics.tasks.rollup_check",
+        "webhooks.tasks.webhook_deliveries_due",
     }
     assert names <= set(app.tasks)
 

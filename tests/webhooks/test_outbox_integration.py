@@ -56,7 +56,7 @@ def test_nothing_is_delivered_for_a_rolled_back_transaction(
 
 def test_long_waits_are_left_to_the_due_job(endpoint, receiver, settings, django_capture_on_commit_callbacks):
     """A retry after more than WEBHOOK_MAX_COUNTDOWN_SECONDS is not enqueued with a countdown;
-    ``webhooks.deliver_due`` sends it once it is due."""
+    ``webhooks.tasks.webhook_deliveries_due`` sends it once it is due."""
     settings.WEBHOOK_RETRY_SCHEDULE = [3600]
     settings.WEBHOOK_MAX_COUNTDOWN_SECONDS = 300
     receiver.statuses = [500]
