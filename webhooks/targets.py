@@ -75,6 +75,8 @@ def address_is_public(address: IPAddress) -> bool:
 
 
 def _parse(url: str) -> SplitResult:
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url.strip()):
+        raise TargetRefused("Enter a valid URL (no spaces or control characters).")
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0-65535

@@ -80,7 +80,7 @@ def post(target: Target, *, body: bytes, headers: dict[str, str], timeout: float
         error = f"TLS error: {exc.reason or type(exc).__name__}"
     except ConnectionRefusedError:
         error = "connection refused"
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:  # ValueError: a URL http.client refuses
         error = f"network error: {type(exc).__name__}"
     finally:
         connection.close()

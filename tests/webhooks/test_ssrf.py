@@ -65,7 +65,8 @@ def test_creating_an_endpoint_on_a_non_public_address_is_a_400_on_url(ssrf_on, a
         ("http://user:pass@93.184.215.14/hooks", "Credentials"),
         ("http:///hooks", "no host"),
         ("http://93.184.215.14:99999/", "valid"),
-        ("not a url", "Only http and https"),
+        ("not a url", "valid URL"),
+        ("http://93.184.215.14/a\nHost: evil", "valid URL"),
     ],
 )
 def test_only_http_and_https_urls_without_credentials(admin_user, auth_client, url, problem):
