@@ -24,6 +24,19 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "webhook_delivery_redeliver": (*ADMIN, E.NOT_FOUND, E.INVALID_STATE),
 }
 
+# What the serializers cannot say: the URL's shape (the SSRF rule itself needs DNS, so a
+# schema-valid URL may still be a 400 on `url`; docs/webhooks.md).
+URL_SCHEMA = {
+    "format": "uri",
+    "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+(?:[/?#]\S*)?$",
+    "description": "An http or https URL without credentials whose host resolves only to public "
+    "addresses (docs/webhooks.md, 'Where deliveries may go').",
+}
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "WebhookEndpointWriteRequest": {"properties": {"url": URL_SCHEMA}},
+    "PatchedWebhookEndpointWriteRequest": {"properties": {"url": URL_SCHEMA}},
+}
+
 SECRET = "whsec_MfKQ9r8GKYqXTwJg4BaX0cGQ9Y5bWlMJ2FFTNMHl6Wk="  # noqa: S105 - an example in the docs
 ENDPOINT = {
     "id": "whe_Vb3kQm8ZrT1xLp0c",
