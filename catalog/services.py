@@ -17,12 +17,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from accounts.models import StoreManager
 from ecommerce.common.exceptions import InvalidRequest
 
 from .cache import catalog_changed
 from .models import Category, Product, StockMovementReason
+from .outbox import products_publish
 from .slugs import unique_slugs
 from .stock import stock_release, stock_set_locked
 
@@ -106,8 +108,11 @@ def product_create(
         )
         product.categories.set(category_objs)
         if quantity:
-            stock_set_locked(levels={product.pk: (0, quantity)}, reason=StockMovementReason.ADJUSTMENT)
+            stock_set_locked(
+                levels={product.pk: (0, quantity)}, reason=StockMovementReason.ADJUSTMENT, publish=False
+            )
             product.quantity = quantity
+        products_publish("product.created", [product], manager_id=manager.external_id if manager else None)
         catalog_changed()
     return product
 
@@ -120,6 +125,7 @@ def product_update(*, product: Product, data: Mapping[str, Any]) -> Product:
         raise ValueError(f"Unknown product fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = Product.objects.select_for_update().get(pk=product.pk)
+        was_discontinued = locked.discontinued
         if "categories" in data:
             locked.categories.set(_categories_resolve(list(data["categories"])))
         if "manager_id" in data:
@@ -140,6 +146,10 @@ def product_update(*, product: Product, data: Mapping[str, Any]) -> Product:
                 f.attname for f in Product._meta.concrete_fields if not f.primary_key and f.name != "quantity"
             ]
         )
+        if locked.discontinued and not was_discontinued:
+            products_publish("product.discontinued", [locked])
+        if set(data) - {"discontinued"} or locked.discontinued == was_discontinued:
+            products_publish("product.updated", [locked])
         catalog_changed()
     return locked
 
@@ -162,7 +172,14 @@ def product_delete(*, product: Product) -> bool:
 def product_discontinue_many(*, product_ids: list[int]) -> int:
     """Mark products discontinued (never sold again, hidden from listings); returns how many changed."""
     with transaction.atomic():
-        changed = Product.objects.filter(pk__in=product_ids, discontinued=False).update(discontinued=True)
+        ids = list(
+            Product.objects.select_for_update()
+            .filter(pk__in=product_ids, discontinued=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        changed = Product.objects.filter(pk__in=ids).update(discontinued=True, updated_at=timezone.now())
+        products_publish("product.discontinued", Product.objects.filter(pk__in=ids).select_related("manager"))
         catalog_changed()
     return changed
 

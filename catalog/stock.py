@@ -17,8 +17,9 @@ named by primary key (``order_id``): the catalog never imports ``orders``.
 Rows are locked with ``SELECT … FOR UPDATE`` in primary-key order (so two buyers of the same
 products in any order never deadlock), read under the lock, checked, then decremented in the
 database (``SET quantity = quantity - n``); the ``quantity >= 0`` check constraint is the last
-line of defence. Every change writes a :class:`StockMovement` row in the same transaction and
-invalidates the catalog cache on commit.
+line of defence. Every change writes a :class:`StockMovement` row in the same transaction,
+publishes the stock events of the products that crossed a line (``catalog.outbox``: out of stock,
+back in stock, low) and invalidates the catalog cache on commit.
 
 The statements are written by hand (``ecommerce.common.sql``): this is checkout's hot path,
 and the ORM's per-statement compilation cost more CPU than the database's work (issue #5).
@@ -42,6 +43,7 @@ from ecommerce.common.sql import db_decimal
 from .cache import catalog_changed
 from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound
 from .models import Product, StockMovement, StockMovementReason
+from .outbox import stock_changes_publish
 from .queries import product_quantity_add, product_rows_lock, stock_movements_insert
 
 
@@ -141,6 +143,10 @@ def stock_take_locked(*, locked: Mapping[int, LockedProduct], order_id: int | No
         order_id=order_id,
         reason=StockMovementReason.SALE,
     )
+    stock_changes_publish(
+        {pk: (p.quantity, p.quantity - p.wanted) for pk, p in locked.items()},
+        {pk: (p.public_id, p.name) for pk, p in locked.items()},
+    )
 
 
 def stock_take(
@@ -174,6 +180,9 @@ def stock_release(
     for pk in sorted(quantities):
         product_quantity_add(pk, quantities[pk])
     _ledger_write(quantities.items(), order_id=order_id, reason=reason)
+    # stock.back_in for products that were at 0 (read after the increments, under their locks)
+    after = dict(Product.objects.filter(pk__in=list(quantities)).values_list("pk", "quantity"))
+    stock_changes_publish({pk: (now - quantities[pk], now) for pk, now in after.items()})
 
 
 ADJUST_REASONS = frozenset({StockMovementReason.RESTOCK, StockMovementReason.ADJUSTMENT})
@@ -207,11 +216,17 @@ def stock_adjust(*, product_id: int, delta: int, reason: str, note: str = "") ->
             raise InsufficientStock(details={"delta": f"requested {delta}, available {current}"})
         StockMovement.objects.create(product_id=product_id, delta=delta, reason=reason, note=note[:255])
         catalog_changed()
-        return Product.objects.values_list("quantity", flat=True).get(pk=product_id)
+        quantity = Product.objects.values_list("quantity", flat=True).get(pk=product_id)
+        stock_changes_publish({product_id: (quantity - delta, quantity)})
+        return quantity
 
 
 def stock_set_locked(
-    *, levels: Mapping[int, tuple[int, int]], reason: str | None = None, note: str = ""
+    *,
+    levels: Mapping[int, tuple[int, int]],
+    reason: str | None = None,
+    note: str = "",
+    publish: bool = True,
 ) -> dict[int, int]:
     """Set products to new stock levels: ``{product pk: (quantity now, new quantity)}``, where
     "quantity now" was read under the caller's row lock in this transaction. Writes only the
@@ -221,9 +236,10 @@ def stock_set_locked(
 
     Used by a product's create and update (catalog services, the admin). Must run inside a
     transaction; raises ``InvalidRequest`` (400) for a negative level. Returns ``{product pk:
-    delta}`` of the products changed.
+    delta}`` of the products changed. ``publish=False``: no stock event (a new product's initial
+    stock).
     """
-    return stock_import(created=(), levels=levels, reason=reason, note=note)
+    return stock_import(created=(), levels=levels, reason=reason, note=note, publish=publish)
 
 
 def stock_import(
@@ -232,6 +248,7 @@ def stock_import(
     levels: Mapping[int, tuple[int, int]],
     reason: str | None = None,
     note: str = "",
+    publish: bool = True,
 ) -> dict[int, int]:
     """A batch of stock levels (the inventory API's upsert): inserts the new, unsaved products of
     ``created`` with their initial ``quantity`` (one bulk ``INSERT``; their primary keys are set
@@ -265,6 +282,8 @@ def stock_import(
     deltas.update(changed)
     if not deltas:
         return {}
+    if publish:
+        stock_changes_publish({pk: levels[pk] for pk in changed})
     opened = {product.pk: product.created_at for product in created}
     StockMovement.objects.bulk_create(
         StockMovement(

@@ -23,6 +23,7 @@ from accounts.models import StoreManager
 from catalog.cache import catalog_changed
 from catalog.exceptions import ProductNotFound
 from catalog.models import Product
+from catalog.outbox import products_publish
 from catalog.slugs import unique_slugs
 from catalog.stock import StockLine, stock_import, stock_lines_merge
 from ecommerce.common.db import retry_on_conflict
@@ -175,6 +176,13 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
         stock_import(created=to_create, levels=levels)
         if to_create or to_update:
             catalog_changed()
+        # product.created / product.updated (a new name, price or quantity), in this transaction
+        products_publish("product.created", to_create, manager_id=manager.external_id)
+        products_publish(
+            "product.updated",
+            [p for p in result.products if p.pk in levels or p in to_update],
+            manager_id=manager.external_id,
+        )
     return result
 
 
@@ -220,6 +228,7 @@ def inventory_product_discontinue(
         before = product_snapshot(product)
         product.discontinued = True
         product.save(update_fields=["discontinued", "updated_at"])
+        products_publish("product.discontinued", [product], manager_id=manager_external_id)
         catalog_changed()
     return [_change(product, "discontinued", before)]
 
