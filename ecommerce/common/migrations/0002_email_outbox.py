@@ -9,9 +9,10 @@ def failed_emails_move(apps, schema_editor):
     Emails list shows them with their error, "Re-send" and ``resend_failed_emails`` send them."""
     FailedEmail = apps.get_model("common", "FailedEmail")
     Email = apps.get_model("common", "Email")
-    for failed in FailedEmail.objects.order_by("pk").iterator():
+    db = schema_editor.connection.alias  # the database being migrated, not the default one
+    for failed in FailedEmail.objects.using(db).order_by("pk").iterator():
         sent = failed.sent_at is not None
-        email = Email.objects.create(
+        email = Email.objects.using(db).create(
             event_id=f"failedemail_{failed.pk}",
             to=failed.to,
             kind="raw",
@@ -22,15 +23,16 @@ def failed_emails_move(apps, schema_editor):
             last_error=failed.error,
             sent_at=failed.sent_at,
         )
-        Email.objects.filter(pk=email.pk).update(created_at=failed.created_at)
+        Email.objects.using(db).filter(pk=email.pk).update(created_at=failed.created_at)
 
 
 def emails_move_back(apps, schema_editor):
     """Back: the raw emails become FailedEmail rows again (the others had never failed that way)."""
     FailedEmail = apps.get_model("common", "FailedEmail")
     Email = apps.get_model("common", "Email")
-    for email in Email.objects.filter(kind="raw").order_by("pk").iterator():
-        failed = FailedEmail.objects.create(
+    db = schema_editor.connection.alias
+    for email in Email.objects.using(db).filter(kind="raw").order_by("pk").iterator():
+        failed = FailedEmail.objects.using(db).create(
             to=email.to,
             subject=email.subject,
             text=email.context.get("text", ""),
@@ -39,7 +41,7 @@ def emails_move_back(apps, schema_editor):
             attempts=email.attempts,
             sent_at=email.sent_at,
         )
-        FailedEmail.objects.filter(pk=failed.pk).update(created_at=email.created_at)
+        FailedEmail.objects.using(db).filter(pk=failed.pk).update(created_at=email.created_at)
 
 
 class Migration(migrations.Migration):
