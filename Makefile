@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= ecommerce.settings.base
 # The MySQL driver is installed only when DATABASE_URL asks for it (it compiles against libmariadb).
 EXTRA_REQS := $(if $(findstring mysql,$(DATABASE_URL)),-r requirements-mysql.txt,)
 
-.PHONY: run test test-fast test-pg test-mysql lint fmt install install-dev migrate seed schema contract screenshots cluster clean
+.PHONY: run worker test test-fast test-pg test-mysql test-worker lint fmt install install-dev migrate seed schema contract screenshots cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,21 @@ run: seed
 	@echo ""
 	@# No gunicorn access log: the JSON line of RequestIdMiddleware is the one line per request (docs/accounts.md)
 	$(BIN)/gunicorn ecommerce.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) $(GUNICORN_WORKERS)
+
+# A Celery worker with beat (emails, the outbox, periodic jobs) for a local Redis; the web side
+# (`make run`) must get the same CELERY_BROKER_URL, else it runs tasks in-process itself.
+# Production runs beat once (`celery -A ecommerce beat`) beside any number of workers.
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/1
+worker: migrate
+	CELERY_BROKER_URL=$(CELERY_BROKER_URL) $(BIN)/celery -A ecommerce worker -B --loglevel=INFO
+
+# The tests that need a real worker and broker (pytest -m worker), on PostgreSQL + Redis.
+CELERY_TEST_BROKER_URL ?= redis://127.0.0.1:6379/3
+test-worker: install-dev
+	psql "$(dir $(PG_URL))postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(PG_URL))'" | grep -q 1 \
+		|| psql "$(dir $(PG_URL))postgres" -qc 'CREATE DATABASE "$(notdir $(PG_URL))"'
+	DATABASE_URL=$(PG_URL) CACHE_URL=$(REDIS_URL) CELERY_TEST_BROKER_URL=$(CELERY_TEST_BROKER_URL) \
+		DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest -m worker -p no:cacheprovider $(PYTEST_ARGS)
 
 test: install-dev
 	DJANGO_SETTINGS_MODULE=ecommerce.settings.test $(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)

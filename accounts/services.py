@@ -20,10 +20,10 @@ from django.db import IntegrityError, transaction
 
 from ecommerce.common.exceptions import InvalidRequest
 
-from .emails import email_render, email_send_on_commit
+from .emails import email_send_on_commit
 from .exceptions import EmailNotVerified, InvalidCredentials, InvalidKey
-from .links import password_reset_link, verification_link
 from .models import User
+from .outbox import customer_created_publish
 from .selectors import email_taken, user_get_by_email
 from .signals import user_deleting
 from .throttling import (
@@ -55,12 +55,8 @@ def _password_validate(password: str, *, user: User, field_name: str) -> None:
 
 
 def _verification_send(*, address: EmailAddress) -> None:
-    key = EmailConfirmationHMAC(address).key
-    email_send_on_commit(
-        template="verify_email",
-        to=address.email,
-        context={"link": verification_link(key), "key": key, "first_name": address.user.first_name},
-    )
+    # The key is made when the email is rendered (accounts.emails): no key in the queue.
+    email_send_on_commit(template="verify_email", to=address.email, context={"address_id": address.pk})
 
 
 def _mark_email_verified(*, user: User) -> None:
@@ -98,6 +94,7 @@ def user_register(*, email: str, password: str, ip: str, first_name: str = "", l
             user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
             address = EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
             _verification_send(address=address)
+            customer_created_publish(user)
     except IntegrityError as exc:  # a concurrent registration with the same address won
         raise InvalidRequest(EMAIL_TAKEN, details={"email": EMAIL_TAKEN}) from exc
     return user
@@ -184,34 +181,18 @@ def user_login(*, email: str, password: str, ip: str) -> User:
 # --- Passwords --------------------------------------------------------------------------------
 
 
-def _reset_key(user: User) -> str:
-    # Django's generator (the one allauth's extends): HMAC over the password hash, last login,
-    # email and a timestamp, checked in constant time. allauth's subclass writes email rows
-    # while it hashes, so it is not used here.
-    return f"{user.public_id}-{default_token_generator.make_token(user)}"
-
-
 def password_reset_request(*, email: str, ip: str) -> None:
-    """Email a reset link when an active account uses ``email``; otherwise do the same work
-    (render the email) and send nothing, so callers cannot tell the two apart."""
+    """Email a reset link when an active account uses ``email`` (queued; a worker renders and
+    sends it); otherwise send nothing, with the same answer, so callers cannot tell the two
+    apart."""
     email = _normalize(email)
     throttle_password_reset(ip=ip, email=email)
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
-        email_render(template="password_reset", to=email, context=_reset_context("usr_unknown-0-0"))
-        return
+        return  # the same 202; for a known address the email is only queued (a worker renders it)
     with transaction.atomic(durable=True):
-        email_send_on_commit(
-            template="password_reset", to=user.email, context=_reset_context(_reset_key(user))
-        )
-
-
-def _reset_context(key: str) -> dict[str, Any]:
-    return {
-        "link": password_reset_link(key),
-        "key": key,
-        "timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-    }
+        # The key is made when the email is rendered (accounts.emails): no key in the queue.
+        email_send_on_commit(template="password_reset", to=user.email, context={"user_id": user.pk})
 
 
 _RESET_KEY_USER = re.compile(r"usr_[A-Za-z0-9]{1,40}")
@@ -383,6 +364,7 @@ def _social_user_get_or_create(identity: ProviderIdentity) -> User:
                 last_name=identity.last_name[:150],
                 email_verified=True,
             )
+            customer_created_publish(user)
         else:
             if not user.is_active:
                 raise InvalidCredentials("This account is disabled.")

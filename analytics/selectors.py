@@ -31,7 +31,8 @@ from catalog.models import Product
 from orders.models import Order, OrderStatus
 
 from .models import DailyOrderStats, DailyProductSales
-from .periods import REVENUE_STATUSES, Period
+from .periods import REVENUE_STATUSES, Period, local_midnight, shop_today
+from .querysets import order_stats_live, order_units_live, product_sales_live
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -386,3 +387,38 @@ def analytics_summary(*, period: Period) -> Summary:
         low_stock_threshold=settings.LOW_STOCK_THRESHOLD,
         latest_orders=latest_orders(period=period),
     )
+
+
+# --- The nightly rollup check (analytics.tasks.rollup_check) ------------------------------------
+
+
+def rollup_mismatches(*, days: int | None = None, today: date | None = None) -> list[date]:
+    """The shop-local days among the last ``days`` (default ``ANALYTICS_CHECK_DAYS``, today
+    included) whose rollup rows differ from a live aggregate of the orders (zero rows ignored)."""
+    from datetime import timedelta
+
+    last = today or shop_today()
+    first = last - timedelta(days=(days if days is not None else settings.ANALYTICS_CHECK_DAYS) - 1)
+    starts_at, ends_before = local_midnight(first), local_midnight(last + timedelta(days=1))
+
+    def money(value: Any) -> Decimal:
+        return Decimal(value or 0).quantize(CENT)
+
+    rolled: set[tuple[Any, ...]] = set()
+    for r in DailyOrderStats.objects.filter(day__gte=first, day__lte=last):
+        if r.orders or r.revenue or r.units:
+            rolled.add(("o", r.day, r.channel, r.status, r.orders, money(r.revenue), r.units))
+    for p in DailyProductSales.objects.filter(day__gte=first, day__lte=last):
+        if p.units or p.revenue:
+            rolled.add(("p", p.day, p.channel, p.product_id, p.units, money(p.revenue)))
+    units = {
+        (r["day"], r["k_channel"], r["k_status"]): r["units"]
+        for r in order_units_live(starts_at=starts_at, ends_before=ends_before)
+    }
+    live: set[tuple[Any, ...]] = set()
+    for row in order_stats_live(starts_at=starts_at, ends_before=ends_before):
+        key = (row["day"], row["k_channel"], row["k_status"])
+        live.add(("o", *key, row["orders"], money(row["revenue"]), units.get(key) or 0))
+    for row in product_sales_live(starts_at=starts_at, ends_before=ends_before):
+        live.add(("p", row["day"], row["k_channel"], row["k_product"], row["units"], money(row["revenue"])))
+    return sorted({row[1] for row in rolled ^ live})

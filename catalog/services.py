@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from accounts.models import StoreManager
 from ecommerce.common.exceptions import InvalidRequest
@@ -31,6 +32,7 @@ from ecommerce.common.exceptions import InvalidRequest
 from .cache import catalog_changed
 from .exceptions import VariantNotFound
 from .models import Category, Product, ProductVariant, StockMovementReason, TaxClass
+from .outbox import products_publish
 from .slugs import unique_slugs
 from .stock import stock_import, stock_release, stock_set_locked
 
@@ -161,6 +163,7 @@ def product_create(
             )
         product.__dict__.pop("_quantity", None)
         product.categories.set(category_objs)
+        products_publish("product.created", [product], manager_id=manager.external_id if manager else None)
         catalog_changed()
     return product
 
@@ -179,6 +182,7 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
         raise ValueError(f"Unknown product fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = Product.objects.select_for_update().get(pk=product.pk)
+        was_discontinued = locked.discontinued
         if "categories" in data:
             locked.categories.set(_categories_resolve(list(data["categories"])))
         if "manager_id" in data:
@@ -216,8 +220,12 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
                 )
         locked.save()
         _product_price_sync(locked)
+        locked.__dict__.pop("_quantity", None)  # read again from the variants
+        if locked.discontinued and not was_discontinued:
+            products_publish("product.discontinued", [locked])
+        if set(data) - {"discontinued"} or locked.discontinued == was_discontinued:
+            products_publish("product.updated", [locked])
         catalog_changed()
-    locked.__dict__.pop("_quantity", None)
     return locked
 
 
@@ -227,6 +235,14 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
 def _lowest_price(variants: list[Mapping[str, Any]]) -> Decimal:
     active = [v["price"] for v in variants if v.get("is_active", True)] or [v["price"] for v in variants]
     return Decimal(min(active))
+
+
+def _product_updated(product: Product) -> None:
+    """A variant changed: the product's copy of the lowest price, and ``product.updated`` (its
+    price, stock or status may have changed)."""
+    _product_price_sync(product)
+    product.__dict__.pop("_quantity", None)  # read again from the variants
+    products_publish("product.updated", [product])
 
 
 def _product_price_sync(product: Product) -> None:
@@ -376,7 +392,7 @@ def variant_create(*, product: Product, data: Mapping[str, Any]) -> ProductVaria
         variants_validate(list(locked.options), [data], others=siblings)
         variant = _variant_new(locked, data, len(siblings))
         stock_import(created=(), levels={}, reason=StockMovementReason.ADJUSTMENT, created_variants=[variant])
-        _product_price_sync(locked)
+        _product_updated(locked)
         catalog_changed()
     return variant
 
@@ -403,7 +419,7 @@ def variant_update(*, variant: ProductVariant, data: Mapping[str, Any]) -> Produ
         stock_set_locked(levels=levels, reason=StockMovementReason.ADJUSTMENT)
         if "quantity" in data:
             locked.quantity = data["quantity"]
-        _product_price_sync(product)
+        _product_updated(product)
         catalog_changed()
     return locked
 
@@ -419,7 +435,7 @@ def variant_delete(*, variant: ProductVariant) -> bool:
             )
         _variant_remove(variant)
         deleted = not ProductVariant.objects.filter(pk=variant.pk).exists()
-        _product_price_sync(product)
+        _product_updated(product)
         catalog_changed()
     return deleted
 
@@ -450,7 +466,14 @@ def product_delete(*, product: Product) -> bool:
 def product_discontinue_many(*, product_ids: list[int]) -> int:
     """Mark products discontinued (never sold again, hidden from listings); returns how many changed."""
     with transaction.atomic():
-        changed = Product.objects.filter(pk__in=product_ids, discontinued=False).update(discontinued=True)
+        ids = list(
+            Product.objects.select_for_update()
+            .filter(pk__in=product_ids, discontinued=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        changed = Product.objects.filter(pk__in=ids).update(discontinued=True, updated_at=timezone.now())
+        products_publish("product.discontinued", Product.objects.filter(pk__in=ids).select_related("manager"))
         catalog_changed()
     return changed
 

@@ -24,7 +24,9 @@ Rows are locked with ``SELECT … FOR UPDATE`` in primary-key order (so two buye
 variants in any order never deadlock), read under the lock, checked, then decremented in the
 database (``SET quantity = quantity - n``); the ``quantity >= 0`` check constraint on the
 variant is the last line of defence. Every change writes a :class:`StockMovement` row (with its
-variant and product) in the same transaction and invalidates the catalog cache on commit.
+variant and product) in the same transaction, publishes the stock events of the variants that
+crossed a line (``catalog.outbox``: out of stock, back in stock, low) and invalidates the
+catalog cache on commit.
 
 The statements are written by hand (``catalog.queries``): this is checkout's hot path, and the
 ORM's per-statement compilation cost more CPU than the database's work (issue #5).
@@ -53,6 +55,7 @@ from ecommerce.common.sql import db_decimal
 from .cache import catalog_changed
 from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound, VariantRequired
 from .models import Product, ProductVariant, StockMovement, StockMovementReason
+from .outbox import stock_changes_publish
 from .queries import stock_movements_insert, variant_quantity_add, variant_rows_lock
 
 
@@ -225,6 +228,10 @@ def stock_take_locked(*, locked: Mapping[int, LockedVariant], order_id: int | No
         order_id=order_id,
         reason=StockMovementReason.SALE,
     )
+    stock_changes_publish(
+        {pk: (v.quantity, v.quantity - v.wanted) for pk, v in locked.items()},
+        {pk: (v.product_public_id, v.name, v.public_id, v.sku) for pk, v in locked.items()},
+    )
 
 
 def stock_take(
@@ -275,6 +282,9 @@ def stock_release(
     _ledger_write(
         ((products[pk], pk, count) for pk, count in quantities.items()), order_id=order_id, reason=reason
     )
+    # stock.back_in for variants that were at 0 (read after the increments, under their locks)
+    after = dict(ProductVariant.objects.filter(pk__in=list(quantities)).values_list("pk", "quantity"))
+    stock_changes_publish({pk: (now - quantities[pk], now) for pk, now in after.items()})
 
 
 ADJUST_REASONS = frozenset({StockMovementReason.RESTOCK, StockMovementReason.ADJUSTMENT})
@@ -310,6 +320,7 @@ def stock_adjust(*, variant_id: int, delta: int, reason: str, note: str = "") ->
             product_id=row[1], variant_id=variant_id, delta=delta, reason=reason, note=note[:255]
         )
         catalog_changed()
+        stock_changes_publish({variant_id: (int(row[0]) - delta, int(row[0]))})
         return int(row[0])
 
 
@@ -319,6 +330,7 @@ def stock_set_locked(
     reason: str | None = None,
     note: str = "",
     product_ids: Mapping[int, int] | None = None,
+    publish: bool = True,
 ) -> dict[int, int]:
     """Set variants to new stock levels: ``{variant pk: (quantity now, new quantity)}``, where
     "quantity now" was read under the caller's row lock in this transaction. Writes only the
@@ -328,9 +340,11 @@ def stock_set_locked(
 
     Used by a product's and a variant's create and update (catalog services, the admin). Must
     run inside a transaction; raises ``InvalidRequest`` (400) for a negative level. Returns
-    ``{variant pk: delta}`` of the variants changed.
+    ``{variant pk: delta}`` of the variants changed. ``publish=False``: no stock event.
     """
-    return stock_import(created=(), levels=levels, reason=reason, note=note, product_ids=product_ids)
+    return stock_import(
+        created=(), levels=levels, reason=reason, note=note, product_ids=product_ids, publish=publish
+    )
 
 
 def stock_import(
@@ -341,6 +355,7 @@ def stock_import(
     note: str = "",
     created_variants: Sequence[ProductVariant] = (),
     product_ids: Mapping[int, int] | None = None,
+    publish: bool = True,
 ) -> dict[int, int]:
     """A batch of stock levels (the inventory API's upsert, the admin's nested writes, CSV
     import).
@@ -400,6 +415,8 @@ def stock_import(
     deltas.update(changed)
     if not deltas:
         return {}
+    if publish:  # new products' and variants' opening stock publishes no stock event
+        stock_changes_publish({pk: levels[pk] for pk in changed})
     StockMovement.objects.bulk_create(
         StockMovement(
             product_id=products[pk],

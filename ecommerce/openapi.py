@@ -35,6 +35,7 @@ from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
 from inventory.api import openapi as inventory_openapi
 from orders.api import openapi as orders_openapi
+from webhooks.api import openapi as webhooks_openapi
 
 # Every app's declarations (a new app adds its module here).
 MODULES = [
@@ -44,6 +45,7 @@ MODULES = [
     orders_openapi,
     inventory_openapi,
     analytics_openapi,
+    webhooks_openapi,
     service_openapi,
 ]
 # Codes every operation can return.

@@ -32,6 +32,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("inventory.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("webhooks.api.urls")),
     re_path(r"^.*$", api_not_found),
 ]
 

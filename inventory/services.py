@@ -23,6 +23,7 @@ from accounts.models import StoreManager
 from catalog.cache import catalog_changed
 from catalog.exceptions import ProductNotFound, VariantRequired
 from catalog.models import Product, ProductVariant
+from catalog.outbox import products_publish
 from catalog.slugs import unique_slugs
 from catalog.stock import StockLine, stock_import, stock_lines_merge
 from ecommerce.common.db import retry_on_conflict
@@ -81,9 +82,11 @@ def _manager_lock_or_create(*, external_id: str) -> StoreManager:
     """The manager row, locked (serialises batches of one manager), created on first use."""
     manager = StoreManager.objects.select_for_update().filter(external_id=external_id).first()
     if manager is None:
-        manager, created = StoreManager.objects.get_or_create(external_id=external_id)
-        if not created:  # another request created it a moment ago
-            manager = StoreManager.objects.select_for_update().get(pk=manager.pk)
+        try:
+            with transaction.atomic():  # a savepoint: the insert may lose a race
+                manager = StoreManager.objects.create(external_id=external_id)
+        except IntegrityError:  # another request created it a moment ago
+            manager = StoreManager.objects.select_for_update().get(external_id=external_id)
     return manager
 
 
@@ -208,6 +211,13 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
         stock_import(created=to_create, levels=levels, product_ids=variant_products)
         if to_create or to_update:
             catalog_changed()
+        # product.created / product.updated (a new name, price or quantity), in this transaction
+        products_publish("product.created", to_create, manager_id=manager.external_id)
+        products_publish(
+            "product.updated",
+            [p for p in result.products if p.pk in variant_products.values() or p in to_update],
+            manager_id=manager.external_id,
+        )
     return result
 
 
@@ -253,6 +263,7 @@ def inventory_product_discontinue(
         before = product_snapshot(product)
         product.discontinued = True
         product.save(update_fields=["discontinued", "updated_at"])
+        products_publish("product.discontinued", [product], manager_id=manager_external_id)
         catalog_changed()
     return [_change(product, "discontinued", before)]
 

@@ -1,55 +1,79 @@
-"""Order emails, sent after commit through the shop's one sender (``ecommerce.common.email``).
-A failing mail server never fails the operation: the email is logged and kept for re-send."""
+"""Order emails: queued by the outbox events of an order (``ecommerce.events``), rendered and
+sent by a worker (``ecommerce.common.email``), once per (event, recipient).
+
+- ``order.paid`` by the payment (checkout, a retry, a reconciliation): the confirmation;
+- ``order.paid`` by a person (admin), ``order.shipped``, ``order.delivered``,
+  ``order.cancelled``: the status email;
+- an order created already paid (the inventory API's processed order): none, as before.
+
+Nothing is rendered in the request: the email's context is the order id and the status.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
 
-from django.db import transaction
 from django.template.loader import render_to_string
 
-from ecommerce.common.email import OutgoingEmail, email_deliver
+from ecommerce.common.email import OutgoingEmail, email_queue, email_renderer_register
+from ecommerce.events.registry import Event, event_subscribe
 
-from .models import Order, OrderLine, OrderStatus
+from .models import Order, OrderStatus
 
 SUBJECTS = {
     "confirmation": "Your order {id} is confirmed",
     "status": "Your order {id} is now {status}",
 }
+EMAIL_EVENT_TYPES = ("order.paid", "order.shipped", "order.delivered", "order.cancelled")
 
 
-def order_email_schedule(
-    *, order_id: int, kind: str, status: str, loaded: tuple[Order, Sequence[OrderLine]] | None = None
-) -> None:
-    """Send the ``kind`` email (``confirmation`` or ``status``) about the order having become
-    ``status``, once the transaction commits. ``loaded`` passes the order and its lines when the
-    caller has just written them (checkout), which saves reading them back."""
-    transaction.on_commit(
-        lambda: order_email_send(order_id=order_id, kind=kind, status=status, loaded=loaded)
+def order_email_kind(event: Event) -> str | None:
+    """Which email (``confirmation``, ``status``) an order event causes, or ``None``."""
+    timeline = event.data.get("timeline") or [{}]
+    last = timeline[-1]
+    if event.type == "order.paid":
+        if last.get("from_status") is None:  # created paid: an inventory API order
+            return None
+        return "confirmation" if last.get("actor") == "payment" else "status"
+    return "status" if event.type in EMAIL_EVENT_TYPES else None
+
+
+def order_email_handler(event: Event) -> None:
+    """Subscriber of the order events: queue the customer's email (idempotent: one per event
+    and recipient)."""
+    kind = order_email_kind(event)
+    to = (event.data.get("customer") or {}).get("email") or ""
+    if kind is None or not to:
+        return
+    email_queue(
+        event_id=event.id,
+        to=to,
+        kind=f"orders.{kind}",
+        context={"order_id": event.data["id"], "status": event.data["status"]},
     )
 
 
-def order_email_send(
-    *, order_id: int, kind: str, status: str, loaded: tuple[Order, Sequence[OrderLine]] | None = None
-) -> bool:
-    """Render and send an order email now; False when there is nobody to send to or it failed."""
-    order: Order | None
-    if loaded is not None:
-        order, lines = loaded[0], list(loaded[1])
-    else:
-        order = Order.objects.prefetch_related("lines").filter(pk=order_id).first()
-        if order is None:
-            return False
-        lines = list(order.lines.all())
-    if not order.customer_email:
-        return False
-    status_label = OrderStatus(status).label
-    context = {"order": order, "lines": lines, "status": status_label}
-    return email_deliver(
-        OutgoingEmail(
-            to=order.customer_email,
-            subject=SUBJECTS[kind].format(id=order.public_id, status=status_label.lower()),
-            text=render_to_string(f"emails/order_{kind}.txt", context),
-            html=render_to_string(f"emails/order_{kind}.html", context),
-        )
+def order_email_render(kind: str, to: str, context: Mapping[str, Any]) -> OutgoingEmail | None:
+    """Render the ``kind`` email of the order (as it is now; ``None`` once it is gone or its
+    customer's data was erased)."""
+    order = Order.objects.prefetch_related("lines").filter(public_id=context["order_id"]).first()
+    if order is None or not order.customer_email:
+        return None
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)
+    status_label = OrderStatus(context["status"]).label
+    template_context = {"order": order, "lines": lines, "status": status_label}
+    return OutgoingEmail(
+        to=to,
+        subject=SUBJECTS[kind].format(id=order.public_id, status=status_label.lower()),
+        text=render_to_string(f"emails/order_{kind}.txt", template_context),
+        html=render_to_string(f"emails/order_{kind}.html", template_context),
     )
+
+
+def order_emails_connect() -> None:
+    """Register the renderers and the subscriber (``OrdersConfig.ready``)."""
+    for kind in SUBJECTS:
+        email_renderer_register(f"orders.{kind}", partial(order_email_render, kind))
+    event_subscribe("orders.emails", order_email_handler, types=EMAIL_EVENT_TYPES)

@@ -8,3 +8,7 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .email import emails_purge
+        from .tasks import housekeeping_register
+
+        housekeeping_register("common.emails", emails_purge)

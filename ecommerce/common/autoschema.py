@@ -80,6 +80,16 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/api/orders/{order_id}/cancel"): "order_cancel",
     # analytics
     ("GET", "/api/analytics/summary"): "analytics_summary_retrieve",
+    # webhooks (admins)
+    ("GET", "/api/webhooks/endpoints"): "webhook_endpoint_list",
+    ("POST", "/api/webhooks/endpoints"): "webhook_endpoint_add",
+    ("GET", "/api/webhooks/endpoints/{endpoint_id}"): "webhook_endpoint_retrieve",
+    ("PATCH", "/api/webhooks/endpoints/{endpoint_id}"): "webhook_endpoint_update",
+    ("DELETE", "/api/webhooks/endpoints/{endpoint_id}"): "webhook_endpoint_delete",
+    ("POST", "/api/webhooks/endpoints/{endpoint_id}/rotate-secret"): "webhook_endpoint_rotate_secret",
+    ("POST", "/api/webhooks/endpoints/{endpoint_id}/test"): "webhook_endpoint_test",
+    ("GET", "/api/webhooks/endpoints/{endpoint_id}/deliveries"): "webhook_delivery_list",
+    ("POST", "/api/webhooks/deliveries/{delivery_id}/redeliver"): "webhook_delivery_redeliver",
 }
 
 

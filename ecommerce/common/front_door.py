@@ -36,6 +36,7 @@ API_RESOURCES: tuple[tuple[str, str, str], ...] = (
     ("inventory_discontinue", "inventory-discontinue", "Store managers: discontinue a product"),
     ("orders_process", "inventory-orders-process", "Store managers: process an order"),
     ("analytics_summary", "analytics-summary", "Admins: sales figures for a date range"),
+    ("webhook_endpoints", "webhook-endpoint-list", "Admins: webhook endpoints (signed event deliveries)"),
 )
 API_DOCS: tuple[tuple[str, str], ...] = (
     ("schema", "schema"),

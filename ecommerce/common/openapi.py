@@ -35,12 +35,37 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         }
     },
     "health_retrieve": {
-        "200": {"All up": {"status": "ok", "database": "ok", "cache": "ok"}},
+        "200": {
+            "All up": {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok", "worker": "ok"},
+            "No broker configured (tasks in-process)": {
+                "status": "ok",
+                "database": "ok",
+                "cache": "ok",
+                "broker": "disabled",
+                "worker": "disabled",
+            },
+            "Broker unreachable": {
+                "status": "degraded",
+                "database": "ok",
+                "cache": "ok",
+                "broker": "unavailable",
+                "worker": "degraded",
+            },
+            "No worker heartbeat": {
+                "status": "degraded",
+                "database": "ok",
+                "cache": "ok",
+                "broker": "ok",
+                "worker": "degraded",
+            },
+        },
         "503": {
             "Cache down": {
                 "status": "unavailable",
                 "database": "ok",
                 "cache": "unavailable",
+                "broker": "ok",
+                "worker": "ok",
                 "error": {
                     "code": "SERVICE_UNAVAILABLE",
                     "message": "Unavailable: cache.",

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views import csrf, defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -22,6 +24,8 @@ from .schema import ErrorBodySerializer
 
 OK = "ok"
 UNAVAILABLE = "unavailable"
+DEGRADED = "degraded"
+DISABLED = "disabled"  # no broker configured: tasks run in-process, there is no worker to check
 
 
 def check_database(alias: str) -> bool:
@@ -46,10 +50,54 @@ def check_cache() -> bool:
         return False
 
 
+def check_broker() -> bool:
+    """True when the Celery broker (``CELERY_BROKER_URL``) accepts a connection (and, for Redis,
+    answers a PING) within a second."""
+    from celery import current_app
+
+    try:
+        with current_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+            client = getattr(connection.default_channel, "client", None)
+            if client is not None and hasattr(client, "ping"):
+                client.ping()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return False
+
+
+def check_worker() -> bool:
+    """True when a worker wrote its heartbeat (``worker_heartbeat``, sent by beat) within
+    ``CELERY_HEARTBEAT_STALE_SECONDS``."""
+    from .models import WorkerHeartbeat
+
+    cutoff = timezone.now() - timedelta(seconds=settings.CELERY_HEARTBEAT_STALE_SECONDS)
+    try:
+        return WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).exists()
+    except Exception:  # noqa: BLE001 - the database is down: reported as such
+        return False
+
+
 def _health_fields() -> dict[str, serializers.Field]:
     """Fresh field instances each time (a serializer class takes ownership of its fields)."""
     return {
-        part: serializers.ChoiceField(choices=[OK, UNAVAILABLE]) for part in ("status", "database", "cache")
+        "status": serializers.ChoiceField(
+            choices=[OK, DEGRADED, UNAVAILABLE],
+            help_text="`unavailable` (503) when the database or the cache is down; `degraded` (still "
+            "200: this node serves requests) when the broker is unreachable or no worker has written "
+            "its heartbeat lately; else `ok`.",
+        ),
+        "database": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
+        "cache": serializers.ChoiceField(choices=[OK, UNAVAILABLE]),
+        "broker": serializers.ChoiceField(
+            choices=[OK, UNAVAILABLE, DISABLED],
+            help_text="The Celery broker; `disabled` when none is configured (tasks run in-process).",
+        ),
+        "worker": serializers.ChoiceField(
+            choices=[OK, DEGRADED, DISABLED],
+            help_text="`degraded` when no worker has written its heartbeat for "
+            "`CELERY_HEARTBEAT_STALE_SECONDS`; `disabled` without a broker.",
+        ),
     }
 
 
@@ -61,25 +109,35 @@ _HealthUnavailableSerializer = inline_serializer(
 
 
 class HealthApi(APIView):
-    """Liveness and readiness: checks the database and the cache for real."""
+    """Liveness and readiness: checks the database and the cache for real (503 when either is
+    down), and reports the broker and the workers' heartbeat (``degraded``, still 200)."""
 
     authentication_classes: list[type] = []
     permission_classes: list[type] = []
 
     @extend_schema(
         tags=["service"],
-        summary="Health of the service, its database and its cache",
+        summary="Health of the service: database, cache, broker and workers",
         responses={200: _HealthSerializer, 503: _HealthUnavailableSerializer},
     )
     def get(self, request: Request) -> Response:
         database_ok = all(check_database(alias) for alias in settings.HEALTH_CHECK_DATABASES)
         cache_ok = check_cache()
+        if settings.CELERY_BROKER_URL:
+            broker = OK if check_broker() else UNAVAILABLE
+            worker = OK if database_ok and check_worker() else DEGRADED
+        else:
+            broker = worker = DISABLED
         body = {
             "status": OK if database_ok and cache_ok else UNAVAILABLE,
             "database": OK if database_ok else UNAVAILABLE,
             "cache": OK if cache_ok else UNAVAILABLE,
+            "broker": broker,
+            "worker": worker,
         }
         if database_ok and cache_ok:
+            if broker == UNAVAILABLE or worker == DEGRADED:
+                body["status"] = DEGRADED
             return Response(body)
         failing = {part: "unavailable" for part in ("database", "cache") if body[part] != OK}
         body.update(envelope(ErrorCode.SERVICE_UNAVAILABLE, f"Unavailable: {', '.join(failing)}.", failing))

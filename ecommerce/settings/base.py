@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from .config import DEVELOPMENT_SECRET_KEY, cache_config, cache_is_redis, database_config, email_config
 
@@ -47,12 +48,14 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.openid_connect",
     "ecommerce.common",
+    "ecommerce.events",
     "accounts",
     "catalog",
     "cart",
     "orders",
     "inventory",
     "analytics",
+    "webhooks",
     # The top layer: `manage.py seed_demo`, which may import every app (docs/architecture.md).
     "ecommerce.demo",
 ]
@@ -353,6 +356,105 @@ PAYMENT_TEST_GATEWAY_ALLOWED_UNSAFE = env.bool("PAYMENT_TEST_GATEWAY_ALLOWED_UNS
 # (checkout died after phase 1: asks the gateway, then paid, or payment_failed with stock returned).
 PENDING_ORDER_RECONCILE_AFTER_MINUTES = env.int("PENDING_ORDER_RECONCILE_AFTER_MINUTES", default=15)
 
+# --- Background jobs: Celery, the outbox, emails (docs/background-jobs.md) ---------------
+# Empty: no broker; tasks run in-process right after the transaction that enqueued them commits
+# (make run, make test). redis://host:6379/1 in production, with `celery -A ecommerce worker -B`.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False  # an eager task's failure is logged, never the request's error
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: effects live in the database
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# At least once: a task is acknowledged after it ran, so a worker killed mid-task leaves it in the
+# queue for another worker; every task is idempotent (docs/background-jobs.md).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis: a message a dead worker had taken (unacknowledged) goes back to the queue after this
+# many seconds. Keep it above the longest task and retry countdown of a single attempt.
+# Workers look for such messages every CELERY_BROKER_RESTORE_INTERVAL seconds.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=600)
+CELERY_BROKER_RESTORE_INTERVAL = env.int("CELERY_BROKER_RESTORE_INTERVAL", default=10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": CELERY_BROKER_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+}
+# Sending a task to an unreachable broker gives up quickly: the outbox row is already committed
+# and the sweeper sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+
+# The outbox (ecommerce.events): rows not dispatched this many seconds after they were due are
+# sent again by the sweeper; a dispatch that fails this many times is dead-lettered.
+OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+# Emails as tasks: attempts before an email is dead-lettered (admin: Emails), and the backoff
+# before attempt n+1: min(cap, base * 2**(n-1)) seconds, times a random jitter in [0.5, 1].
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=6)
+EMAIL_RETRY_BASE_SECONDS = env.float("EMAIL_RETRY_BASE_SECONDS", default=30.0)
+EMAIL_RETRY_MAX_SECONDS = env.float("EMAIL_RETRY_MAX_SECONDS", default=3600.0)
+# Workers write a heartbeat every CELERY_HEARTBEAT_SECONDS (a beat task); GET /api/health/ says
+# "degraded" when none was written for CELERY_HEARTBEAT_STALE_SECONDS.
+CELERY_HEARTBEAT_SECONDS = env.int("CELERY_HEARTBEAT_SECONDS", default=15)
+CELERY_HEARTBEAT_STALE_SECONDS = env.int("CELERY_HEARTBEAT_STALE_SECONDS", default=60)
+# The hourly housekeeping task deletes dispatched outbox events and sent emails older than this
+# (apps plug their own purges in: ecommerce.common.tasks.housekeeping_register).
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
+# The nightly rollup check compares this many past days of analytics rollups with the orders.
+ANALYTICS_CHECK_DAYS = env.int("ANALYTICS_CHECK_DAYS", default=7)
+# Celery beat (run by `celery -A ecommerce worker -B`, or a separate `celery -A ecommerce beat`).
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "ecommerce.events.tasks.outbox_sweep", "schedule": 60.0},
+    "worker-heartbeat": {
+        "task": "ecommerce.common.tasks.worker_heartbeat",
+        "schedule": float(CELERY_HEARTBEAT_SECONDS),
+    },
+    "housekeeping": {"task": "ecommerce.common.tasks.housekeeping", "schedule": crontab(minute=10)},
+    "reconcile-pending-orders": {"task": "orders.tasks.reconcile_pending_orders", "schedule": 300.0},
+    "analytics-rollup-check": {
+        "task": "analytics.tasks.rollup_check",
+        "schedule": crontab(hour=3, minute=30),  # nightly, UTC
+    },
+}
+
+# --- Webhooks (docs/webhooks.md) -------------------------------------------------------------
+# Seconds between delivery attempts after the first (comma-separated); when they are used up the
+# delivery is dead. The default spreads 8 attempts over about 27 hours.
+WEBHOOK_RETRY_SCHEDULE = [
+    int(seconds)
+    for seconds in env.list(
+        "WEBHOOK_RETRY_SCHEDULE", default=["5", "300", "1800", "7200", "18000", "36000", "36000"]
+    )
+    if str(seconds).strip() != ""
+]
+if any(seconds < 0 for seconds in WEBHOOK_RETRY_SCHEDULE):
+    raise ValueError("WEBHOOK_RETRY_SCHEDULE: seconds must not be negative")
+# Seconds to wait for a receiver (connect, send, each read); no answer in time is a failed attempt.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# An endpoint whose attempts failed this many times in a row is disabled (admins get an email).
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=50)
+# 1: deliveries may go to loopback, private and link-local addresses (tests, local development
+# only; `check --deploy` warns, webhooks.W001). Off: the SSRF rule of docs/webhooks.md applies.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+# Finished deliveries (succeeded or dead) older than this are purged with their attempt log by the
+# hourly housekeeping.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=30)
+# Retries waiting longer than this many seconds are not broker messages with a countdown; the job
+# below sends them when due (keep it well under CELERY_BROKER_VISIBILITY_TIMEOUT).
+WEBHOOK_MAX_COUNTDOWN_SECONDS = env.int("WEBHOOK_MAX_COUNTDOWN_SECONDS", default=300)
+# Every minute, deliveries whose next attempt is due are sent (retries longer than a few minutes
+# wait here, not as countdown messages in the broker; it also repairs a lost task message).
+CELERY_BEAT_SCHEDULE["webhook-deliveries-due"] = {
+    "task": "webhooks.tasks.webhook_deliveries_due",
+    "schedule": 60.0,
+}
+
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -381,10 +483,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "unavailable"],
+        "HealthStatusEnum": ["ok", "degraded", "unavailable"],
+        "HealthBrokerEnum": ["ok", "unavailable", "disabled"],
+        "HealthWorkerEnum": ["ok", "degraded", "disabled"],
         "ProductStatusEnum": ["in_stock", "out_of_stock", "discontinued"],
         "OrderStatusEnum": "orders.models.OrderStatus",  # used by orders and analytics
         "OrderChannelEnum": "orders.models.OrderChannel",
         "CustomerKindEnum": "orders.api.serializers.CustomerKind.CHOICES",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "WebhookEventTypeEnum": "webhooks.api.serializers.EVENT_CHOICES",
     },
     "PREPROCESSING_HOOKS": ["ecommerce.common.schema.drop_slashless_duplicates"],
     # --- Reading order, error codes and examples (docs/api-schema.md) ---
@@ -405,6 +512,11 @@ SPECTACULAR_SETTINGS = {
             "description": "Store-manager inventory API: bulk upsert, list, discontinue, process.",
         },
         {"name": "analytics", "description": "Sales figures for admins (the dashboard's data)."},
+        {
+            "name": "webhooks",
+            "description": "Signed event deliveries to integrators (Standard Webhooks): endpoints, "
+            "secrets, test events, the delivery log, redelivery. Admins only.",
+        },
         {"name": "service", "description": "Health of the service and its dependencies."},
     ],
     "SORT_OPERATIONS": False,

@@ -20,3 +20,6 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
 DATABASES["replica"] = {**DATABASES["default"], "TEST": _replica_test}  # noqa: F405
 DATABASE_ROUTERS = []
 CATALOG_READ_DATABASE = None
+
+# Webhook receivers in tests are fake servers on 127.0.0.1 (tests/webhooks switch the rule on).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = True

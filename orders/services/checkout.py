@@ -42,7 +42,6 @@ from ..exceptions import (
     PaymentPending,
 )
 from ..models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
-from ..notifications import order_email_schedule
 from ..payments import (
     PaymentGateway,
     PaymentGatewayError,
@@ -121,14 +120,15 @@ def order_place(
     result, reason = _charge(order=record.order, payment=payment, idempotency_key=idempotency_key)
     if result is None:
         raise PaymentPending(order_id=record.order.public_id)
-    order, refund, event = _checkout_complete(order=record.order, lines=record.lines, result=result)
+    order, refund, event = _checkout_complete(
+        order=record.order, lines=record.lines, result=result, events=record.events
+    )
     if refund:
         order_refund(order)
     _checkout_outcome(order=order, reason=reason)
     if event is None:  # another request moved the order meanwhile: its timeline is read
         return _order_record_read(order), True
-    record.events.append(event)
-    return record, True
+    return record, True  # order_status_set appended the new timeline row to record.events
 
 
 def _order_record_read(order: Order) -> OrderRecord:
@@ -411,7 +411,7 @@ def orders_pending_reconcile(*, older_than: timedelta | None = None) -> Reconcil
 
 
 def _checkout_complete(
-    *, order: Order, lines: list[OrderLine], result: PaymentResult
+    *, order: Order, lines: list[OrderLine], result: PaymentResult, events: list[OrderEvent] | None = None
 ) -> tuple[Order, bool, OrderEvent | None]:
     """Phase 3: mark paid, or payment_failed with stock returned and the cart restored. If the
     order was cancelled or failed meanwhile (another request, a reconciliation), it stays so:
@@ -419,15 +419,18 @@ def _checkout_complete(
     the finisher that recorded a capture on such an order) and the timeline row of the status
     change (None when another request had moved the order).
 
-    ``order`` and ``lines`` are phase 1's (the lines never change), so nothing is read back: the
+    ``order``, ``lines`` and ``events`` (the timeline so far, for the outbox event's data) are
+    phase 1's (the lines never change), so nothing is read back: the
     status moves with one conditional ``UPDATE … WHERE status = 'pending'``; only when another
     request moved the order meanwhile is it locked and read. Retried on a deadlock/serialization
     error (the order is still ``pending`` then, so running it again is safe)."""
-    return retry_on_conflict(lambda: _checkout_complete_once(order=order, lines=lines, result=result))
+    return retry_on_conflict(
+        lambda: _checkout_complete_once(order=order, lines=lines, result=result, events=events)
+    )
 
 
 def _checkout_complete_once(
-    *, order: Order, lines: list[OrderLine], result: PaymentResult
+    *, order: Order, lines: list[OrderLine], result: PaymentResult, events: list[OrderEvent] | None
 ) -> tuple[Order, bool, OrderEvent | None]:
     with transaction.atomic(durable=True):
         if result.succeeded:
@@ -439,11 +442,9 @@ def _checkout_complete_once(
                 note="payment captured",
                 lines=lines,
                 payment_reference=result.reference,
+                events=events,
             ):
-                order_email_schedule(
-                    order_id=order.pk, kind="confirmation", status=OrderStatus.PAID, loaded=(order, lines)
-                )
-                return order, False, event
+                return order, False, event  # order.paid is in the outbox: the confirmation email follows
         elif event := order_status_set(
             order,
             OrderStatus.PAYMENT_FAILED,
@@ -451,6 +452,7 @@ def _checkout_complete_once(
             actor_label="payment",
             note=result.decline_reason,
             lines=lines,
+            events=events,
         ):
             quantities = line_quantities_by_variant((line.variant_id, line.quantity) for line in lines)
             stock_release(

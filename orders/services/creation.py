@@ -13,6 +13,7 @@ from accounts.models import StoreManager, User
 from catalog.stock import stock_lock, stock_take_locked
 
 from ..models import Order, OrderLine, OrderStatus
+from ..outbox import order_events_publish
 from ..signals import order_status_changed
 from .lifecycle import order_event_write
 from .record import OrderRecord
@@ -43,8 +44,9 @@ def order_create(
     and checked (with ``manager``, only that manager's products exist) before anything is
     written, so the order row is written once, with its totals; then the stock is taken
     (:func:`catalog.stock.stock_take_locked`). What the buyer saw is copied from the locked
-    rows: the product's name, the variant's SKU, options and price; totals are exact decimals. Writes the first
-    :class:`OrderEvent`. Raises the stock errors of ``stock_lock`` (nothing written). The
+    rows: the product's name, the variant's SKU, options and price; totals are exact decimals.
+    Writes the first :class:`OrderEvent` and the outbox events (``orders.outbox``). Raises the
+    stock errors of ``stock_lock`` (nothing written). The
     instances returned are not read back.
     """
     locked = stock_lock(
@@ -92,6 +94,13 @@ def order_create(
         order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now
     )
     order_status_changed.send(sender=Order, order=order, from_status="", to_status=status, lines=lines)
+    # order.created (and order.paid for an order created paid: the inventory API's)
+    order_events_publish(
+        ["order.created", *(["order.paid"] if status == OrderStatus.PAID else [])],
+        order,
+        lines=lines,
+        events=[event],
+    )
     return OrderRecord(order=order, lines=lines, events=[event], products=locked)
 
 

@@ -19,7 +19,7 @@ from ..exceptions import (
     OrderNotFound,
 )
 from ..models import Order, OrderEvent, OrderLine, OrderStatus
-from ..notifications import order_email_schedule
+from ..outbox import STATUS_EVENT_TYPES, order_events_publish
 from ..payments import (
     payment_gateway_get,
 )
@@ -52,13 +52,17 @@ def order_status_set(
     note: str = "",
     lines: Iterable[OrderLine] | None = None,
     payment_reference: str | None = None,
+    events: list[OrderEvent] | None = None,
 ) -> OrderEvent | None:
     """Record a status change, in the caller's transaction: the order row (one conditional
     ``UPDATE`` from ``from_status``, default ``order.status``), the timeline row and the
-    analytics rollups. The caller has checked the transition. Returns the timeline row written, or
+    analytics rollups, and the outbox event (``orders.outbox``; the customer's email follows it).
+    The caller has checked the transition. Returns the timeline row written, or
     None, changing nothing,
     when the order is no longer in ``from_status`` (a caller that locked the row never sees
-    that). ``lines``, when the caller holds them, spare the rollups reading them again."""
+    that). ``lines``, when the caller holds them, spare the rollups reading them again; ``events``,
+    the timeline before this change, spares the outbox event reading it (the new row is
+    appended to the list)."""
     previous = from_status or order.status
     reference = order.payment_reference if payment_reference is None else payment_reference
     now = timezone.now()
@@ -80,6 +84,10 @@ def order_status_set(
     order_status_changed.send(
         sender=Order, order=order, from_status=previous, to_status=to_status, lines=lines
     )
+    if events is not None:
+        events.append(event)
+    if event_type := STATUS_EVENT_TYPES.get(to_status):  # the outbox row, in this transaction
+        order_events_publish([event_type], order, lines=None if lines is None else list(lines), events=events)
     return event
 
 
@@ -120,19 +128,19 @@ def order_transition(
     after commit. The order is read once, under its lock, with its lines; returns it with its
     lines and timeline (read once, after the refund).
     """
-    order, lines, previous = retry_on_conflict(
+    order, lines, events, previous = retry_on_conflict(
         lambda: _order_transition_once(
             order_public_id=order_public_id, to_status=to_status, actor=actor, note=note
         )
     )
     if to_status == OrderStatus.CANCELLED and previous == OrderStatus.PAID and order.payment_reference:
-        order_refund(order)
-    return OrderRecord(order=order, lines=lines, events=list(order.events.order_by("created_at", "id")))
+        order_refund(order, lines=lines, events=events)
+    return OrderRecord(order=order, lines=lines, events=events)
 
 
 def _order_transition_once(
     *, order_public_id: str, to_status: str, actor: User | None, note: str
-) -> tuple[Order, list[OrderLine], str]:
+) -> tuple[Order, list[OrderLine], list[OrderEvent], str]:
     with transaction.atomic(durable=True):
         orders = Order.objects.select_for_update().filter(public_id=order_public_id)
         if actor is not None and not is_admin(actor):
@@ -143,6 +151,7 @@ def _order_transition_once(
         previous = order.status
         transition_check(previous, to_status)
         lines = list(order.lines.order_by("id"))
+        events = list(order.events.order_by("created_at", "id"))
         order_status_set(
             order,
             to_status,
@@ -150,6 +159,7 @@ def _order_transition_once(
             actor_label="admin" if actor and actor.is_staff else "customer",
             note=note,
             lines=lines,
+            events=events,
         )
         if to_status == OrderStatus.CANCELLED:
             quantities = line_quantities_by_variant((line.variant_id, line.quantity) for line in lines)
@@ -158,17 +168,27 @@ def _order_transition_once(
                 order_id=order.pk,
                 product_ids={line.variant_id: line.product_id for line in lines},
             )
-        order_email_schedule(order_id=order.pk, kind="status", status=to_status, loaded=(order, lines))
-    return order, lines, previous
+    return order, lines, events, previous
 
 
-def order_refund(order: Order) -> None:
+def order_refund(
+    order: Order, *, lines: list[OrderLine] | None = None, events: list[OrderEvent] | None = None
+) -> None:
+    """Refund the order's payment at the gateway (after the cancellation committed) and note the
+    result on the timeline; a refund the gateway accepted also publishes ``order.refunded``."""
+    refunded = False
     try:
         result = payment_gateway_get().refund(order.payment_reference, order.total_amount, order.currency)
+        refunded = result.succeeded
         note = f"refunded ({result.reference})" if result.succeeded else "refund declined"
     except Exception:
         logger.exception("refund failed", extra={"order_id": order.public_id})
         note = "refund failed: retry from the admin"
-    order_event_write(
-        order, from_status=order.status, to_status=order.status, actor_label="payment", note=note
-    )
+    with transaction.atomic():
+        event = order_event_write(
+            order, from_status=order.status, to_status=order.status, actor_label="payment", note=note
+        )
+        if events is not None:
+            events.append(event)
+        if refunded:
+            order_events_publish(["order.refunded"], order, lines=lines, events=events)

@@ -28,8 +28,9 @@ from ecommerce.openapi import document_operations, names_code
 from tests.factories import CategoryFactory, ManagedProductFactory, OrderFactory, ProductFactory
 from tests.helpers import api_observations
 from tests.helpers.api_observations import Documented, Observation, compare, documented_errors
+from webhooks import services as webhook_services
 
-READING_ORDER = ["auth", "catalog", "cart", "orders", "inventory", "analytics", "service"]
+READING_ORDER = ["auth", "catalog", "cart", "orders", "inventory", "analytics", "webhooks", "service"]
 PLACEHOLDERS = {"string", "additionalProp1", "additionalProp2", "additionalProp3"}
 
 
@@ -259,12 +260,16 @@ def test_route_template_is_the_openapi_path():
 def ids(admin_user) -> dict[str, str]:
     product = ProductFactory(quantity=10)
     order = OrderFactory(user=admin_user, lines=[(product, 1)])
+    endpoint = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
+    delivery = webhook_services.endpoint_send_test(endpoint=endpoint)
     return {
         "product_id": product.public_id,
         "variant_id": product.variants.get().public_id,
         "category_id": CategoryFactory().public_id,
         "order_id": order.public_id,
         "provider": "google",
+        "endpoint_id": endpoint.public_id,
+        "delivery_id": delivery.public_id,
     }
 
 
@@ -314,18 +319,19 @@ def test_a_bad_token_is_refused_on_anonymous_reads(schema, ids, api_client):
 
 
 @pytest.mark.django_db
-def test_a_page_past_the_last_is_not_found(schema, admin_user, auth_client):
+def test_a_page_past_the_last_is_not_found(schema, ids, admin_user, auth_client):
     client = auth_client(admin_user)
     checked = 0
     for method, path, operation in operations(schema):
         names = {parameter["name"] for parameter in operation.get("parameters", [])}
         if method != "GET" or "page" not in names:
             continue
-        response = client.get(f"{path}?page=999")
+        response = client.get(f"{_url(path, ids)}?page=999")
         assert response.status_code == 404, path
         assert response.json()["error"]["code"] == "NOT_FOUND", path
+        assert response.json()["error"]["message"].startswith("Invalid page"), path
         checked += 1
-    assert checked == 3  # products, categories, orders
+    assert checked == 5  # products, categories, orders, webhook endpoints, an endpoint's deliveries
 
 
 @pytest.mark.django_db

@@ -14,7 +14,14 @@ from ecommerce.common.logging import new_request_id
 def test_health_ok_with_and_without_slash(client, path):
     response = client.get(path)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    # no broker configured (tests): tasks run in-process, there is no worker to report on
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "broker": "disabled",
+        "worker": "disabled",
+    }
 
 
 @pytest.mark.django_db
@@ -126,7 +133,7 @@ def test_schema_served_with_and_without_slash(client, path):
     # the documented 503 body is what the endpoint sends: the parts plus the envelope
     assert "HealthUnavailable" in json.dumps(errors["503"])
     unavailable = schema["components"]["schemas"]["HealthUnavailable"]["properties"]
-    assert set(unavailable) == {"status", "database", "cache", "error"}
+    assert set(unavailable) == {"status", "database", "cache", "broker", "worker", "error"}
 
 
 @pytest.mark.django_db

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 PAGE_FIELDS = {"count", "next", "previous", "page", "page_size", "total_pages", "results"}
 LISTS = ["/api/products/", "/api/categories/", "/api/orders/"]
+# Every paginated list of the schema (the webhook lists' pages are tested in tests/webhooks).
+SCHEMA_LISTS = [*LISTS, "/api/webhooks/endpoints/", "/api/webhooks/endpoints/{endpoint_id}/deliveries/"]
 
 
 @pytest.fixture(autouse=True)
@@ -157,7 +159,7 @@ def test_pagination_category_count_counts_root_categories(api_client):
 def test_pagination_one_shape_in_the_schema(api_client):
     schema = api_client.get("/api/schema/?format=json").json()
     components = schema["components"]["schemas"]
-    for path in LISTS:
+    for path in SCHEMA_LISTS:
         ref = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
             "$ref"
         ]
@@ -174,6 +176,8 @@ def test_pagination_one_shape_in_the_schema(api_client):
         "PaginatedProductList",
         "PaginatedCategoryList",
         "PaginatedOrderList",
+        "PaginatedWebhookEndpointList",
+        "PaginatedWebhookDeliveryList",
     }
     categories = components["PaginatedCategoryList"]["properties"]["count"]["description"]
     assert "root categories" in categories

@@ -55,6 +55,8 @@ from tests.factories import (
 )
 from tests.helpers import PASSWORD
 from tests.helpers.urls import resolver_endpoints
+from webhooks import services as webhook_services
+from webhooks.models import Delivery, Endpoint
 
 ACTORS = ("anonymous", "customer_a", "customer_b", "manager_x", "manager_y", "admin")
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
@@ -424,6 +426,42 @@ MATRIX: list[Row] = [
     ),
     # --- analytics -------------------------------------------------------------------------
     Row("GET", "analytics/summary/", ADMIN_ONLY(200)),
+    # --- webhooks (admins) -------------------------------------------------------------------
+    Row("GET", "webhooks/endpoints/", ADMIN_ONLY(200)),
+    Row(
+        "POST",
+        "webhooks/endpoints/",
+        ADMIN_ONLY(201),
+        body=lambda w: {"url": "https://93.184.215.14/hooks", "events": ["order.paid"]},
+    ),
+    Row("GET", "webhooks/endpoints/<str:endpoint_id>/", ADMIN_ONLY(200), args={"endpoint_id": "whe"}),
+    Row(
+        "PATCH",
+        "webhooks/endpoints/<str:endpoint_id>/",
+        ADMIN_ONLY(200),
+        args={"endpoint_id": "whe"},
+        body=lambda w: {"description": "changed"},
+    ),
+    Row("DELETE", "webhooks/endpoints/<str:endpoint_id>/", ADMIN_ONLY(204), args={"endpoint_id": "whe"}),
+    Row(
+        "POST",
+        "webhooks/endpoints/<str:endpoint_id>/rotate-secret/",
+        ADMIN_ONLY(200),
+        args={"endpoint_id": "whe"},
+    ),
+    Row("POST", "webhooks/endpoints/<str:endpoint_id>/test/", ADMIN_ONLY(202), args={"endpoint_id": "whe"}),
+    Row(
+        "GET",
+        "webhooks/endpoints/<str:endpoint_id>/deliveries/",
+        ADMIN_ONLY(200),
+        args={"endpoint_id": "whe"},
+    ),
+    Row(
+        "POST",
+        "webhooks/deliveries/<str:delivery_id>/redeliver/",
+        ADMIN_ONLY(202),
+        args={"delivery_id": "whd"},
+    ),
 ]
 
 
@@ -459,6 +497,9 @@ def world(db: None) -> World:
     cart_services.cart_item_save_for_later(user=a, product_public_id=s.public_id)
     order_a = OrderFactory(user=a, status=OrderStatus.PENDING, lines=[(p, 1)])
     order_b = OrderFactory(user=b, status=OrderStatus.PAID, lines=[(p, 1)])
+    whe = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
+    webhook_services.endpoint_send_test(endpoint=whe)  # a delivery to redeliver (never sent: no commit)
+    whd = Delivery.objects.get(endpoint=whe)
     users = {"customer_a": a, "customer_b": b, "manager_x": x, "manager_y": y, "admin": admin}
     ids = {
         "p": p.public_id,
@@ -474,6 +515,8 @@ def world(db: None) -> World:
         "mgr_x": x.store_manager.external_id,
         "mgr_y": y.store_manager.external_id,
         "provider_unknown": "no-such-provider",
+        "whe": whe.public_id,
+        "whd": whd.public_id,
     }
     return World(users=users, ids=ids, refresh_a=str(RefreshToken.for_user(a)))
 
@@ -496,6 +539,10 @@ def database_state() -> dict[str, Any]:
             )
         ),
         "blacklisted": BlacklistedToken.objects.count(),
+        "webhook_endpoints": sorted(
+            Endpoint.objects.values_list("public_id", "url", "description", "is_active", "secret")
+        ),
+        "webhook_deliveries": sorted(Delivery.objects.values_list("public_id", "status", "attempt")),
     }
 
 

@@ -145,6 +145,9 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("DELETE", "/api/products/{product_id}/variants/{variant_id}/"): ({"INVALID_REQUEST"}, {"variant"}),
     ("POST", "/api/orders/"): ({"CART_EMPTY"}, set()),
     ("GET", "/api/analytics/summary/"): ({"INVALID_REQUEST"}, {"from", "to"}),  # from after to
+    # url: the SSRF rule and what urlsplit refuses (a bad port, credentials); events: "*" with others
+    ("POST", "/api/webhooks/endpoints/"): ({"INVALID_REQUEST"}, {"url", "events"}),
+    ("PATCH", "/api/webhooks/endpoints/{endpoint_id}/"): ({"INVALID_REQUEST"}, {"url", "events"}),
 }
 
 

@@ -149,14 +149,15 @@ def test_process_query_budget_reads_no_product_twice(
     """The audit's before/after quantities come from the rows the stock lock read: no product
     is read again after the sale (issue #19: shorter walks). Trusted mode: the manager, the
     lock, the order, one UPDATE per product, the ledger, the lines, the event, the rollups
-    (two upserts: a paid order counts in both), the savepoints, the audit row."""
+    (two upserts: a paid order counts in both), the savepoints, the audit row; the outbox
+    (issue #14): the stock events (stock.low here) and order.created + order.paid (one INSERT)."""
     products = [ManagedProductFactory(manager=manager, quantity=5) for _ in range(lines)]
     body = {
         "manager_id": "mgr_dp",
         "customer": {"id": "c1", "email": "c@example.com"},
         "products": [{"product_id": p.public_id, "quantity": 2} for p in products],
     }
-    with django_assert_max_num_queries(13 + lines) as captured:
+    with django_assert_max_num_queries(15 + lines) as captured:
         response = send(api_client, "post", "/api/orders/process", body)
     assert response.status_code == 200
     product_reads = [

@@ -244,8 +244,9 @@ def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
         client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
     # constant part (auth, idempotency, cart, order, ledger, lines, events, analytics rollups,
     # payment phase 3) plus one UPDATE per distinct product; the response is built from the
-    # rows the service wrote (no order, line or event is read back: issue #19)
-    with django_assert_max_num_queries(21 + lines) as captured:
+    # rows the service wrote (no order, line or event is read back: issue #19); the outbox rows
+    # (issue #14): order.created, the stock events (stock.low here), order.paid, one INSERT each
+    with django_assert_max_num_queries(24 + lines) as captured:
         response = client.post(
             "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"
         )
@@ -266,8 +267,10 @@ def test_cancel_reads_the_order_once_under_its_lock(shopper, django_assert_max_n
         client.post("/api/cart/items/", {"product_id": product.public_id}, format="json")
     order_id = client.post("/api/orders/", checkout_body(), format="json").json()["id"]
     # auth, savepoint, lock, lines, UPDATE, event, two rollups, one UPDATE per product, the
-    # ledger, release, the refund's event, the timeline
-    with django_assert_max_num_queries(12 + lines) as captured:
+    # ledger, release, the refund's event, the timeline; the outbox (issue #14): the release's
+    # read of the new quantities (stock.back_in), order.cancelled, the refund's savepoint pair
+    # (its timeline row and order.refunded commit together), order.refunded
+    with django_assert_max_num_queries(17 + lines) as captured:
         response = client.post(f"/api/orders/{order_id}/cancel/", format="json")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     assert [event["to_status"] for event in response.json()["timeline"]][-2:] == ["cancelled", "cancelled"]

@@ -1,0 +1,196 @@
+"""Publishing and dispatching domain events through the transactional outbox.
+
+Publish from a service, inside the transaction of the change::
+
+    from ecommerce.events.outbox import event_publish
+    event_publish("order.paid", data)
+
+The row commits with the change or not at all; after commit the ``outbox_dispatch`` task hands
+it to every subscriber (``ecommerce.events.registry``), in one transaction that also marks it
+dispatched. A crash between commit and enqueue (or a broker outage) leaves the row undispatched:
+the ``outbox_sweep`` beat task sends it again after ``OUTBOX_SWEEP_AFTER_SECONDS``. A rolled-back
+transaction leaves no row and sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboxEvent
+from .registry import Event, subscriptions_for
+from .types import EVENT_TYPES, EVENT_VERSIONS
+
+logger = logging.getLogger("ecommerce.events")
+
+
+class EventJSONEncoder(json.JSONEncoder):
+    """JSON as the API writes it: decimals as numbers, datetimes in ISO 8601 with ``Z``."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return float(o)
+        if isinstance(o, datetime):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, date):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _json(data: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(json.dumps(dict(data), cls=EventJSONEncoder))
+    return result
+
+
+def _row(event_type: str, data: Mapping[str, Any], now: datetime) -> OutboxEvent:
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {event_type!r}")
+    return OutboxEvent(
+        type=event_type,
+        version=EVENT_VERSIONS[event_type],
+        data=_json(data),
+        occurred_at=now,
+        next_attempt_at=now,
+    )
+
+
+def event_publish(event_type: str, data: Mapping[str, Any]) -> str:
+    """Write the event in the current transaction; dispatched after commit. Returns its id."""
+    return events_publish([(event_type, data)])[0]
+
+
+def events_publish(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """Write several events in one ``INSERT`` (in the current transaction); each is dispatched
+    after commit. Returns their ids in order."""
+    from ecommerce.common.tasks import enqueue_on_commit
+
+    from .tasks import outbox_dispatch
+
+    now = timezone.now()
+    rows = [_row(event_type, data, now) for event_type, data in events]
+    if not rows:
+        return []
+    OutboxEvent.objects.bulk_create(rows)
+    for row in rows:
+        enqueue_on_commit(outbox_dispatch, row.id)
+    return [row.id for row in rows]
+
+
+def event_of(row: OutboxEvent) -> Event:
+    return Event(id=row.id, type=row.type, version=row.version, occurred_at=row.occurred_at, data=row.data)
+
+
+def event_dispatch(event_id: str) -> tuple[bool, float | None]:
+    """Hand the event to every subscriber, in one transaction that marks it dispatched (the row is
+    locked: a concurrent dispatch of the same event waits, then finds it done).
+
+    Returns ``(dispatched, retry_in)``: ``(True, None)`` when it ran now, ``(False, None)`` when
+    there was nothing to do (already dispatched, dead, unknown), ``(False, seconds)`` when a
+    subscriber failed and another attempt is due (after ``OUTBOX_MAX_ATTEMPTS`` the event is
+    dead-lettered instead: ``(False, None)``).
+    """
+    try:
+        with transaction.atomic():
+            row = (
+                OutboxEvent.objects.select_for_update()
+                .filter(pk=event_id, dispatched_at__isnull=True, dead_at__isnull=True)
+                .first()
+            )
+            if row is None:
+                return False, None
+            event = event_of(row)
+            for subscription in subscriptions_for(row.type):
+                subscription.handler(event)
+            OutboxEvent.objects.filter(pk=row.pk).update(
+                dispatched_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+        return True, None
+    except Exception as exc:  # noqa: BLE001 - recorded, retried with backoff, then dead-lettered
+        return False, _dispatch_failed(event_id, exc)
+
+
+def _dispatch_failed(event_id: str, exc: Exception) -> float | None:
+    from ecommerce.common.tasks import backoff_seconds
+
+    logger.exception("event dispatch failed", extra={"event_id": event_id})
+    with transaction.atomic():
+        row = OutboxEvent.objects.select_for_update().filter(pk=event_id).first()
+        if row is None or row.dispatched_at is not None:
+            return None
+        row.attempts += 1
+        row.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        now = timezone.now()
+        if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            row.dead_at = now
+            row.save(update_fields=["attempts", "last_error", "dead_at"])
+            logger.error("event dead-lettered", extra={"event_id": event_id, "type": row.type})
+            return None
+        delay = backoff_seconds(row.attempts, base=5.0, cap=600.0)
+        row.next_attempt_at = now + timedelta(seconds=delay)
+        row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        return delay
+
+
+def outbox_sweep(*, limit: int = 1000) -> int:
+    """Send the dispatch task again for every event still undispatched
+    ``OUTBOX_SWEEP_AFTER_SECONDS`` after it was due (a crash between commit and enqueue, a
+    broker outage, a lost retry). Returns how many were sent."""
+    from .tasks import outbox_dispatch
+
+    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER_SECONDS)
+    due = list(
+        OutboxEvent.objects.filter(
+            dispatched_at__isnull=True, dead_at__isnull=True, next_attempt_at__lt=cutoff
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for event_id in due:
+        try:
+            outbox_dispatch.delay(event_id)
+        except Exception:  # noqa: BLE001 - broker down: the next sweep tries again
+            logger.exception("event not re-sent by the sweeper", extra={"event_id": event_id})
+            break
+        sent += 1
+    if due:
+        logger.warning("outbox sweeper re-sent events", extra={"count": sent})
+    return sent
+
+
+def events_redispatch(*, ids: Iterable[str]) -> int:
+    """Give dead (or stuck) events a fresh run of attempts and dispatch them after commit (the
+    admin's action). Returns how many."""
+    from ecommerce.common.tasks import enqueue_on_commit
+
+    from .tasks import outbox_dispatch
+
+    with transaction.atomic():
+        chosen = list(
+            OutboxEvent.objects.select_for_update()
+            .filter(pk__in=list(ids), dispatched_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        OutboxEvent.objects.filter(pk__in=chosen).update(
+            dead_at=None, attempts=0, next_attempt_at=timezone.now()
+        )
+        for event_id in chosen:
+            enqueue_on_commit(outbox_dispatch, event_id)
+    return len(chosen)
+
+
+def outbox_purge(*, older_than_days: int | None = None) -> int:
+    """Delete events dispatched more than ``OUTBOX_RETENTION_DAYS`` ago (housekeeping)."""
+    days = settings.OUTBOX_RETENTION_DAYS if older_than_days is None else older_than_days
+    deleted, _ = OutboxEvent.objects.filter(dispatched_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted
