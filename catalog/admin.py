@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from ecommerce.common.exceptions import ApplicationError
 
 from . import services
-from .models import Category, Product, ProductStatus, StockMovement, StockMovementReason
+from .models import Category, Product, ProductStatus, ProductVariant, StockMovement, StockMovementReason
 from .selectors import CategoryNode, category_tree
 from .stock import stock_adjust
 
@@ -100,6 +100,34 @@ class ProductAdminForm(forms.ModelForm):
 
 
 PRODUCT_SERVICE_FIELDS = ("name", "slug", "description", "price", "image_url", "discontinued")
+VARIANT_SERVICE_FIELDS = (
+    "sku", "options", "price", "compare_at_price", "weight_grams", "is_active", "position", "tax_class",
+)  # fmt: skip
+
+
+class VariantInlineForm(forms.ModelForm):
+    """A variant row, plus its own "Change stock by" (the stock service writes the ledger row:
+    ``restock`` for units added, ``adjustment`` for units removed)."""
+
+    stock_change = forms.IntegerField(
+        required=False, min_value=-1_000_000, max_value=1_000_000, label="Change stock by"
+    )
+
+    class Meta:
+        model = ProductVariant
+        fields = list(VARIANT_SERVICE_FIELDS)
+
+
+class VariantInline(admin.TabularInline):
+    """The product's variants on its page. Every write goes through the catalog services
+    (validated with the siblings: options, SKUs) and stock through ``catalog.stock``."""
+
+    model = ProductVariant
+    form = VariantInlineForm
+    extra = 0
+    fields = ["sku", "options", "price", "compare_at_price", "quantity", "stock_change", "is_active", "position", "tax_class", "weight_grams"]  # fmt: skip
+    readonly_fields = ["quantity"]
+    show_change_link = False
 
 
 @admin.register(Product)
@@ -141,7 +169,51 @@ class ProductAdmin(admin.ModelAdmin):
         readonly = ["public_id", "created_at", "updated_at"]
         if obj is not None:  # stock changes go through the stock service: "Change stock by"
             readonly += ["quantity", "stock_ledger"]
+        if obj is not None and obj.options:  # the lowest variant price: set per variant below
+            readonly += ["price"]
         return readonly
+
+    def get_inlines(self, request: HttpRequest, obj: Product | None = None) -> list[Any]:
+        return [VariantInline] if obj is not None else []  # a new product gets its default variant
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The variants through the services: create, update (its fields, then its stock change
+        through ``stock_adjust``), delete (deactivated when orders reference it)."""
+        if formset.model is not ProductVariant:
+            super().save_formset(request, form, formset, change)
+            return
+        product = form.instance
+        # what the admin's change message lists (ModelFormSet.save() would set these)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            if not inline.has_changed() and not (inline.instance.pk and inline in formset.deleted_forms):
+                continue
+            data = inline.cleaned_data
+            try:
+                if inline in formset.deleted_forms:
+                    if inline.instance.pk:
+                        services.variant_delete(variant=inline.instance)
+                        formset.deleted_objects.append(inline.instance)
+                    continue
+                fields = {name: data[name] for name in VARIANT_SERVICE_FIELDS if name in inline.changed_data}
+                if inline.instance.pk is None:
+                    variant = services.variant_create(product=product, data=fields)
+                    formset.new_objects.append(variant)
+                else:
+                    variant = inline.instance
+                    if fields:
+                        variant = services.variant_update(variant=variant, data=fields)
+                        formset.changed_objects.append((variant, list(fields)))
+                change_by = data.get("stock_change")
+                if change_by:
+                    reason = StockMovementReason.RESTOCK if change_by > 0 else StockMovementReason.ADJUSTMENT
+                    stock_adjust(
+                        variant_id=variant.pk, delta=change_by, reason=reason, note=f"admin: {request.user}"
+                    )
+            except ApplicationError as error:
+                self.message_user(
+                    request, f"Variant not saved: {error.message} {error.details}", messages.ERROR
+                )
 
     @admin.display(description="recent stock movements")
     def stock_ledger(self, obj: Product) -> str:

@@ -270,6 +270,49 @@ def _categories_seed() -> list[tuple[Category, str, str]]:
     return leaves
 
 
+# A share of the demo products come in sizes and colours (issue #15), so the shop shows variants.
+SIZES = ("S", "M", "L", "XL")
+COLORS = ("black", "navy", "red", "green", "sand")
+SIZED_DEPARTMENTS = frozenset({"Sports", "Outdoors"})
+VARIANT_SHARE = {"sized": 0.6, "colored": 0.15}
+
+
+def _demo_variants(rng: random.Random, product: Product, department: str, token: str) -> list[ProductVariant]:
+    """The variants of a demo product with options (sizes, and colours for some sports and
+    outdoor products; colours for some others), or ``[]`` for a plain product (its default
+    variant is made by ``stock_import``). Sets ``product.options``; prices vary a little by size."""
+    if department in SIZED_DEPARTMENTS and rng.random() < VARIANT_SHARE["sized"]:
+        colors = rng.sample(COLORS, 2) if rng.random() < 0.5 else []
+        product.options = ["size", "color"] if colors else ["size"]
+        combos = [
+            {"size": size, **({"color": color} if color else {})}
+            for size in SIZES
+            for color in colors or [""]
+        ]
+    elif rng.random() < VARIANT_SHARE["colored"]:
+        product.options = ["color"]
+        combos = [{"color": color} for color in rng.sample(COLORS, 3)]
+    else:
+        return []
+    variants = []
+    for position, options in enumerate(combos):
+        bump = Decimal(SIZES.index(options["size"])) if "size" in options else Decimal(0)
+        variants.append(
+            ProductVariant(
+                product=product,
+                sku="-".join(["DEMO", token.upper(), *(str(v).upper() for v in options.values())]),
+                options=options,
+                price=product.price + bump,
+                quantity=0 if rng.random() < 0.15 else rng.randint(1, 60),
+                position=position,
+                created_at=product.created_at,
+                updated_at=product.updated_at,
+            )
+        )
+    product.quantity = sum(v.quantity for v in variants)
+    return variants
+
+
 def _price(rng: random.Random, low: int, high: int) -> Decimal:
     whole = rng.randint(low, high)
     return Decimal(whole) + rng.choice((Decimal("0.99"), Decimal("0.49"), Decimal("0.00"), Decimal("0.95")))
@@ -301,6 +344,7 @@ def demo_catalog_seed(*, products: int) -> int:
         while created < missing:
             batch: list[Product] = []
             batch_leaves: list[list[Category]] = []
+            batch_variants: list[ProductVariant] = []
             for _ in range(min(BATCH_SIZE, missing - created)):
                 leaf, department, child = rng.choice(leaves)
                 name, _noun, description = demo_product_text(rng, department, child)
@@ -320,13 +364,18 @@ def demo_catalog_seed(*, products: int) -> int:
                 )
                 product.quantity = quantity  # its default variant's opening stock
                 batch.append(product)
+                batch_variants.extend(_demo_variants(rng, product, department, token))
                 # about one product in four is also filed under a sibling category
                 extra = rng.choice(siblings[department])
                 batch_leaves.append([leaf] if extra == leaf or rng.random() < 0.7 else [leaf, extra])
             # the products and their opening stock (ledger rows dated with them) through the
             # one stock module
             stock_import(
-                created=batch, levels={}, reason=StockMovementReason.RESTOCK, note=OPENING_STOCK_NOTE
+                created=batch,
+                levels={},
+                reason=StockMovementReason.RESTOCK,
+                note=OPENING_STOCK_NOTE,
+                created_variants=batch_variants,
             )
             through.objects.bulk_create(
                 [

@@ -361,9 +361,10 @@ def stock_import(
     import).
 
     Inserts the new, unsaved products of ``created`` (one bulk ``INSERT``; their primary keys
-    are set on the instances), each with its default variant (no options, the product's price,
-    its ``quantity`` as opening stock, a generated SKU); inserts the new, unsaved variants of
-    existing products in ``created_variants`` with their ``quantity``; sets existing variants as
+    are set on the instances), each without options with its default variant (no options, the
+    product's price, its ``quantity`` as opening stock, a generated SKU); inserts the new,
+    unsaved variants in ``created_variants`` (of existing products, or of products with options
+    in ``created``, set as their ``product``) with their ``quantity``; sets existing variants as
     :func:`stock_set_locked` does (``product_ids`` ``{variant pk: product pk}`` of those, when
     the caller holds them, spares reading them); and writes one ledger row per variant whose
     stock changed,
@@ -385,6 +386,8 @@ def stock_import(
         Product.objects.bulk_create(created)
         _pks_fetch(Product, created, "public_id")
         for product in created:
+            if product.options:  # a product with options: its variants are in created_variants
+                continue
             new_variants.append(
                 ProductVariant(
                     product_id=product.pk,
@@ -396,7 +399,7 @@ def stock_import(
                 )
             )
     if new_variants:
-        ProductVariant.objects.bulk_create(new_variants)
+        ProductVariant.objects.bulk_create(new_variants)  # product_id from a new product's pk
         _pks_fetch(ProductVariant, new_variants, "public_id")
         opened = {v.pk: v.created_at for v in new_variants}
     deltas = {v.pk: v.quantity for v in new_variants if v.quantity}

@@ -2,6 +2,9 @@
 (through the stock ledger), stock changes with a reason from the product page (through the
 stock service), categories as a tree, category writes through the services."""
 
+import json
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -126,6 +129,37 @@ def test_category_admin_add(staff_client):
     assert response.status_code == 302 and Category.objects.filter(slug="tea").exists()
 
 
+def _variant_forms(product, *rows):
+    """The variants inline as the page posts it back: each variant unchanged, then ``rows``
+    (``{field: value}`` changes of existing ones by index, or new ones past the end)."""
+    variants = list(product.variants.order_by("position", "id"))
+    data = {
+        "variants-TOTAL_FORMS": str(max(len(variants), len(rows))),
+        "variants-INITIAL_FORMS": str(len(variants)),
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+    }
+    for index in range(max(len(variants), len(rows))):
+        variant = variants[index] if index < len(variants) else None
+        fields = {
+            "id": variant.pk if variant else "",
+            "product": product.pk,
+            "sku": variant.sku if variant else "",
+            "options": json.dumps(variant.options) if variant else "{}",
+            "price": str(variant.price) if variant else "",
+            "compare_at_price": "",
+            "stock_change": "",
+            "position": variant.position if variant else index,
+            "tax_class": variant.tax_class if variant else "standard",
+            "weight_grams": "",
+        }
+        if variant is None or variant.is_active:
+            fields["is_active"] = "on"
+        fields.update(rows[index] if index < len(rows) else {})
+        data.update({f"variants-{index}-{name}": value for name, value in fields.items()})
+    return data
+
+
 def _product_form(product, **changes):
     data = {
         "name": product.name,
@@ -141,6 +175,7 @@ def _product_form(product, **changes):
     }
     if product.discontinued:
         data["discontinued"] = "on"
+    data.update(_variant_forms(product))
     data.update(changes)
     return data
 
@@ -188,6 +223,39 @@ def test_product_page_edit_never_writes_the_stock_back(staff_client):
     product.refresh_from_db()
     assert (product.name, product.quantity) == ("Big mug", 7)
     assert not StockMovement.objects.filter(product=product).exists()
+
+
+def test_variants_inline_writes_through_the_services_and_the_stock_module(staff_client):
+    product = ProductFactory(quantity=4, name="Tee")
+    product.options = ["size"]
+    product.save()
+    ProductVariant.objects.filter(product=product).update(options={"size": "S"})
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200 and "variants-TOTAL_FORMS" in page.content.decode()
+    form = _product_form(product)
+    form.update(
+        _variant_forms(
+            product,
+            {"stock_change": "6"},  # S: +6 through the ledger
+            {"sku": "TEE-L", "options": '{"size": "L"}', "price": "8.00"},  # a new variant
+        )
+    )
+    assert staff_client.post(url, form).status_code == 302
+    small = product.variants.get(options__size="S")
+    large = product.variants.get(sku="TEE-L")
+    assert (small.quantity, large.quantity, large.price) == (10, 0, Decimal("8.00"))
+    assert list(StockMovement.objects.filter(variant=small).values_list("delta", "reason")) == [
+        (6, "restock")
+    ]
+    assert Product.objects.get(pk=product.pk).price == Decimal("8.00")  # the lowest variant price
+    # a duplicate option combination is refused by the service: nothing is saved
+    form = _product_form(product)
+    form.update(
+        _variant_forms(product, {}, {}, {"sku": "TEE-S2", "options": '{"size": "S"}', "price": "5.00"})
+    )
+    staff_client.post(url, form)
+    assert not product.variants.filter(sku="TEE-S2").exists()
 
 
 def test_category_list_is_a_tree(staff_client):
