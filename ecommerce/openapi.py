@@ -355,7 +355,8 @@ def document_headers(result: dict[str, Any], generator: Any, **_: Any) -> dict[s
 
 
 def _require_bodies_with_alternatives(result: dict[str, Any]) -> None:
-    """A body whose schema is a ``oneOf`` (one of several fields must come) cannot be left out."""
+    """A body whose schema is a ``oneOf`` or a ``not`` (one of several fields must come) cannot
+    be left out."""
     schemas = result["components"]["schemas"]
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -363,5 +364,5 @@ def _require_bodies_with_alternatives(result: dict[str, Any]) -> None:
             ref = (
                 (body or {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
             )
-            if ref and "oneOf" in schemas.get(ref.rsplit("/", 1)[-1], {}):
+            if ref and {"oneOf", "not"} & set(schemas.get(ref.rsplit("/", 1)[-1], {})):
                 body["required"] = True

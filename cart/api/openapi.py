@@ -23,8 +23,17 @@ ERRORS: dict[str, tuple[str, ...]] = {
 }
 
 # A body names the variant, or the product of a single-variant product: exactly one of the two.
+# Stated with ``not`` (not both, not neither) rather than a ``oneOf`` of the two, which client
+# generators turn into a union of two request types: v1 clients keep their one model.
 COMPONENTS: dict[str, dict[str, Any]] = {
-    "CartItemAddRequest": {"oneOf": [{"required": ["variant_id"]}, {"required": ["product_id"]}]},
+    "CartItemAddRequest": {
+        "not": {
+            "anyOf": [
+                {"required": ["variant_id", "product_id"]},
+                {"not": {"anyOf": [{"required": ["variant_id"]}, {"required": ["product_id"]}]}},
+            ]
+        }
+    },
 }
 
 COFFEE = {"id": "prod_3kTMd9xQ2b7VfLr8", "name": "Premium Coffee Beans", "price": 15.99, "status": "in_stock"}
