@@ -145,7 +145,7 @@ def rendition_plan(*, width: int, fmt: str, widths: Iterable[int]) -> list[tuple
 
 def rendition_make(original: bytes, *, width: int, fmt: str) -> EncodedImage:
     """A copy of the stored ``original`` scaled to ``width`` (aspect ratio kept) and encoded as ``fmt``."""
-    image = Image.open(io.BytesIO(original), formats=list(FORMATS))
+    image: Image.Image = Image.open(io.BytesIO(original), formats=list(FORMATS))
     height = max(1, round(image.height * width / image.width))
     image.draft("RGB", (width, height))  # JPEG: decode at a reduced scale when it can
     image.load()

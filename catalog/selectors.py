@@ -229,7 +229,9 @@ def product_get_for_update(*, public_id: str) -> Product:
 
 def product_image_get(*, product: Product, public_id: str) -> ProductImage:
     """Image ``public_id`` of ``product`` (for a write), or :class:`ImageNotFound`."""
-    image = ProductImage.objects.filter(product=product, public_id=public_id).select_related("product").first()
+    image = (
+        ProductImage.objects.filter(product=product, public_id=public_id).select_related("product").first()
+    )
     if image is None:
         raise ImageNotFound(details={"id": public_id})
     return image

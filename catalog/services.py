@@ -318,7 +318,7 @@ def product_image_add(
             catalog_changed()
             transaction.on_commit(lambda: image_renditions_make.delay(image.pk), robust=True)
     except BaseException:
-        default_storage.delete(image.file.name)
+        default_storage.delete(str(image.file.name))
         raise
     return image
 

@@ -131,7 +131,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "product_update": {"200": {"Price changed": {**PRODUCT, "price": 13.49}}},
     "product_image_add": {
-        "request": {"Upload": {"file": "(binary JPEG, PNG or WebP)", "alt": IMAGE["alt"], "position": "0"}},
+        "request": {"Upload": {"file": "(binary JPEG, PNG or WebP)", "alt": IMAGE["alt"], "position": 0}},
         "201": {"Uploaded (renditions not made yet)": {**IMAGE, "renditions": []}},
         "413": {
             "Too large": {

@@ -25,7 +25,7 @@ from catalog.models import Product
 from catalog.selectors import ProductFilters
 from ecommerce.common.pagination import CategoryTreePagination, PageNumberPagination
 
-from .openapi import IMAGE, PRODUCT
+from .openapi import PRODUCT
 from .serializers import (
     CategoryNodeSerializer,
     CategoryWriteSerializer,
@@ -284,7 +284,14 @@ class ProductImageListApi(APIView):
         request={"multipart/form-data": ProductImageUploadSerializer},
         responses={
             201: ProductImageSerializer,
-            413: OpenApiResponse(description="`PAYLOAD_TOO_LARGE`: the file is larger than `IMAGE_MAX_BYTES`."),
+            400: OpenApiResponse(
+                description="`INVALID_REQUEST`: `file` missing or empty, an invalid field (named in "
+                "`details`), a picture of more than `IMAGE_MAX_PIXELS` pixels (a decompression bomb) or "
+                "one that cannot be decoded, or an unknown `variant_id`."
+            ),
+            413: OpenApiResponse(
+                description="`PAYLOAD_TOO_LARGE`: the file is larger than `IMAGE_MAX_BYTES`."
+            ),
             415: OpenApiResponse(
                 description="`UNSUPPORTED_MEDIA_TYPE`: the body is not `multipart/form-data`, or the file "
                 "is not a JPEG, PNG or WebP image."

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.http import require_safe
 from django.views.static import serve
@@ -22,11 +22,11 @@ MEDIA_CACHE_CONTROL = "public, max-age=3600"
 
 
 @require_safe
-def media_serve(request: HttpRequest, path: str) -> HttpResponse:
+def media_serve(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     """The file at ``path`` under ``MEDIA_ROOT``, or 404 (also whenever ``SERVE_MEDIA`` is off)."""
     if not settings.SERVE_MEDIA:
         raise Http404("Media are not served by this process.")
-    response: HttpResponse = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Cache-Control"] = MEDIA_CACHE_CONTROL
     return response
 

@@ -235,7 +235,9 @@ def test_png_text_and_webp_exif_are_stripped_too(admin_client):
 # --- renditions --------------------------------------------------------------------------------
 
 
-def test_renditions_made_after_commit_with_their_sizes_and_webp(admin_client, django_capture_on_commit_callbacks):
+def test_renditions_made_after_commit_with_their_sizes_and_webp(
+    admin_client, django_capture_on_commit_callbacks
+):
     product = ProductFactory()
     with django_capture_on_commit_callbacks(execute=True):
         response = post_image(admin_client, product, picture("JPEG", (1200, 800)))
@@ -264,7 +266,9 @@ def test_renditions_made_after_commit_with_their_sizes_and_webp(admin_client, dj
     assert all(set(r) == {"width", "height", "format", "url"} for r in listed)
 
 
-def test_renditions_never_enlarge_and_the_task_is_idempotent(admin_client, django_capture_on_commit_callbacks, settings):
+def test_renditions_never_enlarge_and_the_task_is_idempotent(
+    admin_client, django_capture_on_commit_callbacks, settings
+):
     from catalog.tasks import image_renditions_make
 
     settings.IMAGE_RENDITION_WIDTHS = [160, 480, 1024]
@@ -368,9 +372,10 @@ def test_failed_upload_leaves_no_file(admin_client, settings):
     product.pk = product_pk  # a product deleted between the view's read and the service's lock
     with pytest.raises(ProductNotFound):
         services.product_image_add(product=product, upload=io.BytesIO(picture(size=(64, 64))), size=100)
-    assert not default_storage.exists(f"products/{product.public_id}") or not default_storage.listdir(
-        f"products/{product.public_id}"
-    )[1]
+    assert (
+        not default_storage.exists(f"products/{product.public_id}")
+        or not default_storage.listdir(f"products/{product.public_id}")[1]
+    )
 
 
 # --- permissions -------------------------------------------------------------------------------
@@ -401,7 +406,9 @@ def test_anonymous_401_and_customer_403(api_client, auth_client, admin_client):
 
 def test_product_detail_lists_images_in_position_order(admin_client, api_client):
     product = ProductFactory()
-    ids = [post_image(admin_client, product, picture(size=(64, 64)), alt=f"{n}").json()["id"] for n in range(3)]
+    ids = [
+        post_image(admin_client, product, picture(size=(64, 64)), alt=f"{n}").json()["id"] for n in range(3)
+    ]
     last = ProductImage.objects.get(public_id=ids[2])
     admin_client.patch(detail_url(last), {"position": 0}, format="json")
     first = ProductImage.objects.get(public_id=ids[0])
@@ -414,7 +421,9 @@ def test_product_detail_lists_images_in_position_order(admin_client, api_client)
     assert body["image_url"] == product.image_url  # the external picture stays
 
 
-def test_product_list_with_images_keeps_its_query_budget(admin_client, api_client, django_assert_max_num_queries):
+def test_product_list_with_images_keeps_its_query_budget(
+    admin_client, api_client, django_assert_max_num_queries
+):
     for _ in range(12):
         product = ProductFactory()
         for _ in range(2):
