@@ -48,3 +48,13 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
 
 def upload(content: bytes, name: str = "picture.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+# The management form of the product admin's image inline, with no image rows: the product
+# admin pages' POSTs carry it like a browser does.
+NO_IMAGE_ROWS = {
+    "images-TOTAL_FORMS": "0",
+    "images-INITIAL_FORMS": "0",
+    "images-MIN_NUM_FORMS": "0",
+    "images-MAX_NUM_FORMS": "1000",
+}
