@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.http import require_safe
@@ -26,7 +27,10 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     """The file at ``path`` under ``MEDIA_ROOT``, or 404 (also whenever ``SERVE_MEDIA`` is off)."""
     if not settings.SERVE_MEDIA:
         raise Http404("Media are not served by this process.")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except SuspiciousFileOperation:  # a path outside MEDIA_ROOT (``..``)
+        raise Http404("No such file.") from None
     response["Cache-Control"] = MEDIA_CACHE_CONTROL
     return response
 
