@@ -434,3 +434,15 @@ def test_product_list_with_images_keeps_its_query_budget(
 
     assert len(body["results"]) == 10
     assert all(len(product["images"]) == 2 for product in body["results"])
+
+
+def test_malformed_multipart_is_400_in_the_envelope(admin_client):
+    response = admin_client.generic(
+        "POST",
+        images_url(ProductFactory()),
+        data=b"not multipart at all",
+        content_type="multipart/form-data; boundary=",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "INVALID_REQUEST"
+    assert response.json()["error"]["message"] == "The request body is not valid multipart/form-data."

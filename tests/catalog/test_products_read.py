@@ -44,10 +44,12 @@ def test_product_list_shape(api_client):
         "status",
         "categories",
         "image_url",
+        "images",
         "manager_id",
         "created_at",
         "updated_at",
     }
+    assert item["images"] == []  # uploaded pictures (catalog v2); tests/catalog/test_images.py
     assert item["id"] == product.public_id and item["id"].startswith("prod_")
     assert item["price"] == 15.99 and isinstance(item["price"], float)
     assert item["quantity"] == 100 and item["status"] == "in_stock"
