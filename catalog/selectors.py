@@ -1,11 +1,11 @@
 """Catalog reads: the product list with its filters and orderings, product detail, the
 category tree. Each read has a fixed query cost, whatever the page size:
 
-- ``product_list``: COUNT + page + categories of the page (3 queries); the category filter's
-  sub-tree is resolved inside those queries, not by an extra query. On PostgreSQL it reads
+- ``product_list``: COUNT + page + categories of the page + images of the page (4 queries); the
+  category filter's sub-tree is resolved inside those queries, not by an extra query. On PostgreSQL it reads
   :class:`~catalog.models.ProductPlacement` (a category with its sub-tree, pre-expanded by
   triggers, ordered by price); elsewhere a recursive CTE expands the sub-tree.
-- ``product_get``: product with manager + its categories (2 queries).
+- ``product_get``: product with manager + its categories + its images (3 queries).
 - ``category_tree`` / ``category_get``: all categories in one query, assembled in Python.
 
 The list, the detail, the category tree and a category read from the read replica when one is
@@ -27,8 +27,8 @@ from django.db.models.functions import Lower
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.replica import catalog_read_db
 
-from .exceptions import CategoryNotFound, ProductNotFound
-from .models import Category, Product, ProductPlacement
+from .exceptions import CategoryNotFound, ImageNotFound, ProductNotFound
+from .models import Category, Product, ProductImage, ProductPlacement
 from .querysets import ProductQuerySet
 from .search import search_backend
 
@@ -101,10 +101,12 @@ def _product_base(db: str) -> ProductQuerySet:
     categories = (
         Category.objects.using(db).only("id", "public_id", "name", "slug").order_by("position", "name")
     )
+    # In position order, for the responses' ``images``; with the variants add .select_related("variant").
+    images = ProductImage.objects.using(db).order_by("position", "id")
     return (
         Product.objects.using(db)
         .select_related("manager")
-        .prefetch_related(Prefetch("categories", queryset=categories))
+        .prefetch_related(Prefetch("categories", queryset=categories), Prefetch("images", queryset=images))
     )
 
 
@@ -215,6 +217,24 @@ def product_get(*, public_id: str) -> Product:
     if product is None:
         raise ProductNotFound(details={"id": public_id})
     return product
+
+
+def product_get_for_update(*, public_id: str) -> Product:
+    """The product row from the primary (for a write), or :class:`ProductNotFound`."""
+    product = Product.objects.filter(public_id=public_id).first()
+    if product is None:
+        raise ProductNotFound(details={"id": public_id})
+    return product
+
+
+def product_image_get(*, product: Product, public_id: str) -> ProductImage:
+    """Image ``public_id`` of ``product`` (for a write), or :class:`ImageNotFound`."""
+    image = (
+        ProductImage.objects.filter(product=product, public_id=public_id).select_related("product").first()
+    )
+    if image is None:
+        raise ImageNotFound(details={"id": public_id})
+    return image
 
 
 @dataclass

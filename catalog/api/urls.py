@@ -2,11 +2,24 @@
 
 from ecommerce.common.urls import api_path
 
-from .views import CategoryDetailApi, CategoryListApi, ProductDetailApi, ProductListApi
+from .views import (
+    CategoryDetailApi,
+    CategoryListApi,
+    ProductDetailApi,
+    ProductImageDetailApi,
+    ProductImageListApi,
+    ProductListApi,
+)
 
 urlpatterns = [
     *api_path("categories/", CategoryListApi.as_view(), name="category-list"),
     *api_path("categories/<str:category_id>/", CategoryDetailApi.as_view(), name="category-detail"),
     *api_path("products/", ProductListApi.as_view(), name="product-list"),
     *api_path("products/<str:product_id>/", ProductDetailApi.as_view(), name="product-detail"),
+    *api_path("products/<str:product_id>/images/", ProductImageListApi.as_view(), name="product-image-list"),
+    *api_path(
+        "products/<str:product_id>/images/<str:image_id>/",
+        ProductImageDetailApi.as_view(),
+        name="product-image-detail",
+    ),
 ]

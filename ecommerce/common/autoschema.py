@@ -54,6 +54,9 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("PUT", "/api/products/{product_id}"): "product_replace",
     ("PATCH", "/api/products/{product_id}"): "product_update",
     ("DELETE", "/api/products/{product_id}"): "product_delete",
+    ("POST", "/api/products/{product_id}/images"): "product_image_add",
+    ("PATCH", "/api/products/{product_id}/images/{image_id}"): "product_image_update",
+    ("DELETE", "/api/products/{product_id}/images/{image_id}"): "product_image_delete",
     # cart
     ("GET", "/api/cart"): "cart_retrieve",
     ("DELETE", "/api/cart"): "cart_clear",

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.models import Category, Product, StockMovement
 from tests.factories import CategoryFactory, ProductFactory, StoreManagerFactory
+from tests.helpers.images import NO_IMAGE_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def test_product_add_and_change_pages(staff_client):
             "price": "5.00",
             "quantity": "3",
             "categories": [category.pk],
+            **NO_IMAGE_ROWS,
         },
     )
     assert add.status_code == 302
@@ -138,6 +140,7 @@ def _product_form(product, **changes):
         "stock_change": "",
         "stock_reason": "",
         "stock_note": "",
+        **NO_IMAGE_ROWS,
     }
     if product.discontinued:
         data["discontinued"] = "on"

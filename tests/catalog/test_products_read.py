@@ -44,10 +44,12 @@ def test_product_list_shape(api_client):
         "status",
         "categories",
         "image_url",
+        "images",
         "manager_id",
         "created_at",
         "updated_at",
     }
+    assert item["images"] == []  # uploaded pictures (catalog v2); tests/catalog/test_images.py
     assert item["id"] == product.public_id and item["id"].startswith("prod_")
     assert item["price"] == 15.99 and isinstance(item["price"], float)
     assert item["quantity"] == 100 and item["status"] == "in_stock"
@@ -185,7 +187,7 @@ def test_product_list_query_budget(api_client, django_assert_max_num_queries, pa
         {"search": "Product", "in_stock": "true"},
     ):
         cache.clear()
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(4):  # count, page, categories, images
             response = api_client.get(URL, {"page_size": page_size, **params})
         assert response.status_code == 200
         assert len(response.json()["results"]) == page_size
@@ -194,7 +196,7 @@ def test_product_list_query_budget(api_client, django_assert_max_num_queries, pa
 def test_product_detail(api_client, django_assert_max_num_queries):
     category = CategoryFactory()
     product = ProductFactory(categories=[category], manager=StoreManagerFactory(), discontinued=True)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # product, categories, images
         response = api_client.get(f"/api/products/{product.public_id}/")
     assert response.status_code == 200
     body = response.json()
