@@ -395,8 +395,9 @@ PENDING_ORDER_RECONCILE_AFTER_MINUTES = env.int("PENDING_ORDER_RECONCILE_AFTER_M
 # --- Background jobs: Celery, the outbox, emails (docs/background-jobs.md) ---------------
 # Empty: no broker; tasks run in-process right after the transaction that enqueued them commits
 # (make run, make test). redis://host:6379/1 in production, with `celery -A ecommerce worker -B`.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_celery_broker = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not _celery_broker
+CELERY_BROKER_URL = _celery_broker or "memory://"  # eager: Celery never connects anywhere
 CELERY_TASK_EAGER_PROPAGATES = False  # an eager task's failure is logged, never the request's error
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: effects live in the database
 CELERY_TASK_SERIALIZER = "json"
