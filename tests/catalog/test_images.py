@@ -325,6 +325,17 @@ def test_image_of_another_product_is_404(admin_client):
     assert ProductImage.objects.filter(pk=image.pk, alt="").exists()
 
 
+def test_upload_to_an_unknown_product_is_404_and_stores_nothing(admin_client):
+    response = admin_client.post(
+        "/api/products/prod_nope/images/",
+        {"file": upload(picture(size=(64, 64)), "x.jpg", "image/jpeg")},
+        format="multipart",
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "PRODUCT_NOT_FOUND"
+    assert not ProductImage.objects.exists()
+
+
 def _files_of(image: ProductImage) -> list[str]:
     names = image.storage_names()
     assert len(names) > 1 and all(default_storage.exists(name) for name in names)
