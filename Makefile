@@ -44,7 +44,8 @@ run: seed
 	@echo "  First calls: docs/quickstart.md (also served at http://$(HOST):$(PORT)/quickstart/)"
 	@echo ""
 	@# No gunicorn access log: the JSON line of RequestIdMiddleware is the one line per request (docs/accounts.md)
-	$(BIN)/gunicorn ecommerce.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) $(GUNICORN_WORKERS)
+	@# SERVE_MEDIA: Django serves the uploaded product images of MEDIA_ROOT (a demo; production: docs/deploying.md)
+	SERVE_MEDIA=$${SERVE_MEDIA:-1} $(BIN)/gunicorn ecommerce.wsgi -c gunicorn.conf.py --bind $(HOST):$(PORT) $(GUNICORN_WORKERS)
 
 # A Celery worker with beat (emails, the outbox, periodic jobs) for a local Redis; the web side
 # (`make run`) must get the same CELERY_BROKER_URL, else it runs tasks in-process itself.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
@@ -23,7 +24,17 @@ from django.utils.http import urlencode
 from ecommerce.common.exceptions import ApplicationError
 
 from . import services
-from .models import Category, Product, ProductStatus, ProductVariant, StockMovement, StockMovementReason
+from .images import image_normalise
+from .media import media_url
+from .models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductStatus,
+    ProductVariant,
+    StockMovement,
+    StockMovementReason,
+)
 from .selectors import CategoryNode, category_tree
 from .stock import stock_adjust
 
@@ -130,9 +141,71 @@ class VariantInline(admin.TabularInline):
     show_change_link = False
 
 
+class ProductImageInlineForm(forms.ModelForm):
+    """A new image is a file checked by Pillow like an upload through the API; an existing one
+    keeps its file (alt text and position change)."""
+
+    class Meta:
+        model = ProductImage
+        fields = ["file", "alt", "position"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].help_text = "Lowest first; empty: after the last image."
+        if self.instance.pk:
+            self.fields["file"].disabled = True
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is not None and not self.instance.pk:
+            if upload.size > settings.IMAGE_MAX_BYTES:
+                raise forms.ValidationError(f"At most {settings.IMAGE_MAX_BYTES} bytes.")
+            try:
+                image_normalise(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
+            except ApplicationError as error:
+                raise forms.ValidationError(
+                    f"{error.message} ({'; '.join(map(str, error.details.values()))})"
+                ) from None
+            upload.seek(0)
+        return upload
+
+
+class ProductImageInline(admin.TabularInline):
+    """Images with thumbnails, in position order; saved through the image services
+    (``ProductAdmin.save_formset``)."""
+
+    model = ProductImage
+    form = ProductImageInlineForm
+    fields = ["thumbnail", "file", "alt", "position", "size", "renditions_made"]
+    readonly_fields = ["thumbnail", "size", "renditions_made"]
+    ordering = ["position", "id"]
+    extra = 0
+
+    @admin.display(description="image")
+    def thumbnail(self, obj: ProductImage) -> str:
+        if not obj.pk or not obj.file.name:
+            return "-"
+        smallest = min(obj.renditions or [], key=lambda r: r["width"], default=None)
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width: 96px; max-height: 96px">',
+            media_url(smallest["name"] if smallest else obj.file.name),
+            obj.alt,
+        )
+
+    @admin.display(description="pixels")
+    def size(self, obj: ProductImage) -> str:
+        return f"{obj.width} × {obj.height}" if obj.pk else "-"
+
+    @admin.display(description="renditions")
+    def renditions_made(self, obj: ProductImage) -> int:
+        return len(obj.renditions or [])
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
+    inlines = [ProductImageInline]
     list_display = ["name", "public_id", "price", "quantity", "status_display", "manager", "updated_at"]
     list_filter = [StatusFilter, "categories", "manager"]
     list_select_related = ["manager"]
@@ -174,14 +247,21 @@ class ProductAdmin(admin.ModelAdmin):
         return readonly
 
     def get_inlines(self, request: HttpRequest, obj: Product | None = None) -> list[Any]:
-        return [VariantInline] if obj is not None else []  # a new product gets its default variant
+        # a new product gets its default variant; its variants are edited once it exists
+        return [VariantInline, *self.inlines] if obj is not None else list(self.inlines)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Variants and images through their services (``_variants_save``, ``_images_save``)."""
+        if formset.model is ProductVariant:
+            self._variants_save(request, form, formset)
+        elif formset.model is ProductImage:
+            self._images_save(request, form, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _variants_save(self, request: HttpRequest, form: Any, formset: Any) -> None:
         """The variants through the services: create, update (its fields, then its stock change
         through ``stock_adjust``), delete (deactivated when orders reference it)."""
-        if formset.model is not ProductVariant:
-            super().save_formset(request, form, formset, change)
-            return
         product = form.instance
         # what the admin's change message lists (ModelFormSet.save() would set these)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
@@ -306,6 +386,32 @@ class ProductAdmin(admin.ModelAdmin):
             )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def _images_save(self, request: HttpRequest, form: Any, formset: Any) -> None:
+        """Images through the image services: deleted, changed (alt, position) or added (Pillow's
+        checks, renditions in the background)."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the history
+        for image_form in formset.forms:
+            image = image_form.instance
+            if image_form in formset.deleted_forms:
+                if image.pk:
+                    services.product_image_delete(image=image)
+                    formset.deleted_objects.append(image)
+            elif image.pk:
+                data = {name: image_form.cleaned_data[name] for name in ("alt", "position")}
+                if image_form.has_changed() and data["position"] is not None:
+                    services.product_image_update(image=image, data=data)
+                    formset.changed_objects.append((image, image_form.changed_data))
+            elif image_form.has_changed() and image_form.cleaned_data.get("file"):
+                upload = image_form.cleaned_data["file"]
+                added = services.product_image_add(
+                    product=form.instance,
+                    upload=upload,
+                    size=upload.size,
+                    alt=image_form.cleaned_data.get("alt") or "",
+                    position=image_form.cleaned_data.get("position"),
+                )
+                formset.new_objects.append(added)
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
         services.product_delete(product=obj)

@@ -9,6 +9,7 @@ row dated when it was added), so the ledger sums to the stock. Bulk inserts in b
 
 from __future__ import annotations
 
+import io
 import random
 import secrets
 import string
@@ -19,12 +20,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from catalog.models import StockMovement, StockMovementReason
 from ecommerce.common.demo import timestamps_as_given
 
 from .cache import catalog_changed
 from .models import Category, Product, ProductVariant
+from .services import product_image_add
 from .stock import stock_import
 
 BATCH_SIZE = 2_000
@@ -388,4 +391,48 @@ def demo_catalog_seed(*, products: int) -> int:
             created += len(batch)
         if created:
             catalog_changed()
+    return created
+
+
+DEMO_IMAGE_PRODUCTS = 30
+DEMO_IMAGE_SIZE = (640, 640)
+
+
+def demo_picture(rng: random.Random, label: str) -> bytes:
+    """A JPEG drawn with Pillow (no download): a two-colour gradient, a few shapes and ``label``."""
+
+    width, height = DEMO_IMAGE_SIZE
+    top = tuple(rng.randint(40, 215) for _ in range(3))
+    bottom = tuple(rng.randint(40, 215) for _ in range(3))
+    image = Image.linear_gradient("L").resize(DEMO_IMAGE_SIZE)
+    picture = Image.composite(
+        Image.new("RGB", DEMO_IMAGE_SIZE, bottom), Image.new("RGB", DEMO_IMAGE_SIZE, top), image
+    )
+    draw = ImageDraw.Draw(picture)
+    for _ in range(3):
+        x, y, size = rng.randint(0, width - 200), rng.randint(0, height - 200), rng.randint(80, 200)
+        fill = tuple(rng.randint(0, 255) for _ in range(3))
+        shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
+        shape((x, y, x + size, y + size), fill=fill, outline=(255, 255, 255), width=4)
+    draw.rectangle((0, height - 70, width, height), fill=(255, 255, 255))
+    draw.text((24, height - 52), label[:60], fill=(30, 30, 30), font_size=28)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def demo_images_seed(*, products: int = DEMO_IMAGE_PRODUCTS) -> int:
+    """Give the first ``products`` products (oldest first) without images one generated picture
+    each (two for every third), through the image service: its renditions follow in the
+    background (in-process without a broker). Returns how many images were created."""
+    created = 0
+    first = list(Product.objects.order_by("pk").values_list("pk", flat=True)[:products])
+    for product in Product.objects.filter(pk__in=first, images__isnull=True).order_by("pk"):
+        rng = random.Random(product.pk)  # noqa: S311 - demo data, not security
+        for view in ("front", "detail")[: 2 if product.pk % 3 == 0 else 1]:
+            content = demo_picture(rng, product.name)
+            product_image_add(
+                product=product, upload=io.BytesIO(content), size=len(content), alt=f"{product.name}, {view}"
+            )
+            created += 1
     return created

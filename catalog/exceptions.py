@@ -42,3 +42,31 @@ class VariantNotFound(ApplicationError):
     status_code = 404
     code = ErrorCode.NOT_FOUND
     default_message = "Variant not found."
+
+
+class ImageNotFound(ApplicationError):
+    status_code = 404
+    code = ErrorCode.NOT_FOUND
+    default_message = "Image not found."
+
+
+class ImageUnsupported(ApplicationError):
+    """The upload is not a JPEG, PNG or WebP picture (judged by its content, not its name)."""
+
+    status_code = 415
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
+    default_message = "Only JPEG, PNG and WebP images are accepted."
+
+
+class ImageTooLarge(ApplicationError):
+    status_code = 413
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+    default_message = "The image file is too large."
+
+
+class ImageInvalid(ApplicationError):
+    """Too many pixels (a decompression bomb), or a file that cannot be decoded."""
+
+    status_code = 400
+    code = ErrorCode.INVALID_REQUEST
+    default_message = "The image cannot be accepted."

@@ -198,6 +198,48 @@ class ProductPlacement(models.Model):
         return f"{self.product_id} in {self.category_id}"
 
 
+def product_image_upload_to(instance: ProductImage, filename: str) -> str:
+    """``products/<product public id>/<image public id>.<ext>``: names we make, never the client's."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"products/{instance.product.public_id}/{instance.public_id}.{extension}"
+
+
+class ProductImage(TimeStampedModel):
+    """A picture of a product, stored through Django's storage API (``STORAGES["default"]``).
+
+    ``file`` is the normalised original (EXIF orientation applied, metadata stripped, re-encoded
+    by Pillow: ``catalog.images``). ``renditions`` lists the smaller copies made in the
+    background (``catalog.tasks``): ``[{"width", "height", "format", "name"}]``, ``name`` being
+    the storage name; empty until they exist. Deleting the row deletes every file after commit
+    (``catalog.signals``).
+    """
+
+    public_id = PublicIdField(prefix="img")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    # The variant this picture shows (a colour, say), or None for the whole product.
+    variant = models.ForeignKey(
+        "ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
+    file = models.FileField(upload_to=product_image_upload_to, max_length=255)
+    alt = models.CharField(max_length=255, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    renditions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position"], name="productimage_product_pos_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} of {self.product_id}"
+
+    def storage_names(self) -> list[str]:
+        """Every file of this image in the storage: the original and its renditions."""
+        names = [self.file.name] if self.file.name else []
+        return names + [r["name"] for r in self.renditions or [] if r.get("name")]
+
+
 class StockMovementReason(models.TextChoices):
     SALE = "sale", "Sale"
     RELEASE = "release", "Released (cancel or failed payment)"

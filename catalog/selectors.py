@@ -1,12 +1,13 @@
 """Catalog reads: the product list with its filters and orderings, product detail, the
 category tree. Each read has a fixed query cost, whatever the page size:
 
-- ``product_list``: COUNT + page + categories + variants of the page (4 queries; a product's
-  total stock is a subquery of the page query, its price a column: docs/catalog.md); the category filter's
-  sub-tree is resolved inside those queries, not by an extra query. On PostgreSQL it reads
-  :class:`~catalog.models.ProductPlacement` (a category with its sub-tree, pre-expanded by
-  triggers, ordered by price); elsewhere a recursive CTE expands the sub-tree.
-- ``product_get``: product with manager and stock + its categories + its variants (3 queries).
+- ``product_list``: COUNT + page + categories + variants + images of the page (5 queries; a
+  product's total stock is a subquery of the page query, its price a column: docs/catalog.md);
+  the category filter's sub-tree is resolved inside those queries, not by an extra query. On
+  PostgreSQL it reads :class:`~catalog.models.ProductPlacement` (a category with its sub-tree,
+  pre-expanded by triggers, ordered by price); elsewhere a recursive CTE expands the sub-tree.
+- ``product_get``: product with manager and stock + its categories + variants + images (4
+  queries).
 - ``category_tree`` / ``category_get``: all categories in one query, assembled in Python.
 
 The list, the detail, the category tree and a category read from the read replica when one is
@@ -28,8 +29,8 @@ from django.db.models.functions import Lower
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.replica import catalog_read_db
 
-from .exceptions import CategoryNotFound, ProductNotFound, VariantRequired
-from .models import Category, Product, ProductPlacement, ProductVariant
+from .exceptions import CategoryNotFound, ImageNotFound, ProductNotFound, VariantRequired
+from .models import Category, Product, ProductImage, ProductPlacement, ProductVariant
 from .querysets import ProductQuerySet
 from .search import search_backend
 
@@ -103,11 +104,14 @@ def _product_base(db: str) -> ProductQuerySet:
         Category.objects.using(db).only("id", "public_id", "name", "slug").order_by("position", "name")
     )
     variants = ProductVariant.objects.using(db).filter(is_active=True).order_by("position", "id")
+    images = ProductImage.objects.using(db).select_related("variant").order_by("position", "id")
     return (
         Product.objects.using(db)
         .select_related("manager")
         .prefetch_related(
-            Prefetch("categories", queryset=categories), Prefetch("variants", queryset=variants)
+            Prefetch("categories", queryset=categories),
+            Prefetch("variants", queryset=variants),
+            Prefetch("images", queryset=images),
         )
     )
 
@@ -219,6 +223,24 @@ def product_get(*, public_id: str) -> Product:
     if product is None:
         raise ProductNotFound(details={"id": public_id})
     return product
+
+
+def product_get_for_update(*, public_id: str) -> Product:
+    """The product row from the primary (for a write), or :class:`ProductNotFound`."""
+    product = Product.objects.filter(public_id=public_id).first()
+    if product is None:
+        raise ProductNotFound(details={"id": public_id})
+    return product
+
+
+def product_image_get(*, product: Product, public_id: str) -> ProductImage:
+    """Image ``public_id`` of ``product`` (for a write), or :class:`ImageNotFound`."""
+    image = (
+        ProductImage.objects.filter(product=product, public_id=public_id).select_related("product").first()
+    )
+    if image is None:
+        raise ImageNotFound(details={"id": public_id})
+    return image
 
 
 @dataclass

@@ -20,21 +20,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
 from accounts.models import StoreManager
 from ecommerce.common.exceptions import InvalidRequest
+from ecommerce.common.tasks import enqueue_on_commit
 
 from .cache import catalog_changed
-from .exceptions import VariantNotFound
-from .models import Category, Product, ProductVariant, StockMovementReason, TaxClass
+from .exceptions import ImageTooLarge, ProductNotFound, VariantNotFound
+from .images import image_normalise
+from .models import Category, Product, ProductImage, ProductVariant, StockMovementReason, TaxClass
 from .outbox import products_publish
 from .slugs import unique_slugs
 from .stock import stock_import, stock_release, stock_set_locked
+from .tasks import image_renditions_make
 
 PRODUCT_FIELDS = frozenset(
     {
@@ -65,6 +71,7 @@ VARIANT_FIELDS = frozenset(
     }
 )
 CATEGORY_FIELDS = frozenset({"name", "slug", "parent", "position"})
+IMAGE_FIELDS = frozenset({"alt", "position", "variant_id"})
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -560,3 +567,92 @@ def category_delete_many(*, category_ids: list[int]) -> int:
             category_delete(category=category)
             deleted += 1
     return deleted
+
+
+# --- product images ------------------------------------------------------------------------
+
+
+def _image_variant(product: Product, variant_id: str | None) -> ProductVariant | None:
+    """The variant of ``product`` an image shows (``None``: the whole product); an id that is
+    not one of the product's variants is a 400 naming ``variant_id``."""
+    if variant_id is None:
+        return None
+    variant = ProductVariant.objects.filter(product=product, public_id=variant_id).first()
+    if variant is None:
+        raise InvalidRequest(
+            "Unknown variant.", details={"variant_id": f"No variant '{variant_id}' of this product."}
+        )
+    return variant
+
+
+def product_image_add(
+    *,
+    product: Product,
+    upload: IO[bytes],
+    size: int,
+    alt: str = "",
+    position: int | None = None,
+    variant_id: str | None = None,
+) -> ProductImage:
+    """Store an uploaded picture of ``product`` and enqueue its renditions.
+
+    ``upload`` is checked and normalised by Pillow (``catalog.images``: JPEG, PNG or WebP only,
+    ``IMAGE_MAX_BYTES``, ``IMAGE_MAX_PIXELS``, EXIF orientation applied and metadata stripped).
+    ``position`` defaults to after the product's last image. The file is written before the
+    transaction and removed again if the transaction fails; renditions are made in the
+    background once it commits (``catalog.tasks.image_renditions_make``).
+    Raises :class:`ImageTooLarge` (413), ``ImageUnsupported`` (415), ``ImageInvalid`` (400),
+    :class:`ProductNotFound` (the product was deleted meanwhile), ``InvalidRequest`` (an unknown
+    ``variant_id``).
+    """
+    variant = _image_variant(product, variant_id)
+    limit: int = settings.IMAGE_MAX_BYTES
+    if size > limit:
+        raise ImageTooLarge(
+            f"The image file is larger than {limit} bytes.", details={"file": f"at most {limit} bytes"}
+        )
+    original = image_normalise(upload, max_pixels=settings.IMAGE_MAX_PIXELS)
+    image = ProductImage(
+        product=product, variant=variant, alt=alt, width=original.width, height=original.height
+    )
+    image.file.save(f"original.{original.extension}", ContentFile(original.content), save=False)
+    try:
+        with transaction.atomic():
+            # The product's row lock orders concurrent uploads (their default positions).
+            if not Product.objects.select_for_update().filter(pk=product.pk).exists():
+                raise ProductNotFound(details={"id": product.public_id})
+            if position is None:
+                last = ProductImage.objects.filter(product=product).aggregate(last=Max("position"))["last"]
+                position = 0 if last is None else last + 1
+            image.position = position
+            image.save()
+            catalog_changed()
+            enqueue_on_commit(image_renditions_make, image.pk)
+    except BaseException:
+        default_storage.delete(str(image.file.name))
+        raise
+    return image
+
+
+def product_image_update(*, image: ProductImage, data: Mapping[str, Any]) -> ProductImage:
+    """Change ``alt``, ``position`` and/or ``variant_id`` (keys of :data:`IMAGE_FIELDS`) of ``image``."""
+    unknown = set(data) - IMAGE_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown image fields: {sorted(unknown)}")
+    with transaction.atomic():
+        if "variant_id" in data:
+            image.variant = _image_variant(image.product, data["variant_id"])
+        for name in ("alt", "position"):
+            if name in data:
+                setattr(image, name, data[name])
+        fields = sorted(set(data) & {"alt", "position"}) + (["variant"] if "variant_id" in data else [])
+        image.save(update_fields=[*fields, "updated_at"])
+        catalog_changed()
+    return image
+
+
+def product_image_delete(*, image: ProductImage) -> None:
+    """Delete ``image``; its files (original and renditions) are deleted after commit."""
+    with transaction.atomic():
+        image.delete()
+        catalog_changed()

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.admin_login import admin_login_throttled
 from ecommerce.common.front_door import ApiIndexApi, landing_page, quickstart
+from ecommerce.common.media import media_urlpatterns
 from ecommerce.common.middleware import content_security_policy
 from ecommerce.common.urls import api_path
 from ecommerce.common.views import HealthApi, api_not_found
@@ -44,6 +45,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("accounts/", include("accounts.urls")),  # pages behind the links in account emails
+    *media_urlpatterns(),  # uploaded product images, when SERVE_MEDIA (make run)
 ]
 
 # Errors Django raises outside DRF (a bad Host, a failing middleware) are the envelope under /api/.

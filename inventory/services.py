@@ -23,11 +23,12 @@ from accounts.models import StoreManager
 from catalog.cache import catalog_changed
 from catalog.exceptions import ProductNotFound, VariantRequired
 from catalog.models import Product, ProductVariant
-from catalog.outbox import products_publish
+from catalog.outbox import product_event_data, products_publish
 from catalog.slugs import unique_slugs
 from catalog.stock import StockLine, stock_import, stock_lines_merge
 from ecommerce.common.db import retry_on_conflict
 from ecommerce.common.exceptions import InvalidRequest
+from ecommerce.events.outbox import events_publish
 from orders.models import Order, OrderChannel, OrderStatus
 from orders.services import OrderRecord, order_create
 
@@ -211,12 +212,14 @@ def _upsert_once(*, manager_external_id: str, items: Sequence[ProductInput]) -> 
         stock_import(created=to_create, levels=levels, product_ids=variant_products)
         if to_create or to_update:
             catalog_changed()
-        # product.created / product.updated (a new name, price or quantity), in this transaction
-        products_publish("product.created", to_create, manager_id=manager.external_id)
-        products_publish(
-            "product.updated",
-            [p for p in result.products if p.pk in variant_products.values() or p in to_update],
-            manager_id=manager.external_id,
+        # product.created / product.updated (a new name, price or quantity): one INSERT
+        events_publish(
+            [("product.created", product_event_data(p, manager_id=manager.external_id)) for p in to_create]
+            + [
+                ("product.updated", product_event_data(p, manager_id=manager.external_id))
+                for p in result.products
+                if p.pk in variant_products.values() or p in to_update
+            ]
         )
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -18,6 +19,13 @@ def _fresh_rate_limits() -> Iterator[None]:
     """Every test starts below every rate limit (all test clients share one IP)."""
     rate_limit_store().clear()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temporary_media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Uploaded files (product images) go to a temporary MEDIA_ROOT, never into the work tree."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
 
 
 @pytest.fixture

@@ -32,6 +32,11 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "variant_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
     # INVALID_REQUEST: the product's last variant
     "variant_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND, E.INVALID_REQUEST),
+    # multipart: INVALID_REQUEST also for too many pixels (IMAGE_MAX_PIXELS) or an undecodable file;
+    # 413 for a file over IMAGE_MAX_BYTES; 415 for a non-multipart body or a file that is not an image
+    "product_image_add": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "product_image_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "product_image_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
 }
 
 COFFEE = {"id": "cat_Q2b7VfLr83kTMd9x", "name": "Coffee", "slug": "coffee"}
@@ -78,6 +83,26 @@ PRODUCT = {
         }
     ],
 }
+IMAGE = {
+    "id": "img_Vb8s2KqT0xLm4PzR",
+    "alt": "A bag of coffee beans",
+    "position": 0,
+    "variant_id": None,
+    "width": 1600,
+    "height": 1200,
+    "url": "/media/products/prod_3kTMd9xQ2b7VfLr8/img_Vb8s2KqT0xLm4PzR.jpg",
+    "renditions": [
+        {
+            "width": width,
+            "height": width * 3 // 4,
+            "format": fmt,
+            "url": f"/media/products/prod_3kTMd9xQ2b7VfLr8/img_Vb8s2KqT0xLm4PzR_{width}.{ext}",
+        }
+        for width in (160, 480, 1024)
+        for fmt, ext in (("jpeg", "jpg"), ("webp", "webp"))
+    ],
+}
+PRODUCT["images"] = [IMAGE]
 TEA_PRODUCT = {
     **PRODUCT,
     "id": "prod_Q8wmZ1xL0pT4sV2c",
@@ -101,6 +126,7 @@ TEA_PRODUCT = {
     ],
     "categories": [TEA],
     "image_url": "https://cdn.example.com/green-tea.jpg",
+    "images": [],
 }
 PRODUCT_WRITE = {
     "name": "Premium Coffee Beans",
@@ -176,4 +202,27 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "request": {"New price and stock": {"price": 21.0, "quantity": 12}},
         "200": {"Changed": {**TEE_S, "price": 21.0, "quantity": 12}},
     },
+    "product_image_add": {
+        "request": {"Upload": {"file": "(binary JPEG, PNG or WebP)", "alt": IMAGE["alt"], "position": 0}},
+        "201": {"Uploaded (renditions not made yet)": {**IMAGE, "renditions": []}},
+        "413": {
+            "Too large": {
+                "error": {
+                    "code": E.PAYLOAD_TOO_LARGE,
+                    "message": "The image file is larger than 10485760 bytes.",
+                    "details": {"file": "at most 10485760 bytes"},
+                }
+            }
+        },
+        "415": {
+            "Not an image": {
+                "error": {
+                    "code": E.UNSUPPORTED_MEDIA_TYPE,
+                    "message": "Only JPEG, PNG and WebP images are accepted.",
+                    "details": {"file": "not a JPEG, PNG or WebP image"},
+                }
+            }
+        },
+    },
+    "product_image_update": {"200": {"Moved first": {**IMAGE, "position": 0}}},
 }

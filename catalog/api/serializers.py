@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.media import media_url
 from catalog.models import ProductStatus, TaxClass
 from catalog.search import MAX_QUERY_LENGTH
 from catalog.selectors import ORDERINGS
@@ -90,6 +91,44 @@ class CategoryRefSerializer(serializers.Serializer):
         ref_name = "CategoryRef"
 
 
+class ImageRenditionSerializer(serializers.Serializer):
+    width = serializers.IntegerField(min_value=1)
+    height = serializers.IntegerField(min_value=1)
+    format = serializers.ChoiceField(choices=["jpeg", "png", "webp"])
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "ImageRendition"
+
+    def get_url(self, rendition: dict[str, Any]) -> str:
+        return media_url(rendition["name"])
+
+
+class ProductImageSerializer(serializers.Serializer):
+    id = StrictCharField(source="public_id", help_text="Image public id (`img_…`).")
+    alt = StrictCharField()
+    position = serializers.IntegerField(min_value=0)
+    variant_id = StrictCharField(
+        source="variant.public_id",
+        allow_null=True,
+        help_text="The variant (`var_…`) this image shows, or null for the whole product.",
+    )
+    width = serializers.IntegerField(min_value=1, help_text="Width of the stored original, in pixels.")
+    height = serializers.IntegerField(min_value=1, help_text="Height of the stored original, in pixels.")
+    url = serializers.SerializerMethodField(help_text="URL of the original (EXIF stripped, upright).")
+    renditions = ImageRenditionSerializer(
+        many=True,
+        help_text="Smaller copies (each configured width, in the original's format and WebP), made in "
+        "the background after the upload: empty until they exist.",
+    )
+
+    class Meta:
+        ref_name = "ProductImage"
+
+    def get_url(self, image: Any) -> str:
+        return media_url(image.file.name)
+
+
 class VariantSerializer(serializers.Serializer):
     id = StrictCharField(source="public_id", help_text="Variant public id (`var_…`).")
     sku = StrictCharField()
@@ -107,9 +146,18 @@ class VariantSerializer(serializers.Serializer):
     class Meta:
         ref_name = "Variant"
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(ProductImageSerializer(many=True))
     def get_images(self, variant: Any) -> list[Any]:
-        return []
+        """The product's images of this variant: from the product's prefetched images in product
+        responses (no query), else read (the per-variant endpoints)."""
+        cache = getattr(variant, "_state", None) and variant._state.fields_cache.get("product")
+        prefetched = getattr(cache, "_prefetched_objects_cache", {}).get("images") if cache else None
+        images = (
+            [image for image in prefetched if image.variant_id == variant.pk]
+            if prefetched is not None
+            else list(variant.images.order_by("position", "id"))
+        )
+        return list(ProductImageSerializer(images, many=True).data)
 
 
 class PriceRangeSerializer(serializers.Serializer):
@@ -143,7 +191,8 @@ class ProductSerializer(serializers.Serializer):
     )
     variants = serializers.SerializerMethodField()
     categories = CategoryRefSerializer(many=True)
-    image_url = StrictCharField()
+    image_url = StrictCharField(help_text="An external picture's URL (uploaded ones are in `images`).")
+    images = ProductImageSerializer(many=True, help_text="Uploaded images in `position` order.")
     manager_id = StrictCharField(
         source="manager.external_id", allow_null=True, help_text="Owning store manager's id, or null."
     )
@@ -237,6 +286,40 @@ class ProductWriteSerializer(serializers.Serializer):
             fields["price"].required = False
             fields["quantity"].required = False
         return fields
+
+
+class ProductImageUploadSerializer(serializers.Serializer):
+    """``multipart/form-data``: the picture and its optional fields."""
+
+    file = serializers.FileField(
+        allow_empty_file=False,
+        use_url=False,
+        help_text="A JPEG, PNG or WebP picture (judged by its content). Its EXIF orientation is applied "
+        "and its metadata (EXIF, GPS, XMP) stripped.",
+    )
+    alt = StrictCharField(required=False, allow_blank=True, max_length=255, help_text="Alternative text.")
+    position = serializers.IntegerField(  # a form field: digits as text
+        required=False, min_value=0, max_value=1_000_000, help_text="Default: after the last image."
+    )
+    variant_id = StrictCharField(
+        required=False, allow_null=True, max_length=64, help_text="A variant of this product (`var_…`)."
+    )
+
+    class Meta:
+        ref_name = "ProductImageUpload"
+
+
+class ProductImageWriteSerializer(serializers.Serializer):
+    """PATCH: any subset."""
+
+    alt = StrictCharField(required=False, allow_blank=True, max_length=255)
+    position = StrictIntegerField(required=False, min_value=0, max_value=1_000_000)
+    variant_id = StrictCharField(
+        required=False, allow_null=True, max_length=64, help_text="A variant of this product, or null."
+    )
+
+    class Meta:
+        ref_name = "ProductImageWrite"
 
 
 # --- categories ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from .views import (
     CategoryDetailApi,
     CategoryListApi,
     ProductDetailApi,
+    ProductImageDetailApi,
+    ProductImageListApi,
     ProductListApi,
     VariantDetailApi,
     VariantListApi,
@@ -16,6 +18,12 @@ urlpatterns = [
     *api_path("categories/<str:category_id>/", CategoryDetailApi.as_view(), name="category-detail"),
     *api_path("products/", ProductListApi.as_view(), name="product-list"),
     *api_path("products/<str:product_id>/", ProductDetailApi.as_view(), name="product-detail"),
+    *api_path("products/<str:product_id>/images/", ProductImageListApi.as_view(), name="product-image-list"),
+    *api_path(
+        "products/<str:product_id>/images/<str:image_id>/",
+        ProductImageDetailApi.as_view(),
+        name="product-image-detail",
+    ),
     *api_path("products/<str:product_id>/variants/", VariantListApi.as_view(), name="variant-list"),
     *api_path(
         "products/<str:product_id>/variants/<str:variant_id>/",

@@ -6,11 +6,13 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +29,9 @@ from .openapi import PRODUCT
 from .serializers import (
     CategoryNodeSerializer,
     CategoryWriteSerializer,
+    ProductImageSerializer,
+    ProductImageUploadSerializer,
+    ProductImageWriteSerializer,
     ProductListQuerySerializer,
     ProductSerializer,
     ProductWriteSerializer,
@@ -330,6 +335,96 @@ class VariantDetailApi(APIView):
     def delete(self, request: Request, product_id: str, variant_id: str) -> Response:
         product = selectors.product_get(public_id=product_id)
         services.variant_delete(variant=services.variant_get(product=product, public_id=variant_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- product images ------------------------------------------------------------------------
+
+# Room for the multipart framing and the small form fields around the file.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+class ProductImageListApi(APIView):
+    """The one endpoint that reads ``multipart/form-data`` (every other body is JSON)."""
+
+    permission_classes = [IsAdminOrReadOnly]
+    parser_classes = [MultiPartParser]
+
+    @classmethod
+    def request_body_limit(cls) -> int:
+        """The largest body this view reads (``RequestIdMiddleware`` refuses larger ones with 413)."""
+        limit: int = settings.IMAGE_MAX_BYTES
+        return limit + MULTIPART_OVERHEAD_BYTES
+
+    @extend_schema(
+        summary="Upload a product image",
+        description="Admins only. `multipart/form-data` with the picture in `file`. JPEG, PNG and WebP "
+        "only, judged by the content (`UNSUPPORTED_MEDIA_TYPE` otherwise); at most `IMAGE_MAX_BYTES` "
+        "(`PAYLOAD_TOO_LARGE`) and `IMAGE_MAX_PIXELS` pixels (`INVALID_REQUEST`). The stored original is "
+        "upright (EXIF orientation applied) and carries no EXIF/GPS/XMP metadata. Renditions are made "
+        "in the background: the response lists those that exist (usually none yet); product responses "
+        "list them once made.",
+        request={"multipart/form-data": ProductImageUploadSerializer},
+        responses={
+            201: ProductImageSerializer,
+            400: OpenApiResponse(
+                description="`INVALID_REQUEST`: `file` missing or empty, an invalid field (named in "
+                "`details`), a picture of more than `IMAGE_MAX_PIXELS` pixels (a decompression bomb) or "
+                "one that cannot be decoded, or an unknown `variant_id`."
+            ),
+            413: OpenApiResponse(
+                description="`PAYLOAD_TOO_LARGE`: the file is larger than `IMAGE_MAX_BYTES`."
+            ),
+            415: OpenApiResponse(
+                description="`UNSUPPORTED_MEDIA_TYPE`: the body is not `multipart/form-data`, or the file "
+                "is not a JPEG, PNG or WebP image."
+            ),
+        },
+        tags=["catalog"],
+    )
+    def post(self, request: Request, product_id: str) -> Response:
+        product = selectors.product_get_for_update(public_id=product_id)
+        data = _validated(ProductImageUploadSerializer, request.data)
+        upload = data.pop("file")
+        image = services.product_image_add(product=product, upload=upload, size=upload.size, **data)
+        return Response(
+            ProductImageSerializer(image).data,
+            status=201,
+            headers={
+                "Location": _url(
+                    request, "product-image-detail", product_id=product.public_id, image_id=image.public_id
+                )
+            },
+        )
+
+
+class ProductImageDetailApi(APIView):
+    permission_classes = [IsAdminOrReadOnly]
+
+    @extend_schema(
+        summary="Change a product image",
+        description="Admins only. Any subset of `alt`, `position`, `variant_id`.",
+        request=ProductImageWriteSerializer,
+        responses={200: ProductImageSerializer},
+        examples=[OpenApiExample("Move first", value={"position": 0}, request_only=True)],
+        tags=["catalog"],
+    )
+    def patch(self, request: Request, product_id: str, image_id: str) -> Response:
+        product = selectors.product_get_for_update(public_id=product_id)
+        image = selectors.product_image_get(product=product, public_id=image_id)
+        data = _validated(ProductImageWriteSerializer, request.data, partial=True)
+        services.product_image_update(image=image, data=data)
+        return Response(ProductImageSerializer(image).data)
+
+    @extend_schema(
+        summary="Delete a product image",
+        description="Admins only. Its files (original and renditions) are deleted after the commit.",
+        responses={204: OpenApiResponse(description="Deleted.")},
+        tags=["catalog"],
+    )
+    def delete(self, request: Request, product_id: str, image_id: str) -> Response:
+        product = selectors.product_get_for_update(public_id=product_id)
+        services.product_image_delete(image=selectors.product_image_get(product=product, public_id=image_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -66,6 +66,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("catalog", "0004_stockmovement_from_orders"),
+        ("catalog", "0005_images"),  # re-chained after h/images (both 0005 started from 0004)
     ]
 
     operations = [

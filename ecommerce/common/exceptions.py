@@ -241,7 +241,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
                 status, code = klass_status, klass_code
                 break
         if isinstance(exc, drf.ParseError):
-            message = "The request body is not valid JSON."
+            multipart = str(exc.detail).startswith("Multipart form parse error")
+            message = f"The request body is not valid {'multipart/form-data' if multipart else 'JSON'}."
         else:
             message = str(exc.detail) if isinstance(exc.detail, str) else "Request failed."
         # simplejwt's InvalidToken carries a structured detail; keep only a plain message.

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from .exceptions import ErrorCode, database_unavailable, error_json_response
 from .http import client_ip
@@ -79,7 +80,9 @@ class RequestIdMiddleware:
 
     @staticmethod
     def _guard_body_size(request: HttpRequest) -> HttpResponse | None:
-        """Refuse an API body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` before reading it."""
+        """Refuse an API body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` before reading it; a
+        view that reads larger bodies (an upload) says how large with a ``request_body_limit()``
+        class method (looked up only for a body over the default limit)."""
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is None or not is_api_request(request):
             return None
@@ -88,6 +91,8 @@ class RequestIdMiddleware:
         except ValueError:
             return error_json_response(400, ErrorCode.INVALID_REQUEST, "Invalid Content-Length header.")
         if length > limit:
+            limit = max(limit, _view_body_limit(request))
+        if length > limit:
             return error_json_response(
                 413,
                 ErrorCode.PAYLOAD_TOO_LARGE,
@@ -95,6 +100,17 @@ class RequestIdMiddleware:
                 {"body": f"at most {limit} bytes"},
             )
         return None
+
+
+def _view_body_limit(request: HttpRequest) -> int:
+    """The ``request_body_limit()`` of the view at this path (0: none, or no such view)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return 0
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    body_limit = getattr(view_class, "request_body_limit", None)
+    return int(body_limit()) if callable(body_limit) else 0
 
 
 class ApiExceptionMiddleware:

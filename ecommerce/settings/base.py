@@ -13,7 +13,14 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
-from .config import DEVELOPMENT_SECRET_KEY, cache_config, cache_is_redis, database_config, email_config
+from .config import (
+    DEVELOPMENT_SECRET_KEY,
+    cache_config,
+    cache_is_redis,
+    database_config,
+    email_config,
+    media_storage_config,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -256,6 +263,35 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Media: product images (docs/catalog.md "Images", docs/configuration.md) ----------------
+# Uploaded files go through STORAGES["default"]: the local filesystem under MEDIA_ROOT, or any
+# S3-compatible store (MEDIA_STORAGE=s3, django-storages). Local files are served by Django at
+# MEDIA_URL only when SERVE_MEDIA is on (`make run` turns it on); in production a CDN, nginx or
+# the bucket serves them (MEDIA_URL / AWS_S3_CUSTOM_DOMAIN).
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+STORAGES["default"] = media_storage_config(
+    MEDIA_STORAGE,
+    options={
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),  # MinIO, R2, Spaces, ...
+        "region_name": env.str("AWS_S3_REGION_NAME", default=""),
+        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=""),  # a CDN in front of the bucket
+        "location": env.str("AWS_LOCATION", default="media"),
+        # Product images are public: plain URLs (cacheable by a CDN) unless told otherwise.
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+        "file_overwrite": False,
+    },
+)
+# Uploads (POST /api/products/{id}/images/): at most IMAGE_MAX_BYTES per file (413) and
+# IMAGE_MAX_PIXELS per picture (400: decompression bombs are refused before decoding).
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+# Widths of the renditions made in the background, each in the original's format and in WebP.
+IMAGE_RENDITION_WIDTHS = env.list("IMAGE_RENDITION_WIDTHS", cast=int, default=[160, 480, 1024])
+
 # --- Web security ---------------------------------------------------------------------------
 # Front-end origins allowed to call the API from a browser (django-cors-headers).
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -359,8 +395,9 @@ PENDING_ORDER_RECONCILE_AFTER_MINUTES = env.int("PENDING_ORDER_RECONCILE_AFTER_M
 # --- Background jobs: Celery, the outbox, emails (docs/background-jobs.md) ---------------
 # Empty: no broker; tasks run in-process right after the transaction that enqueued them commits
 # (make run, make test). redis://host:6379/1 in production, with `celery -A ecommerce worker -B`.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_celery_broker = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not _celery_broker
+CELERY_BROKER_URL = _celery_broker or "memory://"  # eager: Celery never connects anywhere
 CELERY_TASK_EAGER_PROPAGATES = False  # an eager task's failure is logged, never the request's error
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: effects live in the database
 CELERY_TASK_SERIALIZER = "json"

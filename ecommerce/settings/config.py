@@ -116,3 +116,22 @@ def _email_file_path(url: str, *, base_dir: Path | None) -> str:
     if not path:
         raise ValueError("EMAIL_URL=filemail:// needs a directory, e.g. filemail:///var/mail/shop")
     return str(base_dir / path) if base_dir is not None else path
+
+
+MEDIA_STORAGES = ("filesystem", "s3")
+
+
+def media_storage_config(kind: str, *, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``STORAGES["default"]`` for uploaded media (product images): ``filesystem`` (``MEDIA_ROOT``,
+    the default) or ``s3`` (any S3-compatible store through django-storages; ``options`` are the
+    ``S3Storage`` options, credentials left to boto3's own chain: ``AWS_ACCESS_KEY_ID`` /
+    ``AWS_SECRET_ACCESS_KEY`` in the environment, an instance role, ...)."""
+    kind = kind.strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind == "s3":
+        s3 = {key: value for key, value in (options or {}).items() if value not in (None, "")}
+        if not s3.get("bucket_name"):
+            raise ValueError("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3}
+    raise ValueError(f"MEDIA_STORAGE must be one of {', '.join(MEDIA_STORAGES)}, not {kind!r}")

@@ -2,7 +2,6 @@
 (through the stock ledger), stock changes with a reason from the product page (through the
 stock service), categories as a tree, category writes through the services."""
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,8 @@ from django.urls import reverse
 
 from catalog.models import Category, Product, ProductVariant, StockMovement
 from tests.factories import CategoryFactory, ProductFactory, StoreManagerFactory
+from tests.helpers.admin_forms import variant_inline_forms
+from tests.helpers.images import NO_IMAGE_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ def test_product_add_and_change_pages(staff_client):
             "price": "5.00",
             "quantity": "3",
             "categories": [category.pk],
+            **NO_IMAGE_ROWS,
         },
     )
     assert add.status_code == 302
@@ -129,37 +131,6 @@ def test_category_admin_add(staff_client):
     assert response.status_code == 302 and Category.objects.filter(slug="tea").exists()
 
 
-def _variant_forms(product, *rows):
-    """The variants inline as the page posts it back: each variant unchanged, then ``rows``
-    (``{field: value}`` changes of existing ones by index, or new ones past the end)."""
-    variants = list(product.variants.order_by("position", "id"))
-    data = {
-        "variants-TOTAL_FORMS": str(max(len(variants), len(rows))),
-        "variants-INITIAL_FORMS": str(len(variants)),
-        "variants-MIN_NUM_FORMS": "0",
-        "variants-MAX_NUM_FORMS": "1000",
-    }
-    for index in range(max(len(variants), len(rows))):
-        variant = variants[index] if index < len(variants) else None
-        fields = {
-            "id": variant.pk if variant else "",
-            "product": product.pk,
-            "sku": variant.sku if variant else "",
-            "options": json.dumps(variant.options) if variant else "{}",
-            "price": str(variant.price) if variant else "",
-            "compare_at_price": "",
-            "stock_change": "",
-            "position": variant.position if variant else index,
-            "tax_class": variant.tax_class if variant else "standard",
-            "weight_grams": "",
-        }
-        if variant is None or variant.is_active:
-            fields["is_active"] = "on"
-        fields.update(rows[index] if index < len(rows) else {})
-        data.update({f"variants-{index}-{name}": value for name, value in fields.items()})
-    return data
-
-
 def _product_form(product, **changes):
     data = {
         "name": product.name,
@@ -172,10 +143,11 @@ def _product_form(product, **changes):
         "stock_change": "",
         "stock_reason": "",
         "stock_note": "",
+        **NO_IMAGE_ROWS,
     }
     if product.discontinued:
         data["discontinued"] = "on"
-    data.update(_variant_forms(product))
+    data.update(variant_inline_forms(product))
     data.update(changes)
     return data
 
@@ -235,7 +207,7 @@ def test_variants_inline_writes_through_the_services_and_the_stock_module(staff_
     assert page.status_code == 200 and "variants-TOTAL_FORMS" in page.content.decode()
     form = _product_form(product)
     form.update(
-        _variant_forms(
+        variant_inline_forms(
             product,
             {"stock_change": "6"},  # S: +6 through the ledger
             {"sku": "TEE-L", "options": '{"size": "L"}', "price": "8.00"},  # a new variant
@@ -252,7 +224,7 @@ def test_variants_inline_writes_through_the_services_and_the_stock_module(staff_
     # a duplicate option combination is refused by the service: nothing is saved
     form = _product_form(product)
     form.update(
-        _variant_forms(product, {}, {}, {"sku": "TEE-S2", "options": '{"size": "S"}', "price": "5.00"})
+        variant_inline_forms(product, {}, {}, {"sku": "TEE-S2", "options": '{"size": "S"}', "price": "5.00"})
     )
     staff_client.post(url, form)
     assert not product.variants.filter(sku="TEE-S2").exists()

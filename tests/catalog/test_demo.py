@@ -70,3 +70,25 @@ def test_demo_catalog_stock_is_in_the_ledger_and_in_the_past():
     opening = StockMovement.objects.first()
     assert opening.reason == "restock" and opening.note == "opening stock"
     assert opening.created_at == opening.product.created_at
+
+
+def test_seed_demo_generates_images_for_the_first_products_once(django_capture_on_commit_callbacks):
+    from catalog.demo import DEMO_IMAGE_PRODUCTS, demo_images_seed
+    from catalog.models import ProductImage
+
+    demo_catalog_seed(products=DEMO_IMAGE_PRODUCTS + 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = demo_images_seed()
+    with_images = set(ProductImage.objects.values_list("product_id", flat=True))
+    first = set(Product.objects.order_by("pk").values_list("pk", flat=True)[:DEMO_IMAGE_PRODUCTS])
+    assert with_images == first
+    assert created == ProductImage.objects.count() > DEMO_IMAGE_PRODUCTS
+    image = ProductImage.objects.order_by("pk").first()
+    assert (image.width, image.height) == (640, 640) and image.alt.startswith(image.product.name)
+    assert {(r["width"], r["format"]) for r in image.renditions} == {
+        (160, "jpeg"),
+        (160, "webp"),
+        (480, "jpeg"),
+        (480, "webp"),
+    }
+    assert demo_images_seed() == 0  # again: nothing new

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from catalog.models import Category, Product, ProductPlacement, ProductVariant
 from tests.factories import CategoryFactory, ProductFactory
+from tests.helpers.images import NO_IMAGE_ROWS
 
 pytestmark = [
     pytest.mark.django_db,
@@ -141,6 +142,7 @@ def test_admin_writes(client, admin_user, tree):
             "price": "5.00",
             "quantity": "3",
             "categories": [pans.pk],
+            **NO_IMAGE_ROWS,
         },
     )
     assert added.status_code == 302

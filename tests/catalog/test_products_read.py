@@ -44,6 +44,7 @@ def test_product_list_shape(api_client):
         "status",
         "categories",
         "image_url",
+        "images",
         "manager_id",
         "in_stock",
         "price_range",
@@ -52,6 +53,7 @@ def test_product_list_shape(api_client):
         "created_at",
         "updated_at",
     }
+    assert item["images"] == []  # uploaded pictures (catalog v2); tests/catalog/test_images.py
     assert item["id"] == product.public_id and item["id"].startswith("prod_")
     assert item["price"] == 15.99 and isinstance(item["price"], float)
     assert item["quantity"] == 100 and item["status"] == "in_stock"
@@ -194,8 +196,8 @@ def test_product_list_query_budget(api_client, django_assert_max_num_queries, pa
         {"search": "Product", "in_stock": "true"},
     ):
         cache.clear()
-        # COUNT, page (with each product's total stock), categories, variants: whatever the page
-        with django_assert_max_num_queries(4):
+        # COUNT, page (with each product's total stock), categories, variants, images: whatever the page
+        with django_assert_max_num_queries(5):
             response = api_client.get(URL, {"page_size": page_size, **params})
         assert response.status_code == 200
         assert len(response.json()["results"]) == page_size
@@ -204,7 +206,7 @@ def test_product_list_query_budget(api_client, django_assert_max_num_queries, pa
 def test_product_detail(api_client, django_assert_max_num_queries):
     category = CategoryFactory()
     product = ProductFactory(categories=[category], manager=StoreManagerFactory(), discontinued=True)
-    with django_assert_max_num_queries(3):  # the product (with its stock), categories, variants
+    with django_assert_max_num_queries(4):  # the product (with its stock), categories, variants, images
         response = api_client.get(f"/api/products/{product.public_id}/")
     assert response.status_code == 200
     body = response.json()

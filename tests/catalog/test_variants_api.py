@@ -17,6 +17,7 @@ from tests.factories import (
     StoreManagerFactory,
     UserFactory,
 )
+from tests.helpers.images import picture, upload
 from tests.helpers.inventory import send
 
 pytestmark = pytest.mark.django_db
@@ -196,11 +197,11 @@ def test_list_and_detail_budgets_hold_with_many_variants(
             options=["size"],
             variants=[{"options": {"size": size}, "price": Decimal("5.00"), "quantity": 1} for size in "SML"],
         )
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # count, page (with stock), categories, variants, images
         response = api_client.get(URL, {"page_size": page_size, "in_stock": "true", "ordering": "price"})
     assert response.status_code == 200 and len(response.json()["results"]) == page_size
     assert all(len(item["variants"]) == 3 and item["quantity"] == 3 for item in response.json()["results"])
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # product (with stock), categories, variants, images
         detail = api_client.get(f"{URL}{response.json()['results'][0]['id']}/")
     assert len(detail.json()["variants"]) == 3
 
@@ -325,3 +326,24 @@ def test_inventory_process_takes_a_variant_id_and_refuses_a_multi_variant_produc
     assert large.quantity == 3 and single.variants.get().quantity == 4
     listed = send(api_client, "get", "/api/inventory/products?manager_id=mgr_var").json()["products"]
     assert {p["id"]: p["quantity"] for p in listed} == {tee.public_id: 5, single.public_id: 4}
+
+
+def test_an_image_can_show_one_variant(admin_client, api_client):
+    product = _tee()
+    large = product.variants.get(options__size="L")
+    file = upload(picture("PNG", (24, 16)), "l.png", "image/png")
+    response = admin_client.post(
+        f"{URL}{product.public_id}/images/",
+        {"file": file, "variant_id": large.public_id},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["variant_id"] == large.public_id
+    body = api_client.get(f"{URL}{product.public_id}/").json()
+    assert [image["variant_id"] for image in body["images"]] == [large.public_id]
+    by_size = {v["options"]["size"]: v["images"] for v in body["variants"]}
+    assert [i["id"] for i in by_size["L"]] == [response.json()["id"]] and by_size["S"] == []
+    wrong = admin_client.patch(
+        f"{URL}{product.public_id}/images/{response.json()['id']}/", {"variant_id": "var_nope"}, format="json"
+    )
+    assert wrong.status_code == 400 and "variant_id" in wrong.json()["error"]["details"]

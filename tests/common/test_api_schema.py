@@ -12,6 +12,7 @@ them live here too, so that the comparison is not left to the schema fuzzer.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -22,12 +23,14 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from catalog.services import product_image_add
 from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
 from ecommerce.openapi import document_operations, names_code
 from tests.factories import CategoryFactory, ManagedProductFactory, OrderFactory, ProductFactory
 from tests.helpers import api_observations
 from tests.helpers.api_observations import Documented, Observation, compare, documented_errors
+from tests.helpers.images import picture
 from webhooks import services as webhook_services
 
 READING_ORDER = ["auth", "catalog", "cart", "orders", "inventory", "analytics", "webhooks", "service"]
@@ -262,9 +265,11 @@ def ids(admin_user) -> dict[str, str]:
     order = OrderFactory(user=admin_user, lines=[(product, 1)])
     endpoint = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
     delivery = webhook_services.endpoint_send_test(endpoint=endpoint)
+    image = product_image_add(product=product, upload=io.BytesIO(picture("PNG", (8, 8))), size=100)
     return {
         "product_id": product.public_id,
         "variant_id": product.variants.get().public_id,
+        "image_id": image.public_id,
         "category_id": CategoryFactory().public_id,
         "order_id": order.public_id,
         "provider": "google",
@@ -284,7 +289,7 @@ def test_body_errors_on_every_operation_that_reads_a_json_body(schema, ids, admi
     checked = 0
     for method, path, operation in operations(schema):
         errors = operation["responses"]
-        if "415" not in errors:
+        if "415" not in errors or _multipart(operation):
             continue
         call = getattr(client, method.lower())
         url = _url(path, ids)
@@ -301,6 +306,35 @@ def test_body_errors_on_every_operation_that_reads_a_json_body(schema, ids, admi
         assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE", label
         checked += 1
     assert checked >= 20
+
+
+def _multipart(operation: dict[str, Any]) -> bool:
+    """The operation reads ``multipart/form-data`` (an upload), not JSON."""
+    return "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+
+
+@pytest.mark.django_db
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024, IMAGE_MAX_BYTES=1024)
+def test_body_errors_on_every_operation_that_reads_multipart(schema, ids, admin_user, auth_client):
+    """Uploads: JSON or text is 415, a malformed form 400, a body over the upload limit 413."""
+    client = auth_client(admin_user)
+    checked = 0
+    for method, path, operation in operations(schema):
+        if not _multipart(operation):
+            continue
+        errors, url, label = operation["responses"], _url(path, ids), f"{method} {path}"
+        assert {"400", "413", "415"} <= set(errors), label
+        for data, content_type, status in (
+            ('{"name": "x"}', "application/json", 415),
+            ("name=coffee", "text/plain", 415),
+            ("garbage", "multipart/form-data; boundary=", 400),
+            ("x" * 100_000, "multipart/form-data; boundary=abc", 413),
+        ):
+            response = client.generic(method, url, data=data, content_type=content_type)
+            assert response.status_code == status, (label, content_type)
+            assert set(response.json()["error"]) == {"code", "message", "details"}
+        checked += 1
+    assert checked >= 1
 
 
 @pytest.mark.django_db

@@ -25,12 +25,14 @@ def broker(settings, tmp_path):
     server = RedisServer(tmp_path)
     server.start()
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{server.port}/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     yield server
     server.stop()
 
 
 def test_broker_unreachable_is_named_and_degraded_not_503(client, settings):
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker is configured (the web node's view)
     response = client.get("/api/health/")
     assert response.status_code == 200
     assert response.json() == {

@@ -76,7 +76,7 @@ from shop_api_client.models import (
     EmailVerifyRequest,
     ErrorEnvelope,
     Health,
-    HealthStateEnum,
+    HealthStatusEnum,
     InventoryCustomerRequest,
     InventoryDiscontinueRequest,
     InventoryOrderLineRequest,
@@ -166,7 +166,7 @@ def admin_journey(
     anonymous = Client(base_url=base_url)
     health = health_retrieve.sync_detailed(client=anonymous)  # 200 Health or 503 HealthUnavailable
     assert health.status_code == 200 and isinstance(health.parsed, Health), health.content
-    assert health.parsed.status == HealthStateEnum.OK
+    assert health.parsed.status == HealthStatusEnum.OK
     print("ok  health_retrieve (200)")
     signed_in = step(
         "admin: auth_login",

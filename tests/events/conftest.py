@@ -56,19 +56,26 @@ def celery_broker(settings) -> Iterator[str]:
         pytest.skip("a worker process cannot reach SQLite's in-memory test database")
     redis.Redis.from_url(url).flushdb()
     before = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
+    _connections_reset(app)  # eager tasks made a (never used) connection to the in-memory broker
     app.conf.update(
         broker_url=url, task_always_eager=False, broker_transport_options={"visibility_timeout": 3}
     )
-    settings.CELERY_BROKER_URL = url
+    settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
     yield url
     app.conf.update(before)
+    _connections_reset(app)
+    redis.Redis.from_url(url).flushdb()
+
+
+def _connections_reset(app) -> None:
+    """Close the app's broker connections and kombu's pools, so that the next send connects to
+    the broker ``app.conf`` names now."""
     from kombu import pools
 
     app.pool.force_close_all()
-    pools.reset()  # kombu's registry of producer pools: the next test gets fresh connections
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
-    redis.Redis.from_url(url).flushdb()
 
 
 @pytest.fixture

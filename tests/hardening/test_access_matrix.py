@@ -22,6 +22,7 @@ signed-in user.
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ import jwt
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -41,7 +43,7 @@ from accounts.models import User
 from cart import services as cart_services
 from cart.models import CartLine
 from catalog import services as catalog_services
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductImage
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
 from tests.factories import (
@@ -54,6 +56,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.helpers import PASSWORD
+from tests.helpers.images import picture, upload
 from tests.helpers.urls import resolver_endpoints
 from webhooks import services as webhook_services
 from webhooks.models import Delivery, Endpoint
@@ -80,6 +83,7 @@ class Row:
     body: Callable[[World], dict[str, Any]] | None = None
     mutates_a: frozenset[str] = frozenset()  # actors allowed to change customer A's data
     check: Callable[[World, str, Any], None] | None = None  # (world, actor, body) on success
+    multipart: bool = False  # the body is sent as multipart/form-data (uploads), not JSON
 
 
 def E(anon: int, a: int, b: int, x: int, y: int, admin: int) -> tuple[int, int, int, int, int, int]:
@@ -278,6 +282,27 @@ MATRIX: list[Row] = [
         "products/<str:product_id>/variants/<str:variant_id>/",
         ADMIN_ONLY(204),
         args={"product_id": "pv", "variant_id": "pv_s"},
+    ),
+    Row(
+        "POST",
+        "products/<str:product_id>/images/",
+        ADMIN_ONLY(201),
+        args={"product_id": "px"},
+        body=lambda w: {"file": upload(picture("PNG", (24, 16)), "p.png", "image/png"), "alt": "New"},
+        multipart=True,
+    ),
+    Row(
+        "PATCH",
+        "products/<str:product_id>/images/<str:image_id>/",
+        ADMIN_ONLY(200),
+        args={"product_id": "p", "image_id": "img"},
+        body=lambda w: {"alt": "Changed", "position": 3},
+    ),
+    Row(
+        "DELETE",
+        "products/<str:product_id>/images/<str:image_id>/",
+        ADMIN_ONLY(204),
+        args={"product_id": "p", "image_id": "img"},
     ),
     # --- cart: routes are the caller's own cart; A's lines are out of everyone else's reach
     Row("GET", "cart/", SIGNED_IN_200, check=_own_cart),
@@ -500,6 +525,9 @@ def world(db: None) -> World:
     whe = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
     webhook_services.endpoint_send_test(endpoint=whe)  # a delivery to redeliver (never sent: no commit)
     whd = Delivery.objects.get(endpoint=whe)
+    image = catalog_services.product_image_add(
+        product=p, upload=io.BytesIO(picture("PNG", (24, 16))), size=100
+    )
     users = {"customer_a": a, "customer_b": b, "manager_x": x, "manager_y": y, "admin": admin}
     ids = {
         "p": p.public_id,
@@ -517,6 +545,7 @@ def world(db: None) -> World:
         "provider_unknown": "no-such-provider",
         "whe": whe.public_id,
         "whd": whd.public_id,
+        "img": image.public_id,
     }
     return World(users=users, ids=ids, refresh_a=str(RefreshToken.for_user(a)))
 
@@ -532,6 +561,7 @@ def database_state() -> dict[str, Any]:
             for p in Product.objects.all()
         ),
         "categories": sorted(Category.objects.values_list("public_id", "name", "parent_id")),
+        "images": sorted(ProductImage.objects.values_list("public_id", "product_id", "alt", "position")),
         "orders": sorted(Order.objects.values_list("public_id", "status")),
         "cart_lines": sorted(
             CartLine.objects.values_list(
@@ -579,7 +609,13 @@ def url_for(row: Row, world: World) -> str:
     return url
 
 
-def send(client: APIClient, method: str, url: str, body: dict[str, Any] | None) -> Any:
+def send(
+    client: APIClient, method: str, url: str, body: dict[str, Any] | None, multipart: bool = False
+) -> Any:
+    if multipart and body is not None:
+        return client.generic(
+            method, url, data=encode_multipart(BOUNDARY, body), content_type=MULTIPART_CONTENT
+        )
     return client.generic(
         method, url, data=json.dumps(body) if body is not None else "", content_type="application/json"
     )
@@ -602,7 +638,11 @@ def test_access_matrix(world: World, row: Row, actor: str, expected: int) -> Non
     before, a_before = database_state(), state_of_a(world)
 
     response = send(
-        client_for(actor, world), row.method, url_for(row, world), row.body(world) if row.body else None
+        client_for(actor, world),
+        row.method,
+        url_for(row, world),
+        row.body(world) if row.body else None,
+        row.multipart,
     )
 
     assert response.status_code == expected, response.content
@@ -703,7 +743,9 @@ def test_tampered_jwt_is_token_invalid(world: World, row: Row, kind: str) -> Non
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tampered_token(kind, world.users['customer_a'])}")
 
-    response = send(client, row.method, url_for(row, world), row.body(world) if row.body else None)
+    response = send(
+        client, row.method, url_for(row, world), row.body(world) if row.body else None, row.multipart
+    )
 
     assert response.status_code == 401, response.content
     assert response.json()["error"]["code"] == "TOKEN_INVALID"

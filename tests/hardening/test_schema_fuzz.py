@@ -23,6 +23,7 @@ phase and a larger ``FUZZ_MAX_EXAMPLES`` digs deeper by hand.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -55,6 +56,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import User
 from cart import services as cart_services
+from catalog import services as catalog_services
 from orders.models import OrderStatus
 from tests.factories import (
     AdminUserFactory,
@@ -65,6 +67,7 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
+from tests.helpers.images import picture
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "12"))
 pytestmark = pytest.mark.fuzz  # `make test-fast` leaves it out
@@ -143,6 +146,13 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ),
     ("PATCH", "/api/products/{product_id}/variants/{variant_id}/"): ({"INVALID_REQUEST"}, {"variants.*"}),
     ("DELETE", "/api/products/{product_id}/variants/{variant_id}/"): ({"INVALID_REQUEST"}, {"variant"}),
+    # The picture is judged by its content, which a JSON Schema `format: binary` cannot state:
+    # random bytes are not a JPEG/PNG/WebP (415) or not a decodable one (400); no variant exists yet.
+    ("POST", "/api/products/{product_id}/images/"): (
+        {"INVALID_REQUEST", "UNSUPPORTED_MEDIA_TYPE"},
+        {"file", "variant_id"},
+    ),
+    ("PATCH", "/api/products/{product_id}/images/{image_id}/"): ({"INVALID_REQUEST"}, {"variant_id"}),
     ("POST", "/api/orders/"): ({"CART_EMPTY"}, set()),
     ("GET", "/api/analytics/summary/"): ({"INVALID_REQUEST"}, {"from", "to"}),  # from after to
     # url: the SSRF rule and what urlsplit refuses (a bad port, credentials); events: "*" with others
@@ -152,9 +162,9 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
 
 
 def business_rule_refusal(response: schemathesis.Response, case: Any) -> bool:
-    """A 400 that :data:`BUSINESS_RULE_REFUSALS` allows for this operation."""
+    """A 400 (415 for an upload's content) that :data:`BUSINESS_RULE_REFUSALS` allows for this operation."""
     allowed = BUSINESS_RULE_REFUSALS.get((case.operation.method.upper(), case.operation.path))
-    if allowed is None or response.status_code != 400 or _envelope_problem(response) is not None:
+    if allowed is None or response.status_code not in (400, 415) or _envelope_problem(response) is not None:
         return False
     error = response.json()["error"]
     codes, fields = allowed
@@ -262,6 +272,9 @@ def world(actor: User, in_process_requests: None) -> Iterator[None]:
         products.append(ManagedProductFactory(manager=actor.store_manager, quantity=5))
     category = CategoryFactory()
     cart_services.cart_item_add(user=actor, product_public_id=products[0].public_id, quantity=1)
+    image = catalog_services.product_image_add(
+        product=products[0], upload=io.BytesIO(picture("PNG", (40, 30))), size=1000
+    )
     orders = [
         OrderFactory(user=actor, status=OrderStatus.PENDING, lines=[(products[0], 1)]),
         OrderFactory(user=actor, status=OrderStatus.PAID, lines=[(products[0], 2)]),
@@ -270,6 +283,7 @@ def world(actor: User, in_process_requests: None) -> Iterator[None]:
     KNOWN_IDS.update(
         product_id=[p.public_id for p in products],
         category_id=[category.public_id],
+        image_id=[image.public_id],
         order_id=[o.public_id for o in orders],
         provider=["openid_connect", "google"],
     )

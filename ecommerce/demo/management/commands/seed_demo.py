@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.demo import DEMO_ACCOUNTS, demo_customers_seed, demo_users_seed
 from analytics.demo import demo_orders_seed
-from catalog.demo import demo_catalog_seed
+from catalog.demo import demo_catalog_seed, demo_images_seed
 from orders.models import Order
 
 
@@ -30,5 +30,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo customers: {customers} created")
         created = demo_catalog_seed(products=options["products"])
         self.stdout.write(f"Demo catalog: {created} products created")
+        self.stdout.write(f"Demo images: {demo_images_seed()} pictures generated")
         if not options["no_orders"] and not Order.objects.exists():
             self.stdout.write(f"Demo order history: {demo_orders_seed()} orders over 90 days")
