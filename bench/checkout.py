@@ -51,17 +51,22 @@ BEGIN;
 --KEY INSERT INTO orders_idempotencykey (user_id, key, request_hash, order_id, created_at)
 --KEY   VALUES (:uid, md5(random()::text), md5('x'), NULL, now()) RETURNING id \gset k_
 SELECT id FROM cart_cart WHERE user_id = :uid FOR UPDATE;
-SELECT product_id, quantity FROM cart_cartline WHERE cart_id = :uid AND NOT saved_for_later ORDER BY product_id;
-SELECT id, public_id, name, price, quantity, discontinued FROM catalog_product WHERE id = :pid ORDER BY id FOR UPDATE;
+SELECT variant_id, quantity FROM cart_cartline WHERE cart_id = :uid AND NOT saved_for_later ORDER BY variant_id;
+SELECT v.id, v.public_id, v.product_id AS prod, v.sku, v.options, v.price, v.quantity, v.is_active,
+  (SELECT p.public_id FROM catalog_product p WHERE p.id = v.product_id),
+  (SELECT p.name FROM catalog_product p WHERE p.id = v.product_id),
+  (SELECT p.discontinued FROM catalog_product p WHERE p.id = v.product_id)
+  FROM catalog_productvariant v WHERE v.id IN (:pid) ORDER BY v.id FOR UPDATE \gset v_
 INSERT INTO orders_order (created_at, updated_at, public_id, channel, status, user_id, manager_id,
   customer_ref, customer_email, currency, subtotal, total_amount, shipping_address, payment_reference)
   VALUES (now(), now(), 'ord_' || md5(random()::text), 'shop', 'pending', :uid, NULL, 'usr_x',
   'x@example.com', 'USD', 9.99, 9.99, '{}', '') RETURNING id \gset o_
-UPDATE catalog_product SET quantity = quantity - 1 WHERE id = :pid;
-INSERT INTO orders_stockmovement (product_id, order_id, delta, reason, created_at)
-  VALUES (:pid, :o_id, -1, 'sale', now());
-INSERT INTO orders_orderline (order_id, product_id, product_public_id, name, unit_price, quantity, line_total)
-  VALUES (:o_id, :pid, 'prod_x', 'x', 9.99, 1, 9.99);
+UPDATE catalog_productvariant SET quantity = quantity - 1 WHERE id = :pid;
+INSERT INTO orders_stockmovement (product_id, variant_id, order_id, delta, reason, created_at)
+  VALUES (:v_prod, :pid, :o_id, -1, 'sale', now());
+INSERT INTO orders_orderline (order_id, product_id, variant_id, product_public_id, variant_public_id, sku, options,
+  name, unit_price, quantity, line_total)
+  VALUES (:o_id, :v_prod, :pid, 'prod_x', 'var_x', 'SKU-X', '{}', 'x', 9.99, 1, 9.99);
 INSERT INTO orders_orderevent (order_id, from_status, to_status, actor_id, actor_label, note, created_at)
   VALUES (:o_id, '', 'pending', :uid, '', '', now());
 INSERT INTO analytics_dailyorderstats (day, channel, status, orders, revenue, units)
@@ -111,9 +116,12 @@ def setup_django(database: str) -> None:
 def make_fixture(buyers: int, products: int):  # noqa: ANN201 - returns model lists
     from decimal import Decimal
 
+    from django.db import transaction
+
     from accounts.models import User
     from cart.models import Cart
-    from catalog.models import Product
+    from catalog.models import Product, ProductVariant
+    from catalog.stock import stock_import
 
     start = User.objects.count()
     users = User.objects.bulk_create(
@@ -121,11 +129,16 @@ def make_fixture(buyers: int, products: int):  # noqa: ANN201 - returns model li
     )
     Cart.objects.bulk_create(Cart(user=u) for u in users)
     base = Product.objects.count()
-    items = Product.objects.bulk_create(
-        Product(name=f"P{base + i}", slug=f"p{base + i}", price=Decimal("9.99"), quantity=1_000_000)
-        for i in range(products)
-    )
-    return users, items
+    items = []
+    for i in range(products):
+        product = Product(name=f"P{base + i}", slug=f"p{base + i}", price=Decimal("9.99"))
+        product.quantity = 1_000_000  # its default variant's
+        items.append(product)
+    with transaction.atomic():
+        stock_import(created=items, levels={})
+    # what is bought: the default variants, in the products' order
+    by_product = dict(ProductVariant.objects.filter(product__in=items).values_list("product_id", "pk"))
+    return users, [ProductVariant(pk=by_product[p.pk], product_id=p.pk) for p in items]
 
 
 def fill_carts(users, products, hot: bool) -> None:  # noqa: ANN001
@@ -133,7 +146,7 @@ def fill_carts(users, products, hot: bool) -> None:  # noqa: ANN001
 
     carts = dict(Cart.objects.filter(user__in=users).values_list("user_id", "id"))
     CartLine.objects.bulk_create(
-        CartLine(cart_id=carts[u.pk], product=products[i % 10 if hot else i], quantity=1)
+        CartLine(cart_id=carts[u.pk], variant=products[i % 10 if hot else i], quantity=1)
         for i, u in enumerate(users)
     )
 

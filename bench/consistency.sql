@@ -33,18 +33,18 @@ order_moves AS (
     FROM run_moves WHERE order_id IS NOT NULL GROUP BY order_id, product_id
 )
 SELECT 'products: initial + ledger deltas <> final stock' AS "check", COUNT(*) AS violations
-FROM catalog_product p
+FROM (SELECT product_id AS id, SUM(quantity) AS quantity FROM catalog_productvariant WHERE is_active GROUP BY product_id) p
 JOIN bench_initial_stock i ON i.product_id = p.id
 LEFT JOIN ledger g ON g.product_id = p.id
 WHERE i.quantity + COALESCE(g.delta, 0) <> p.quantity
 UNION ALL
 SELECT 'products: initial - units sold <> final stock', COUNT(*)
-FROM catalog_product p
+FROM (SELECT product_id AS id, SUM(quantity) AS quantity FROM catalog_productvariant WHERE is_active GROUP BY product_id) p
 JOIN bench_initial_stock i ON i.product_id = p.id
 LEFT JOIN sold s ON s.product_id = p.id
 WHERE i.quantity - COALESCE(s.units, 0) <> p.quantity
 UNION ALL
-SELECT 'products: negative stock', COUNT(*) FROM catalog_product WHERE quantity < 0
+SELECT 'variants: negative stock', COUNT(*) FROM catalog_productvariant WHERE quantity < 0
 UNION ALL
 SELECT 'orders: without lines', COUNT(*)
 FROM run_orders o WHERE NOT EXISTS (SELECT 1 FROM orders_orderline l WHERE l.order_id = o.id)

@@ -93,12 +93,12 @@ def prepare(products: int, *, env: dict[str, str] = SERVER_ENV, out: Path = OUT)
     CartLine.objects.filter(cart__user__in=customers).delete()
     rng = random.Random(8)
     on_sale = list(
-        Product.objects.filter(discontinued=False, quantity__gt=0)
+        Product.objects.filter(discontinued=False, quantity__gt=0, options=[])  # cart adds by product id
         .order_by("id")
         .values_list("public_id", flat=True)
     )
     hot = list(
-        Product.objects.filter(discontinued=False, quantity__range=(20, 60))
+        Product.objects.filter(discontinued=False, quantity__range=(20, 60), options=[])
         .order_by("id")
         .values_list("public_id", flat=True)[:40]
     )
@@ -116,7 +116,8 @@ def prepare(products: int, *, env: dict[str, str] = SERVER_ENV, out: Path = OUT)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_initial_stock")
         cursor.execute(
-            "CREATE TABLE bench_initial_stock AS SELECT id AS product_id, quantity FROM catalog_product"
+            "CREATE TABLE bench_initial_stock AS SELECT product_id, SUM(quantity) AS quantity"
+            " FROM catalog_productvariant WHERE is_active GROUP BY product_id"
         )
         cursor.execute("DROP TABLE IF EXISTS bench_baseline")
         cursor.execute(

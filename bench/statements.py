@@ -66,8 +66,9 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
     from accounts.models import User
     from cart.models import Cart, CartLine
     from cart.queries import cart_id_lock, cart_line_quantities, cart_lines_delete
-    from catalog.models import Product, StockMovement
-    from catalog.queries import product_quantity_add, product_rows_lock, stock_movements_insert
+    from catalog.models import Product, ProductVariant, StockMovement
+    from catalog.queries import stock_movements_insert, variant_quantity_add, variant_rows_lock
+    from catalog.stock import default_sku
     from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine
     from orders.queries import (
         idempotency_key_claim,
@@ -81,8 +82,11 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
 
     user = User.objects.create(email="bench-statements@example.com", password="!", email_verified=True)
     cart = Cart.objects.create(user=user)
-    product = Product.objects.create(name="P", slug="p-bench", price=Decimal("9.99"), quantity=10**9)
-    CartLine.objects.create(cart=cart, product=product, quantity=1)
+    product = Product.objects.create(name="P", slug="p-bench", price=Decimal("9.99"))
+    variant = ProductVariant.objects.create(
+        product=product, sku=default_sku(product.slug, product.pk), price=product.price, quantity=10**9
+    )
+    CartLine.objects.create(cart=cart, variant=variant, quantity=1)
     now = timezone.now()
     order = Order.objects.create(
         user=user, customer_ref=user.public_id, customer_email=user.email, subtotal=Decimal("9.99"),
@@ -98,7 +102,8 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
 
     def line(i: int) -> OrderLine:
         return OrderLine(
-            order=order, product_id=product.pk, product_public_id=product.public_id, name="P",
+            order=order, product_id=product.pk, variant_id=variant.pk, product_public_id=product.public_id,
+            variant_public_id=variant.public_id, sku=variant.sku, options={}, name="P",
             unit_price=Decimal("9.99"), quantity=1, line_total=Decimal("9.99"),
         )  # fmt: skip
 
@@ -107,8 +112,11 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
 
     def orm_lock(i: int) -> object:
         return list(
-            Product.objects.filter(pk__in=[product.pk]).order_by("pk").select_for_update()
-            .values_list("id", "public_id", "name", "price", "quantity", "discontinued")
+            ProductVariant.objects.filter(pk__in=[variant.pk]).order_by("pk").select_for_update(of=("self",))
+            .values_list(
+                "id", "public_id", "product_id", "sku", "options", "price", "quantity", "is_active",
+                "product__public_id", "product__name", "product__discontinued",
+            )
         )  # fmt: skip
 
     def orm_cart_lock(i: int) -> object:
@@ -116,8 +124,8 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
 
     def orm_cart_lines(i: int) -> object:
         return dict(
-            CartLine.objects.filter(cart_id=cart.pk, saved_for_later=False).order_by("product_id")
-            .values_list("product_id", "quantity")
+            CartLine.objects.filter(cart_id=cart.pk, saved_for_later=False).order_by("variant_id")
+            .values_list("variant_id", "quantity")
         )  # fmt: skip
 
     def orm_key_claim(i: int) -> object:
@@ -130,17 +138,17 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
     return [
         ("lock the cart row", 1, lambda i: cart_id_lock(user.pk), orm_cart_lock),
         ("read the cart's lines", 1, lambda i: cart_line_quantities(cart.pk), orm_cart_lines),
-        ("lock the products", 1, lambda i: product_rows_lock([product.pk], by_public_id=False, manager_id=None), orm_lock),
+        ("lock the variants", 1, lambda i: variant_rows_lock(pks=[variant.pk], manager_id=None), orm_lock),
         ("insert the order", 1, lambda i: order_insert(new_order(i)), lambda i: new_order(i).save(force_insert=True)),
         (
-            "take stock (F() update)", 1, lambda i: product_quantity_add(product.pk, -1),
-            lambda i: Product.objects.filter(pk=product.pk).update(quantity=F("quantity") - 1),
+            "take stock (F() update)", 1, lambda i: variant_quantity_add(variant.pk, -1),
+            lambda i: ProductVariant.objects.filter(pk=variant.pk).update(quantity=F("quantity") - 1),
         ),
         (
             "insert the ledger rows", 1,
-            lambda i: stock_movements_insert([(product.pk, -1)], order_id=order.pk, reason="sale", at=now),
+            lambda i: stock_movements_insert([(product.pk, variant.pk, -1)], order_id=order.pk, reason="sale", at=now),
             lambda i: StockMovement.objects.bulk_create(
-                [StockMovement(product_id=product.pk, order_id=order.pk, delta=-1, reason="sale", created_at=now)]
+                [StockMovement(product_id=product.pk, variant_id=variant.pk, order_id=order.pk, delta=-1, reason="sale", created_at=now)]
             ),
         ),
         ("insert the lines", 1, lambda i: order_lines_insert([line(i)]), lambda i: OrderLine.objects.bulk_create([line(i)])),
