@@ -347,3 +347,38 @@ def test_an_image_can_show_one_variant(admin_client, api_client):
         f"{URL}{product.public_id}/images/{response.json()['id']}/", {"variant_id": "var_nope"}, format="json"
     )
     assert wrong.status_code == 400 and "variant_id" in wrong.json()["error"]["details"]
+
+
+def test_a_cart_line_named_by_a_product_with_two_lines_needs_its_variant(auth_client):
+    """DELETE, save for later and move to cart name a line by its variant id, or by the product's
+    id only while the product has one line: with two sizes in the cart (or saved) the product id
+    is ambiguous, 400 VARIANT_REQUIRED, and nothing changes."""
+    client = auth_client(UserFactory())
+    tee = _tee()
+    small, large = tee.variants.get(options__size="S"), tee.variants.get(options__size="L")
+    for variant in (small, large):
+        client.post("/api/cart/items/", {"variant_id": variant.public_id}, format="json")
+    for method, url in (
+        ("delete", f"/api/cart/items/{tee.public_id}/"),
+        ("post", f"/api/cart/items/{tee.public_id}/save-for-later/"),
+    ):
+        refused = getattr(client, method)(url, format="json")
+        assert refused.status_code == 400, (url, refused.content)
+        assert refused.json()["error"]["code"] == "VARIANT_REQUIRED"
+    assert len(client.get("/api/cart/").json()["items"]) == 2
+    for variant in (small, large):
+        saved = client.post(f"/api/cart/items/{variant.public_id}/save-for-later/", format="json")
+        assert saved.status_code == 200, saved.content
+    refused = client.post(f"/api/cart/saved/{tee.public_id}/move-to-cart/", format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "VARIANT_REQUIRED"
+    assert client.get("/api/cart/").json()["items"] == []
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "delete"])
+def test_variant_writes_to_an_unknown_product_are_404(admin_client, method):
+    variant = _tee().variants.first()
+    url = "/api/products/prod_nope/variants/" + ("" if method == "post" else f"{variant.public_id}/")
+    response = getattr(admin_client, method)(url, {"price": 1}, format="json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "PRODUCT_NOT_FOUND"
+    assert ProductVariant.objects.filter(pk=variant.pk, price=Decimal("10.00")).exists()

@@ -124,7 +124,9 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("DELETE", "/api/auth/me/"): ({"INVALID_REQUEST"}, {"password"}),
     ("POST", "/api/categories/"): ({"INVALID_REQUEST"}, {"parent"}),
     ("PATCH", "/api/categories/{category_id}/"): ({"INVALID_REQUEST"}, {"parent"}),
-    ("GET", "/api/products/"): ({"INVALID_REQUEST"}, {"category"}),  # no category with that id or slug
+    # no category with that id or slug; min_price above max_price (a relation between two
+    # parameters, which a JSON Schema of each cannot state; the operation's description says it)
+    ("GET", "/api/products/"): ({"INVALID_REQUEST"}, {"category", "min_price"}),
     # variants.*: a variant's options must match the product's option names, and be unique with
     # its SKU among the product's variants (and SKUs among all); price/quantity: per variant on
     # a product with several
