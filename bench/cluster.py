@@ -394,9 +394,18 @@ def admin_token() -> str:
 
 
 def register_endpoint(token: str, receiver: Receiver) -> str | None:
-    """Create the webhook endpoint through the API (via nginx); None when it works, else why not."""
+    """Create the webhook endpoint through the API (via nginx); None when it works, else why not.
+    A previous run's endpoint for the same receiver (the database is reused) is deleted first: it
+    would deliver this run's events too, signed with its own secret."""
+    url = f"http://127.0.0.1:{RECEIVER_PORT}/hooks"
+    try:
+        from webhooks.models import Endpoint
+    except ImportError:  # without the webhooks app the POST below says so
+        pass
+    else:
+        Endpoint.objects.filter(url=url).delete()
     body = json.dumps(
-        {"url": f"http://127.0.0.1:{RECEIVER_PORT}/hooks", "events": ["*"], "is_active": True,
+        {"url": url, "events": ["*"], "is_active": True,
          "description": "bench/cluster.py receiver"}
     ).encode()  # fmt: skip
     request = urllib.request.Request(  # noqa: S310 - our own loopback URL
