@@ -11,12 +11,9 @@ nothing. Schemas and examples: docs/events.md.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-from rest_framework.renderers import JSONRenderer
 
 from ecommerce.events.outbox import events_publish
 
@@ -38,7 +35,7 @@ _serializers = threading.local()
 def order_event_data(
     order: Order, lines: Sequence[OrderLine], events: Sequence[OrderEvent]
 ) -> dict[str, Any]:
-    """The order as the API shows it to an admin, as JSON-ready data.
+    """The order as the API shows it to an admin (the serializer's output, before JSON).
 
     One serializer per thread, reused: a new DRF serializer deep-copies its declared fields
     (those of the lines, customer and timeline too), two thirds of the cost of rendering an order
@@ -48,7 +45,8 @@ def order_event_data(
     if serializer is None:
         serializer = _serializers.order = OrderSerializer()
     record = OrderRecord(order=order, lines=list(lines), events=list(events))
-    data: dict[str, Any] = json.loads(JSONRenderer().render(serializer.to_representation(record)))
+    # made JSON-ready once, by events_publish (decimals as numbers, as the API renders them)
+    data: dict[str, Any] = serializer.to_representation(record)
     return data
 
 
