@@ -12,12 +12,16 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from ecommerce.common.ratelimit import rate_limit_store
 from tests.factories import AdminUserFactory, UserFactory
+from tests.helpers.ratelimit import SHIPPED_WINDOW_STEP, fresh_rate_window
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
-    """Every test starts below every rate limit (all test clients share one IP)."""
+def _fresh_rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts below every rate limit (all test clients share one IP); a test marked
+    ``rate_window`` also starts far enough from a window boundary that its count cannot reset."""
     rate_limit_store().clear()
+    if marker := request.node.get_closest_marker("rate_window"):
+        fresh_rate_window(*marker.args or (SHIPPED_WINDOW_STEP,), margin=marker.kwargs.get("margin", 30))
     yield
 
 

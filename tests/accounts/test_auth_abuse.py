@@ -17,7 +17,7 @@ from accounts.models import User
 from tests.factories import UserFactory
 from tests.helpers.accounts import key_from_email
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.rate_window]
 PASSWORD = "correct-horse-battery-9"
 
 

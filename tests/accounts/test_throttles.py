@@ -13,7 +13,7 @@ from ecommerce.settings.config import cache_config
 from tests.factories import UserFactory
 from tests.helpers import assert_envelope
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.rate_window]
 PASSWORD = "correct-horse-battery-9"
 NOTHING_LISTENS = 18203  # in this suite's port range; nothing is started on it
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from ecommerce.common.http import client_ip
 from inventory.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.rate_window]
 PROXIES = ["10.0.0.0/8", "fd00::/8"]
 
 

@@ -19,6 +19,9 @@ from ecommerce.common.ratelimit import STORE_DOWN_RETRY_AFTER, rate_limit_hit, r
 from ecommerce.settings.config import cache_config
 from tests.helpers.servers import RedisServer
 
+# windows of 60 s and 300 s: every 300-second boundary is a 60-second one
+pytestmark = pytest.mark.rate_window(60, margin=10)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

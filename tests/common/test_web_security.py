@@ -40,6 +40,7 @@ def test_security_headers(client):
     assert response["Referrer-Policy"] == "same-origin"
 
 
+@pytest.mark.rate_window
 def test_admin_login_is_throttled_per_ip(client, settings):
     settings.ADMIN_LOGIN_LIMIT = (3, 300)
     codes = [

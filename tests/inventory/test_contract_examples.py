@@ -16,7 +16,8 @@ from catalog.models import Product, StockMovement
 from inventory.models import AuditEvent
 from orders.models import Order, OrderStatus
 from tests.helpers import assert_envelope
-from tests.helpers.inventory import fresh_rate_window, send
+from tests.helpers.inventory import send
+from tests.helpers.ratelimit import fresh_rate_window
 
 UPSERT_BODY = {
     "manager_id": "mgr_123",

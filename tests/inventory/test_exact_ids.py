@@ -14,7 +14,8 @@ from catalog.models import Product
 from inventory.models import AuditEvent
 from orders.models import Order
 from tests.factories import AuditEventFactory, ManagedProductFactory, ManagerUserFactory, StoreManagerFactory
-from tests.helpers.inventory import fresh_rate_window, send
+from tests.helpers.inventory import send
+from tests.helpers.ratelimit import fresh_rate_window
 
 
 def upsert(manager_id: str, price: float = 1) -> dict:

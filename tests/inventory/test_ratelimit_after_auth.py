@@ -9,7 +9,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from inventory.keys import manager_api_key_create
 from tests.factories import ManagerUserFactory
-from tests.helpers.inventory import fresh_rate_window
+from tests.helpers.ratelimit import fresh_rate_window
 
 LIMIT = 3
 

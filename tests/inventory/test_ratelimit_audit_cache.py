@@ -16,7 +16,8 @@ from inventory.models import AuditEvent
 from orders.models import OrderChannel
 from orders.services import order_create_with_stock
 from tests.factories import AuditEventFactory, ManagedProductFactory, StoreManagerFactory
-from tests.helpers.inventory import fresh_rate_window, send
+from tests.helpers.inventory import send
+from tests.helpers.ratelimit import fresh_rate_window
 
 LIST = "/api/inventory/products?manager_id=mgr_rl"
 

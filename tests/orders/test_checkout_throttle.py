@@ -12,7 +12,7 @@ from tests.factories import ProductFactory, UserFactory
 from tests.helpers import assert_envelope
 from tests.helpers.orders import checkout_body
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.rate_window]
 NOTHING_LISTENS = 18204  # in this suite's port range; nothing is started on it
 
 
