@@ -70,3 +70,9 @@ class ImageInvalid(ApplicationError):
     status_code = 400
     code = ErrorCode.INVALID_REQUEST
     default_message = "The image cannot be accepted."
+
+
+class AttributeNotFound(ApplicationError):
+    status_code = 404
+    code = ErrorCode.NOT_FOUND
+    default_message = "Attribute not found."

@@ -53,6 +53,9 @@ class Product(TimeStampedModel):
     discontinued = models.BooleanField(default=False)
     categories = models.ManyToManyField(Category, blank=True, related_name="products")
     image_url = models.URLField(max_length=500, blank=True)
+    # Attribute values set on the product, ``{slug: value}`` (see :class:`Attribute`); what
+    # responses show. Filters and facets read :class:`ProductAttributeValue`, kept with it.
+    attributes = models.JSONField(default=dict, blank=True)
     manager = models.ForeignKey(
         "accounts.StoreManager",
         null=True,
@@ -146,6 +149,8 @@ class ProductVariant(TimeStampedModel):
     is_active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
     tax_class = models.CharField(max_length=16, choices=TaxClass.choices, default=TaxClass.STANDARD)
+    # Attribute values of this variant, ``{slug: value}`` (the product's apply to every variant).
+    attributes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -167,6 +172,64 @@ class ProductVariant(TimeStampedModel):
         if not self.is_active:
             return ProductStatus.DISCONTINUED
         return ProductStatus.IN_STOCK if self.quantity > 0 else ProductStatus.OUT_OF_STOCK
+
+
+class AttributeType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    BOOLEAN = "boolean", "Yes/no"
+    CHOICE = "choice", "Choice"
+
+
+class Attribute(TimeStampedModel):
+    """A typed property admins define (``material``: text, ``screen``: number in inches,
+    ``organic``: boolean, ``color``: one of a list) and set on products and variants as
+    ``attributes: {slug: value}``. ``filterable`` ones can be filtered and faceted by in the
+    product list (``?attr.<slug>=…``, ``?facets=<slug>``). A variant option with the same name
+    as an attribute's slug (``size``) counts as that attribute's value of the variant."""
+
+    public_id = PublicIdField(prefix="attr")
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    type = models.CharField(max_length=16, choices=AttributeType.choices)
+    unit = models.CharField(max_length=32, blank=True)  # numbers only, e.g. "cm"
+    choices = models.JSONField(default=list, blank=True)  # choice only: the allowed values
+    filterable = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductAttributeValue(models.Model):
+    """One row per distinct (attribute, value) of a product *or any of its active variants*:
+    what attribute filters and facet counts read, counting products without a DISTINCT.
+    Rewritten for a product by ``catalog.attributes.attribute_index_sync`` whenever the
+    product's or its variants' attributes or options change; never written elsewhere.
+
+    ``value`` is the canonical text (``"true"``/``"false"``, numbers without trailing zeros);
+    ``number`` is set for number attributes, for ranges."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attribute_values")
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="+", db_index=False)
+    value = models.CharField(max_length=200)
+    number = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attribute", "value", "product"], name="attribute_value_product_uniq"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["attribute", "number", "product"], name="attribute_number_product_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.attribute_id}={self.value}"
 
 
 class ProductPlacement(models.Model):

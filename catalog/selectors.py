@@ -29,8 +29,9 @@ from django.db.models.functions import Lower
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.replica import catalog_read_db
 
-from .exceptions import CategoryNotFound, ImageNotFound, ProductNotFound, VariantRequired
-from .models import Category, Product, ProductImage, ProductPlacement, ProductVariant
+from .exceptions import AttributeNotFound, CategoryNotFound, ImageNotFound, ProductNotFound, VariantRequired
+from .facets import AttributeFilter, FacetRequest, product_facets
+from .models import Attribute, Category, Product, ProductImage, ProductPlacement, ProductVariant
 from .querysets import ProductQuerySet
 from .search import search_backend
 
@@ -71,6 +72,7 @@ class ProductFilters:
     status: str | None = None  # absent: everything but discontinued products
     manager_id: str | None = None  # the store manager's external id
     ordering: str | None = None  # default: relevance with a search, else -created_at
+    attributes: tuple[AttributeFilter, ...] = ()  # ``attr.<slug>`` filters (catalog.facets)
 
 
 # Products filed under a category (by public id or slug) or any of its descendants. UNION
@@ -116,13 +118,8 @@ def _product_base(db: str) -> ProductQuerySet:
     )
 
 
-def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
-    """Products matching ``filters``, ordered; discontinued ones only with ``status=discontinued``.
-
-    The result is lazy: paginate it (COUNT + one page) and its categories are prefetched.
-    """
-    db = catalog_read_db()
-    queryset = _product_base(db)
+def _product_filter(queryset: ProductQuerySet, filters: ProductFilters) -> ProductQuerySet:
+    """``queryset`` narrowed to ``filters`` (search aside: it also ranks, see the callers)."""
     if filters.status:
         queryset = queryset.with_status(filters.status)
     else:
@@ -135,8 +132,9 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
         queryset = queryset.filter(price__lte=filters.max_price)
     if filters.manager_id:
         queryset = queryset.filter(manager__external_id=filters.manager_id)
-    placements = filters.category is not None and connection.vendor == "postgresql"
-    if placements:
+    for attribute_filter in filters.attributes:
+        queryset = queryset.filter(attribute_filter.condition())
+    if filters.category is not None and connection.vendor == "postgresql":
         # One placement row per product of the sub-tree; its copy of ``discontinued`` matches
         # the product's, so the (category, discontinued, price) index answers the filter.
         queryset = queryset.filter(
@@ -147,6 +145,28 @@ def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
         sql = _IN_CATEGORY.get(connection.vendor, _IN_CATEGORY["default"])
         params = (filters.category, filters.category)
         queryset = queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611 - bound params
+    return queryset
+
+
+def product_facet_counts(
+    *, filters: ProductFilters, request: FacetRequest
+) -> dict[str, list[dict[str, Any]]]:
+    """The facet counts of the products matching ``filters`` (:func:`catalog.facets.product_facets`):
+    the same filters as :func:`product_list`, on bare product rows (no stock, no prefetches)."""
+    products = _product_filter(ProductQuerySet(Product, using=catalog_read_db()), filters)
+    if filters.search:
+        products = search_backend().search(products, filters.search)
+    return product_facets(products, request)
+
+
+def product_list(*, filters: ProductFilters) -> QuerySet[Product]:
+    """Products matching ``filters``, ordered; discontinued ones only with ``status=discontinued``.
+
+    The result is lazy: paginate it (COUNT + one page) and its categories are prefetched.
+    """
+    db = catalog_read_db()
+    queryset = _product_filter(_product_base(db), filters)
+    placements = filters.category is not None and connection.vendor == "postgresql"
     ordering = filters.ordering or ("relevance" if filters.search else "-created_at")
     if filters.search:
         queryset = search_backend().search(queryset, filters.search)
@@ -323,3 +343,16 @@ def product_variants(*, product: Product) -> list[ProductVariant]:
     return list(
         ProductVariant.objects.using(catalog_read_db()).filter(product=product).order_by("position", "id")
     )
+
+
+def attribute_list() -> list[Attribute]:
+    """Every attribute definition, in ``position`` then ``slug`` order."""
+    return list(Attribute.objects.order_by("position", "slug"))
+
+
+def attribute_get(*, public_id: str) -> Attribute:
+    """The attribute with this public id, or :class:`AttributeNotFound`."""
+    attribute = Attribute.objects.filter(public_id=public_id).first()
+    if attribute is None:
+        raise AttributeNotFound(details={"attribute_id": public_id})
+    return attribute

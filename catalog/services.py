@@ -33,6 +33,7 @@ from accounts.models import StoreManager
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.tasks import enqueue_on_commit
 
+from .attributes import attribute_index_sync, attribute_values_clean
 from .cache import catalog_changed
 from .exceptions import ImageTooLarge, ProductNotFound, VariantNotFound
 from .images import image_normalise
@@ -55,6 +56,7 @@ PRODUCT_FIELDS = frozenset(
         "discontinued",
         "options",
         "variants",
+        "attributes",
     }
 )
 VARIANT_FIELDS = frozenset(
@@ -68,6 +70,7 @@ VARIANT_FIELDS = frozenset(
         "is_active",
         "position",
         "tax_class",
+        "attributes",
     }
 )
 CATEGORY_FIELDS = frozenset({"name", "slug", "parent", "position"})
@@ -122,6 +125,7 @@ def product_create(
     discontinued: bool = False,
     options: list[str] | None = None,
     variants: list[Mapping[str, Any]] | None = None,
+    attributes: Mapping[str, Any] | None = None,
 ) -> Product:
     """Create a product with its variants. ``categories`` are category public ids,
     ``manager_id`` a store manager's external id; unknown ones raise ``InvalidRequest`` naming
@@ -156,6 +160,7 @@ def product_create(
             image_url=image_url,
             manager=manager,
             discontinued=discontinued,
+            attributes=attribute_values_clean(attributes or {}, field="attributes"),
         )
         product.quantity = quantity if variants is None else 0
         if variants is None:
@@ -170,6 +175,8 @@ def product_create(
             )
         product.__dict__.pop("_quantity", None)
         product.categories.set(category_objs)
+        if product.attributes or option_names:
+            attribute_index_sync([product.pk])
         products_publish("product.created", [product], manager_id=manager.external_id if manager else None)
         catalog_changed()
     return product
@@ -201,6 +208,8 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
                 setattr(locked, name, data[name])
         if "options" in data:
             locked.options = list(data["options"])
+        if "attributes" in data:
+            locked.attributes = attribute_values_clean(data["attributes"] or {}, field="attributes")
         current = list(ProductVariant.objects.select_for_update().filter(product=locked).order_by("pk"))
         if "variants" in data:
             _variants_sync(locked, current, list(data["variants"]), partial=partial)
@@ -227,6 +236,8 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
                 )
         locked.save()
         _product_price_sync(locked)
+        if {"attributes", "options", "variants"} & set(data):
+            attribute_index_sync([locked.pk])
         locked.__dict__.pop("_quantity", None)  # read again from the variants
         if locked.discontinued and not was_discontinued:
             products_publish("product.discontinued", [locked])
@@ -245,9 +256,11 @@ def _lowest_price(variants: list[Mapping[str, Any]]) -> Decimal:
 
 
 def _product_updated(product: Product) -> None:
-    """A variant changed: the product's copy of the lowest price, and ``product.updated`` (its
+    """A variant changed: the product's copy of the lowest price, its attribute index (the
+    variant's attributes, options or active flag may have changed) and ``product.updated`` (its
     price, stock or status may have changed)."""
     _product_price_sync(product)
+    attribute_index_sync([product.pk])
     product.__dict__.pop("_quantity", None)  # read again from the variants
     products_publish("product.updated", [product])
 
@@ -300,6 +313,11 @@ def variants_validate(
             errors[f"{path}.tax_class"] = f"one of {TaxClass.values}"
         if variant.get("price") is None and not variant.get("id"):
             errors[f"{path}.price"] = "This field is required."
+        if variant.get("attributes"):
+            try:
+                attribute_values_clean(variant["attributes"], field=f"{path}.attributes")
+            except InvalidRequest as invalid:
+                errors.update(invalid.details or {})
     new_skus = {v["sku"]: index for index, v in enumerate(variants) if v.get("sku")}
     if new_skus:
         keep = {v.pk for v in others} | {v["_pk"] for v in variants if v.get("_pk")}
@@ -323,6 +341,7 @@ def _variant_new(product: Product, data: Mapping[str, Any], index: int) -> Produ
         is_active=data.get("is_active", True),
         position=data.get("position", index),
         tax_class=data.get("tax_class", TaxClass.STANDARD),
+        attributes=attribute_values_clean(data.get("attributes") or {}, field="attributes"),
     )
     if not variant.sku:
         suffix = "-".join(str(value) for value in variant.options.values()) or str(index)
@@ -338,6 +357,8 @@ def _variant_apply(variant: ProductVariant, data: Mapping[str, Any]) -> dict[int
             setattr(variant, name, data[name])
     if "options" in data:
         variant.options = dict(data["options"] or {})
+    if "attributes" in data:
+        variant.attributes = attribute_values_clean(data["attributes"] or {}, field="attributes")
     variant.save()
     if "quantity" in data and data["quantity"] != variant.quantity:
         return {variant.pk: (variant.quantity, data["quantity"])}

@@ -126,6 +126,16 @@ COMPONENT_EXAMPLES: dict[tuple[str, str], Any] = {
     ("PatchedVariantWriteRequest", "options"): {"size": "M", "color": "red"},
     ("CartVariant", "options"): {"size": "M"},
     ("OrderLine", "options"): {"size": "M"},
+    ("Product", "attributes"): {"material": "cotton", "organic": True, "weight": 180},
+    ("ProductWriteRequest", "attributes"): {"material": "cotton", "organic": True, "weight": 180},
+    ("PatchedProductWriteRequest", "attributes"): {"material": "cotton", "organic": True},
+    ("Variant", "attributes"): {"chest_cm": 104},
+    ("VariantWriteRequest", "attributes"): {"chest_cm": 104},
+    ("PatchedVariantWriteRequest", "attributes"): {"chest_cm": 104},
+    ("PaginatedProductList", "facets"): {
+        "color": [{"value": "red", "count": 12}, {"value": "blue", "count": 7}],
+        "price": [{"min": 10.0, "max": 25.0, "count": 15}, {"min": 25.0, "max": 50.0, "count": 4}],
+    },
     ("ErrorBody", "message"): "Invalid value for 'products.1.quantity': Ensure this value is greater than or "
     "equal to 0.",
 }

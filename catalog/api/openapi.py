@@ -37,6 +37,13 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "product_image_add": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
     "product_image_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
     "product_image_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
+    "attribute_list": (E.TOKEN_INVALID,),
+    # INVALID_REQUEST: a taken slug, choices on a non-choice attribute, a unit on a non-number one
+    "attribute_create": (*ADMIN, *JSON_BODY),
+    "attribute_retrieve": (E.TOKEN_INVALID, E.NOT_FOUND),
+    # INVALID_REQUEST also: slug or type changed, or a choice removed, while products use it
+    "attribute_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
+    "attribute_delete": (*ADMIN, E.NOT_FOUND),
 }
 
 COFFEE = {"id": "cat_Q2b7VfLr83kTMd9x", "name": "Coffee", "slug": "coffee"}
@@ -79,9 +86,11 @@ PRODUCT = {
             "tax_class": "standard",
             "position": 0,
             "is_active": True,
+            "attributes": {},
             "images": [],
         }
     ],
+    "attributes": {"origin": "Colombia", "organic": True, "weight": 500},
 }
 IMAGE = {
     "id": "img_Vb8s2KqT0xLm4PzR",
@@ -151,6 +160,7 @@ TEE_S = {
     "tax_class": "standard",
     "position": 0,
     "is_active": True,
+    "attributes": {},
     "images": [],
 }
 TEE_M = {**TEE_S, "id": "var_K2mWq8ZtYb3Hn5Lc", "sku": "TEE-RED-M", "options": {"size": "M", "color": "red"}}
@@ -179,7 +189,18 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "request": {"Move under Grocery": {"parent": GROCERY["id"]}},
         "200": {"Moved": {**COFFEE, "parent": GROCERY["id"], "children": []}},
     },
-    "product_list": {"200": {"First page": page([PRODUCT, TEA_PRODUCT], 42, "/api/products/")}},
+    "product_list": {
+        "200": {
+            "First page": page([PRODUCT, TEA_PRODUCT], 42, "/api/products/"),
+            "With facets (?attr.organic=true&facets=origin,price)": {
+                **page([PRODUCT], 1, "/api/products/"),
+                "facets": {
+                    "origin": [{"value": "Colombia", "count": 1}],
+                    "price": [{"min": 10.0, "max": 25.0, "count": 1}],
+                },
+            },
+        }
+    },
     "product_replace": {
         "request": {"Replace": PRODUCT_WRITE},
         "200": {"Replaced": PRODUCT},
@@ -226,3 +247,35 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "product_image_update": {"200": {"Moved first": {**IMAGE, "position": 0}}},
 }
+
+ORIGIN = {
+    "id": "attr_Hc4Lm9Qz2Xw7Tb1K",
+    "slug": "origin",
+    "name": "Origin",
+    "type": "choice",
+    "unit": None,
+    "choices": ["Colombia", "Ethiopia", "Japan"],
+    "filterable": True,
+    "position": 0,
+}
+WEIGHT = {
+    "id": "attr_N8vQ2sLk5Rt0Yw3P",
+    "slug": "weight",
+    "name": "Net weight",
+    "type": "number",
+    "unit": "g",
+    "choices": None,
+    "filterable": True,
+    "position": 1,
+}
+EXAMPLES.update(
+    {
+        "attribute_list": {"200": {"Attributes": [ORIGIN, WEIGHT]}},
+        "attribute_create": {"201": {"Created": ORIGIN}},
+        "attribute_retrieve": {"200": {"Attribute": WEIGHT}},
+        "attribute_update": {
+            "request": {"Another choice": {"choices": ["Colombia", "Ethiopia", "Japan", "Kenya"]}},
+            "200": {"Changed": {**ORIGIN, "choices": ["Colombia", "Ethiopia", "Japan", "Kenya"]}},
+        },
+    }
+)

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.media import media_url
-from catalog.models import ProductStatus, TaxClass
+from catalog.models import AttributeType, ProductStatus, TaxClass
 from catalog.search import MAX_QUERY_LENGTH
 from catalog.selectors import ORDERINGS
 from ecommerce.common.api_fields import StrictCharField, StrictIntegerField
@@ -67,6 +67,13 @@ class ProductListQuerySerializer(serializers.Serializer):
         help_text="Sort order. Default: `relevance` with `search`, else `-created_at`. "
         "`relevance` needs `search`.",
     )
+    facets = StrictCharField(
+        required=False,
+        max_length=700,
+        help_text="Comma-separated filterable attribute slugs and/or `price`: the page then carries "
+        "`facets`, the count of matching products per attribute value and per price bucket, for "
+        "the current filter.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         low, high = attrs.get("min_price"), attrs.get("max_price")
@@ -80,6 +87,33 @@ class ProductListQuerySerializer(serializers.Serializer):
 
 
 # --- products ------------------------------------------------------------------------------
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.JSONField(help_text="A value of the attribute (string, number or boolean).")
+    count = serializers.IntegerField(min_value=1, help_text="Matching products with this value.")
+
+    class Meta:
+        ref_name = "FacetValue"
+
+
+class PriceBucketSerializer(serializers.Serializer):
+    min = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Inclusive.")
+    max = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, help_text="Exclusive; null for the last bucket."
+    )
+    count = serializers.IntegerField(min_value=1, help_text="Matching products priced in the bucket.")
+
+    class Meta:
+        ref_name = "PriceBucket"
+
+
+def facets_data(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+    """The ``facets`` object of a product list page."""
+    return {
+        slug: list((PriceBucketSerializer if slug == "price" else FacetValueSerializer)(rows, many=True).data)
+        for slug, rows in facets.items()
+    }
 
 
 class CategoryRefSerializer(serializers.Serializer):
@@ -141,6 +175,9 @@ class VariantSerializer(serializers.Serializer):
     tax_class = serializers.ChoiceField(choices=TaxClass.values)
     position = serializers.IntegerField()
     is_active = serializers.BooleanField()
+    attributes = serializers.DictField(
+        help_text="The variant's own attribute values, `{slug: value}` (the product's apply to every variant)."
+    )
     images = serializers.SerializerMethodField(help_text="The variant's images (see the product's `images`).")
 
     class Meta:
@@ -193,6 +230,10 @@ class ProductSerializer(serializers.Serializer):
     categories = CategoryRefSerializer(many=True)
     image_url = StrictCharField(help_text="An external picture's URL (uploaded ones are in `images`).")
     images = ProductImageSerializer(many=True, help_text="Uploaded images in `position` order.")
+    attributes = serializers.DictField(
+        help_text='Attribute values, `{slug: value}` (e.g. `{"material": "cotton", "organic": true}`); '
+        "the definitions are at `/api/attributes/`."
+    )
     manager_id = StrictCharField(
         source="manager.external_id", allow_null=True, help_text="Owning store manager's id, or null."
     )
@@ -232,6 +273,11 @@ class VariantWriteSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
     position = StrictIntegerField(min_value=0, max_value=1_000_000, required=False)
     tax_class = serializers.ChoiceField(choices=TaxClass.values, required=False)
+    attributes = serializers.DictField(
+        required=False,
+        help_text="`{slug: value}` of defined attributes (`/api/attributes/`): a string for text and "
+        "choice, a number for number, a boolean for boolean. Replaces the values set before.",
+    )
 
     class Meta:
         ref_name = "VariantWrite"
@@ -274,6 +320,11 @@ class ProductWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Nested: with an `id` updates that variant, without creates one; one left out of "
         "a PUT is removed (deactivated when orders reference it).",
+    )
+    attributes = serializers.DictField(
+        required=False,
+        help_text="`{slug: value}` of defined attributes (`/api/attributes/`): a string for text and "
+        "choice, a number for number, a boolean for boolean. Replaces the values set before.",
     )
 
     class Meta:
@@ -356,3 +407,52 @@ class CategoryWriteSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "CategoryWrite"
+
+
+# --- attributes ----------------------------------------------------------------------------
+
+
+class AttributeSerializer(serializers.Serializer):
+    id = StrictCharField(source="public_id", help_text="Attribute public id (`attr_…`).")
+    slug = StrictCharField(help_text="The key of its values in `attributes` and of `attr.<slug>` filters.")
+    name = StrictCharField()
+    type = serializers.ChoiceField(choices=AttributeType.values)
+    unit = serializers.SerializerMethodField(help_text="Number attributes' unit (e.g. `cm`), or null.")
+    choices = serializers.SerializerMethodField(help_text="A choice attribute's allowed values, or null.")
+    filterable = serializers.BooleanField(help_text="Usable in `attr.<slug>` filters and `facets`.")
+    position = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "Attribute"
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_unit(self, attribute: Any) -> str | None:
+        return attribute.unit or None
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "nullable": True})
+    def get_choices(self, attribute: Any) -> list[str] | None:
+        return list(attribute.choices) if attribute.type == AttributeType.CHOICE else None
+
+
+class AttributeWriteSerializer(serializers.Serializer):
+    """POST needs slug, name and type; PATCH any subset."""
+
+    slug = serializers.SlugField(max_length=64)
+    name = StrictCharField(max_length=120)
+    type = serializers.ChoiceField(choices=AttributeType.values)
+    unit = StrictCharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    choices = serializers.ListField(
+        child=StrictCharField(max_length=200), required=False, allow_null=True, max_length=500
+    )
+    filterable = serializers.BooleanField(required=False)
+    position = StrictIntegerField(min_value=0, max_value=1_000_000, required=False)
+
+    class Meta:
+        ref_name = "AttributeWrite"
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "unit" in attrs:
+            attrs["unit"] = attrs["unit"] or ""
+        if "choices" in attrs:
+            attrs["choices"] = list(attrs["choices"] or [])
+        return attrs

@@ -3,6 +3,8 @@
 from ecommerce.common.urls import api_path
 
 from .views import (
+    AttributeDetailApi,
+    AttributeListApi,
     CategoryDetailApi,
     CategoryListApi,
     ProductDetailApi,
@@ -14,6 +16,8 @@ from .views import (
 )
 
 urlpatterns = [
+    *api_path("attributes/", AttributeListApi.as_view(), name="attribute-list"),
+    *api_path("attributes/<str:attribute_id>/", AttributeDetailApi.as_view(), name="attribute-detail"),
     *api_path("categories/", CategoryListApi.as_view(), name="category-list"),
     *api_path("categories/<str:category_id>/", CategoryDetailApi.as_view(), name="category-detail"),
     *api_path("products/", ProductListApi.as_view(), name="product-list"),

@@ -19,14 +19,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdminOrReadOnly
-from catalog import selectors, services
+from catalog import attributes, selectors, services
 from catalog.cache import cached_read, catalog_version
+from catalog.facets import PREFIX as ATTR_PREFIX
+from catalog.facets import list_parameters_parse
 from catalog.models import Product
 from catalog.selectors import ProductFilters
 from ecommerce.common.pagination import CategoryTreePagination, PageNumberPagination
 
 from .openapi import PRODUCT
 from .serializers import (
+    AttributeSerializer,
+    AttributeWriteSerializer,
     CategoryNodeSerializer,
     CategoryWriteSerializer,
     ProductImageSerializer,
@@ -37,6 +41,7 @@ from .serializers import (
     ProductWriteSerializer,
     VariantSerializer,
     VariantWriteSerializer,
+    facets_data,
 )
 
 # The query parameters the product list reads (with page and page_size): its cache key.
@@ -146,27 +151,59 @@ def _validated(serializer_class: type, data: Any, *, partial: bool = False) -> d
 # --- products ------------------------------------------------------------------------------
 
 
+class ProductPagination(PageNumberPagination):
+    """The product list's page: the contract page, plus ``facets`` when asked for."""
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        page = super().get_paginated_response_schema(schema)
+        page["properties"]["facets"] = {
+            "type": "object",
+            "description": "Only with `facets`: for each requested attribute slug, `[{value, count}]` "
+            "(most products first); for `price`, `[{min, max, count}]` (non-empty buckets).",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/FacetValue"},
+                        {"$ref": "#/components/schemas/PriceBucket"},
+                    ]
+                },
+            },
+        }
+        return page
+
+
 class ProductListApi(APIView):
     permission_classes = [IsAdminOrReadOnly]
-    pagination_class = PageNumberPagination  # the schema's page object
+    pagination_class = ProductPagination  # the schema's page object
 
     @extend_schema(
         summary="List products",
         description="Anyone. Paginated; cached and invalidated by every catalog write. "
-        "Unknown filter or ordering values and `min_price > max_price` are a 400 naming the field.",
+        "Unknown filter or ordering values and `min_price > max_price` are a 400 naming the field.\n\n"
+        "**Attribute filters** (not listed below: their names carry the attribute's slug): "
+        "`attr.<slug>=<value>` keeps products whose attributes, or an active variant's, have the "
+        "value (`a,b`: any of them); a number attribute also takes `attr.<slug>__gte`, `__lte`, "
+        "`__gt`, `__lt`. An unknown or unfilterable slug or a bad value is a 400 naming the "
+        "parameter. With `facets`, the page adds `facets`.",
         parameters=[ProductListQuerySerializer],
         responses={200: ProductSerializer(many=True)},
         tags=["catalog"],
     )
     def get(self, request: Request) -> HttpResponse:
-        canonical = _canonical_query(request, PRODUCT_LIST_PARAMETERS)
+        names = PRODUCT_LIST_PARAMETERS | {
+            name for name in request.query_params if name.startswith(ATTR_PREFIX)
+        }
+        canonical = _canonical_query(request, names)
 
         def build() -> bytes:
             query = _validated(ProductListQuerySerializer, canonical)  # 400s are never cached
-            filters = ProductFilters(**query)
-            paginator = PageNumberPagination()
+            attribute_filters, facet_request = list_parameters_parse(canonical, query.pop("facets", None))
+            filters = ProductFilters(**query, attributes=attribute_filters)
+            products = selectors.product_list(filters=filters)
+            paginator = ProductPagination()
             page = paginator.paginate_queryset(
-                selectors.product_list(filters=filters),
+                products,
                 _CanonicalRequest(request, canonical),  # type: ignore[arg-type]  # duck-types the Request the paginator reads
                 view=self,
             )
@@ -174,7 +211,12 @@ class ProductListApi(APIView):
                 # Only an empty result can come from an unknown category: check it then,
                 # so the common path stays at three queries.
                 selectors.category_check_exists(id_or_slug=filters.category)
-            return _render(paginator.get_paginated_response(ProductSerializer(page, many=True).data).data)
+            body = paginator.get_paginated_response(ProductSerializer(page, many=True).data).data
+            if facet_request.attributes or facet_request.price:
+                body["facets"] = facets_data(
+                    selectors.product_facet_counts(filters=filters, request=facet_request)
+                )
+            return _render(body)
 
         return _conditional_json(request, _cache_key(request, "products:list", canonical), build)
 
@@ -510,4 +552,75 @@ class CategoryDetailApi(APIView):
     )
     def delete(self, request: Request, category_id: str) -> Response:
         services.category_delete(category=selectors.category_get_for_update(public_id=category_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- attributes ----------------------------------------------------------------------------
+
+
+class AttributeListApi(APIView):
+    permission_classes = [IsAdminOrReadOnly]
+
+    @extend_schema(
+        summary="List attributes",
+        description="Anyone. Every attribute definition (not paginated: a shop has dozens).",
+        responses={200: AttributeSerializer(many=True)},
+        tags=["catalog"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(AttributeSerializer(selectors.attribute_list(), many=True).data)
+
+    @extend_schema(
+        summary="Define an attribute",
+        description="Admins only. `choices` for `choice` attributes only, `unit` for `number` ones; "
+        "a taken slug is a 400 on `slug`.",
+        request=AttributeWriteSerializer,
+        responses={201: AttributeSerializer},
+        examples=[
+            OpenApiExample(
+                "Colour",
+                value={"slug": "color", "name": "Colour", "type": "choice", "choices": ["red", "blue"]},
+                request_only=True,
+            )
+        ],
+        tags=["catalog"],
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(AttributeWriteSerializer, request.data)
+        attribute = attributes.attribute_create(**data)
+        return Response(
+            AttributeSerializer(attribute).data,
+            status=201,
+            headers={"Location": _url(request, "attribute-detail", attribute_id=attribute.public_id)},
+        )
+
+
+class AttributeDetailApi(APIView):
+    permission_classes = [IsAdminOrReadOnly]
+
+    @extend_schema(summary="Get an attribute", responses={200: AttributeSerializer}, tags=["catalog"])
+    def get(self, request: Request, attribute_id: str) -> Response:
+        return Response(AttributeSerializer(selectors.attribute_get(public_id=attribute_id)).data)
+
+    @extend_schema(
+        summary="Change an attribute",
+        description="Admins only. `slug` and `type` cannot change while products use the attribute, "
+        "nor can a choice in use be removed (400 naming the field).",
+        request=AttributeWriteSerializer(partial=True),
+        responses={200: AttributeSerializer},
+        tags=["catalog"],
+    )
+    def patch(self, request: Request, attribute_id: str) -> Response:
+        attribute = selectors.attribute_get(public_id=attribute_id)
+        data = _validated(AttributeWriteSerializer, request.data, partial=True)
+        return Response(AttributeSerializer(attributes.attribute_update(attribute=attribute, data=data)).data)
+
+    @extend_schema(
+        summary="Delete an attribute",
+        description="Admins only. Its values are removed from every product and variant.",
+        responses={204: OpenApiResponse(description="Deleted.")},
+        tags=["catalog"],
+    )
+    def delete(self, request: Request, attribute_id: str) -> Response:
+        attributes.attribute_delete(attribute=selectors.attribute_get(public_id=attribute_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -50,9 +50,11 @@ def test_product_list_shape(api_client):
         "price_range",
         "options",
         "variants",
+        "attributes",
         "created_at",
         "updated_at",
     }
+    assert item["attributes"] == {}  # attribute values (catalog v2); tests/catalog/test_attributes.py
     assert item["images"] == []  # uploaded pictures (catalog v2); tests/catalog/test_images.py
     assert item["id"] == product.public_id and item["id"].startswith("prod_")
     assert item["price"] == 15.99 and isinstance(item["price"], float)

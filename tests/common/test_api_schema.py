@@ -23,6 +23,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from catalog.attributes import attribute_create
 from catalog.services import product_image_add
 from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
@@ -271,6 +272,7 @@ def ids(admin_user) -> dict[str, str]:
         "variant_id": product.variants.get().public_id,
         "image_id": image.public_id,
         "category_id": CategoryFactory().public_id,
+        "attribute_id": attribute_create(slug="color", name="Colour", type="text").public_id,
         "order_id": order.public_id,
         "provider": "google",
         "endpoint_id": endpoint.public_id,
@@ -349,7 +351,7 @@ def test_a_bad_token_is_refused_on_anonymous_reads(schema, ids, api_client):
         assert response.status_code == 401, path
         assert response.json()["error"]["code"] == "TOKEN_INVALID", path
         checked += 1
-    assert checked == 6  # products, categories and variants, list and detail
+    assert checked == 8  # products, categories, variants and attributes, list and detail
 
 
 @pytest.mark.django_db

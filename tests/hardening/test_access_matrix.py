@@ -42,8 +42,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from cart import services as cart_services
 from cart.models import CartLine
+from catalog.attributes import attribute_create
 from catalog import services as catalog_services
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Attribute, Category, Product, ProductImage
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
 from tests.factories import (
@@ -304,6 +305,22 @@ MATRIX: list[Row] = [
         ADMIN_ONLY(204),
         args={"product_id": "p", "image_id": "img"},
     ),
+    Row("GET", "attributes/", EVERYONE_200),
+    Row(
+        "POST",
+        "attributes/",
+        ADMIN_ONLY(201),
+        body=lambda w: {"slug": "material", "name": "Material", "type": "text"},
+    ),
+    Row("GET", "attributes/<str:attribute_id>/", EVERYONE_200, args={"attribute_id": "attr"}),
+    Row(
+        "PATCH",
+        "attributes/<str:attribute_id>/",
+        ADMIN_ONLY(200),
+        args={"attribute_id": "attr"},
+        body=lambda w: {"name": "Colour"},
+    ),
+    Row("DELETE", "attributes/<str:attribute_id>/", ADMIN_ONLY(204), args={"attribute_id": "attr"}),
     # --- cart: routes are the caller's own cart; A's lines are out of everyone else's reach
     Row("GET", "cart/", SIGNED_IN_200, check=_own_cart),
     Row("DELETE", "cart/", E(401, 204, 204, 204, 204, 204), mutates_a=frozenset({"customer_a"})),
@@ -509,6 +526,7 @@ def world(db: None) -> World:
     px = ManagedProductFactory(manager=x.store_manager, quantity=10)
     py = ManagedProductFactory(manager=y.store_manager, quantity=10)
     cat = CategoryFactory()
+    attr = attribute_create(slug="color", name="Color", type="choice", choices=["red", "blue"])
     pv = catalog_services.product_create(
         name="Tee",
         options=["size"],
@@ -537,6 +555,7 @@ def world(db: None) -> World:
         "pv": pv.public_id,
         "pv_s": pv.variants.order_by("position", "id").first().public_id,  # size S
         "cat": cat.public_id,
+        "attr": attr.public_id,
         "order_a": order_a.public_id,
         "order_b": order_b.public_id,
         "a_id": a.public_id,
@@ -561,6 +580,7 @@ def database_state() -> dict[str, Any]:
             for p in Product.objects.all()
         ),
         "categories": sorted(Category.objects.values_list("public_id", "name", "parent_id")),
+        "attributes": sorted(Attribute.objects.values_list("public_id", "slug", "name", "type")),
         "images": sorted(ProductImage.objects.values_list("public_id", "product_id", "alt", "position")),
         "orders": sorted(Order.objects.values_list("public_id", "status")),
         "cart_lines": sorted(

@@ -1,0 +1,184 @@
+"""Attribute filters and facet counts of the product list (reads).
+
+``?attr.<slug>=<value>`` keeps products whose attributes, or an active variant's, have that value
+(``a,b``: any of them); for number attributes also ``attr.<slug>__gte`` / ``__lte`` / ``__gt`` /
+``__lt``. ``?facets=<slug>,price`` counts, for the current filter, the matching products per
+value of each attribute and per price bucket (``CATALOG_PRICE_FACET_BOUNDS``). Both read
+:class:`~catalog.models.ProductAttributeValue` (one row per product and value, so a product counts
+once without a DISTINCT) on its (attribute, value, product) and (attribute, number, product)
+indexes; the counts are two queries whatever the number of facets: one ``GROUP BY`` over the
+attribute rows of the filtered products, one ``GROUP BY`` of their price bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Value, When
+
+from ecommerce.common.exceptions import InvalidRequest
+
+from .attributes import attribute_value_canonical, attribute_value_text
+from .models import Attribute, AttributeType, Product, ProductAttributeValue
+
+PREFIX = "attr."
+RANGE_OPERATORS = ("gte", "lte", "gt", "lt")
+MAX_ATTRIBUTE_FILTERS = 10
+MAX_VALUES_PER_FILTER = 20
+MAX_FACETS = 10
+PRICE = "price"
+
+
+@dataclass(frozen=True)
+class AttributeFilter:
+    """One validated ``attr.`` parameter: ``values`` (canonical texts, any of them) or a
+    ``number`` range bound with ``operator``."""
+
+    attribute_id: int
+    values: tuple[str, ...] = ()
+    operator: str | None = None  # gte, lte, gt, lt
+    number: Decimal | None = None
+
+    def condition(self) -> Exists:
+        rows = ProductAttributeValue.objects.filter(product_id=OuterRef("pk"), attribute_id=self.attribute_id)
+        if self.operator:
+            rows = rows.filter(**{f"number__{self.operator}": self.number})
+        else:
+            rows = rows.filter(value__in=self.values)
+        return Exists(rows)
+
+
+@dataclass(frozen=True)
+class FacetRequest:
+    """Validated ``facets``: the attributes to count by, and whether to count price buckets."""
+
+    attributes: tuple[Attribute, ...] = ()
+    price: bool = False
+
+
+def _filterable(slugs: set[str], field_of: Mapping[str, str]) -> dict[str, Attribute]:
+    """The filterable attributes named ``slugs`` (one query); 400 naming the field otherwise."""
+    found = {a.slug: a for a in Attribute.objects.filter(slug__in=sorted(slugs))}
+    errors = {}
+    for slug in sorted(slugs):
+        attribute = found.get(slug)
+        if attribute is None:
+            errors[field_of[slug]] = f"unknown attribute '{slug}'"
+        elif not attribute.filterable:
+            errors[field_of[slug]] = f"attribute '{slug}' is not filterable"
+    if errors:
+        raise InvalidRequest("Invalid attribute filter.", details=errors)
+    return found
+
+
+def list_parameters_parse(
+    params: Mapping[str, str], facets: str | None
+) -> tuple[tuple[AttributeFilter, ...], FacetRequest]:
+    """The ``attr.`` parameters and the ``facets`` list of a product list request, validated
+    against the attribute definitions (one query, none without either); 400 naming the
+    parameter for an unknown or unfilterable attribute, a bad value or operator."""
+    names = sorted(name for name in params if name.startswith(PREFIX))
+    if len(names) > MAX_ATTRIBUTE_FILTERS:
+        raise InvalidRequest(
+            "Too many attribute filters.", details={"attr": f"at most {MAX_ATTRIBUTE_FILTERS}"}
+        )
+    facet_slugs = [slug.strip() for slug in (facets or "").split(",") if slug.strip()]
+    if len(facet_slugs) > MAX_FACETS + 1:
+        raise InvalidRequest("Too many facets.", details={"facets": f"at most {MAX_FACETS} and price"})
+    wanted: dict[str, str] = {}
+    parsed: list[tuple[str, str, str | None]] = []
+    for name in names:
+        slug, _, operator = name[len(PREFIX) :].partition("__")
+        parsed.append((name, slug, operator or None))
+        wanted.setdefault(slug, name)
+    for slug in facet_slugs:
+        if slug != PRICE:
+            wanted.setdefault(slug, "facets")
+    if not wanted:
+        return (), FacetRequest(price=PRICE in facet_slugs)
+    attributes = _filterable(set(wanted), wanted)
+    filters: list[AttributeFilter] = []
+    errors: dict[str, str] = {}
+    for name, slug, operator in parsed:
+        attribute = attributes[slug]
+        raw = params[name]
+        try:
+            if operator:
+                if operator not in RANGE_OPERATORS or attribute.type != AttributeType.NUMBER:
+                    raise ValueError(f"ranges ({', '.join(RANGE_OPERATORS)}) are for number attributes only")
+                number = Decimal(attribute_value_text(attribute_value_canonical(attribute, raw)))
+                filters.append(AttributeFilter(attribute.pk, operator=operator, number=number))
+            else:
+                values = [value for value in raw.split(",") if value.strip()]
+                if not values or len(values) > MAX_VALUES_PER_FILTER:
+                    raise ValueError(f"1 to {MAX_VALUES_PER_FILTER} comma-separated values")
+                texts = tuple(attribute_value_text(attribute_value_canonical(attribute, v)) for v in values)
+                filters.append(AttributeFilter(attribute.pk, values=texts))
+        except ValueError as error:
+            errors[name] = str(error)
+    if errors:
+        raise InvalidRequest("Invalid attribute filter.", details=errors)
+    facet_attributes = tuple(attributes[slug] for slug in dict.fromkeys(facet_slugs) if slug != PRICE)
+    return tuple(filters), FacetRequest(attributes=facet_attributes, price=PRICE in facet_slugs)
+
+
+def price_bounds() -> list[Decimal]:
+    """The price bucket boundaries (``CATALOG_PRICE_FACET_BOUNDS``), ascending."""
+    return sorted(Decimal(str(bound)) for bound in settings.CATALOG_PRICE_FACET_BOUNDS)
+
+
+def _facet_value(attribute: Attribute, text: str) -> Any:
+    if attribute.type == AttributeType.BOOLEAN:
+        return text == "true"
+    if attribute.type == AttributeType.NUMBER:
+        number = Decimal(text)
+        return int(number) if number == number.to_integral_value() else float(number)
+    return text
+
+
+def product_facets(products: QuerySet[Product], request: FacetRequest) -> dict[str, list[dict[str, Any]]]:
+    """Facet counts over ``products`` (filtered bare product rows: no stock annotation, no
+    ordering): ``{slug: [{value, count}]}`` by count then value, and ``price: [{min, max,
+    count}]`` for the non-empty buckets (``max`` null for the last). One ``GROUP BY`` query each.
+
+    Both group the filtered product query itself (a join to the attribute rows, a bucket
+    expression on the price), not a sub-select of it: the search backend's SQL names the
+    product table, which must stay unaliased."""
+    facets: dict[str, list[dict[str, Any]]] = {}
+    if request.attributes:
+        by_id = {attribute.pk: attribute for attribute in request.attributes}
+        counts = (
+            products.order_by()
+            .filter(attribute_values__attribute_id__in=list(by_id))
+            .values_list("attribute_values__attribute_id", "attribute_values__value")
+            .annotate(count=Count("pk"))
+        )
+        grouped: dict[int, list[tuple[str, int]]] = {pk: [] for pk in by_id}
+        for attribute_id, value, count in counts:
+            grouped[attribute_id].append((value, count))
+        for pk, attribute in by_id.items():
+            rows = sorted(grouped[pk], key=lambda row: (-row[1], row[0]))
+            facets[attribute.slug] = [
+                {"value": _facet_value(attribute, value), "count": count} for value, count in rows
+            ]
+    if request.price:
+        bounds = price_bounds()
+        bucket = Case(
+            *(When(price__lt=bound, then=Value(index)) for index, bound in enumerate(bounds)),
+            default=Value(len(bounds)),
+            output_field=IntegerField(),
+        )
+        totals = dict(
+            products.order_by().annotate(bucket=bucket).values_list("bucket").annotate(count=Count("pk"))
+        )
+        edges: list[Decimal | None] = [Decimal("0"), *bounds, None]
+        facets[PRICE] = [
+            {"min": edges[index], "max": edges[index + 1], "count": totals[index]}
+            for index in range(len(bounds) + 1)
+            if totals.get(index)
+        ]
+    return facets
