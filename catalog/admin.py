@@ -21,12 +21,20 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from ecommerce.common.exceptions import ApplicationError
+from ecommerce.common.exceptions import ApplicationError, InvalidRequest
 
 from . import services
+from .attributes import (
+    attribute_create,
+    attribute_definition_errors,
+    attribute_delete,
+    attribute_update,
+    attribute_values_clean,
+)
 from .images import image_normalise
 from .media import media_url
 from .models import (
+    Attribute,
     Category,
     Product,
     ProductImage,
@@ -109,10 +117,18 @@ class ProductAdminForm(forms.ModelForm):
                 self.add_error("stock_change", f"Only {self.instance.quantity} unit(s) in stock.")
         return data
 
+    def clean_attributes(self) -> dict[str, Any]:
+        """Values of defined attributes only, of their type (the service's own check)."""
+        try:
+            return attribute_values_clean(self.cleaned_data.get("attributes") or {}, field="attributes")
+        except InvalidRequest as invalid:
+            raise forms.ValidationError("; ".join(f"{k}: {v}" for k, v in invalid.details.items())) from None
 
-PRODUCT_SERVICE_FIELDS = ("name", "slug", "description", "price", "image_url", "discontinued")
+
+PRODUCT_SERVICE_FIELDS = ("name", "slug", "description", "price", "image_url", "discontinued", "attributes")
 VARIANT_SERVICE_FIELDS = (
     "sku", "options", "price", "compare_at_price", "weight_grams", "is_active", "position", "tax_class",
+    "attributes",
 )  # fmt: skip
 
 
@@ -136,7 +152,7 @@ class VariantInline(admin.TabularInline):
     model = ProductVariant
     form = VariantInlineForm
     extra = 0
-    fields = ["sku", "options", "price", "compare_at_price", "quantity", "stock_change", "is_active", "position", "tax_class", "weight_grams"]  # fmt: skip
+    fields = ["sku", "options", "price", "compare_at_price", "quantity", "stock_change", "is_active", "position", "tax_class", "weight_grams", "attributes"]  # fmt: skip
     readonly_fields = ["quantity"]
     show_change_link = False
 
@@ -217,7 +233,7 @@ class ProductAdmin(admin.ModelAdmin):
     actions = ["discontinue", "restock"]
     fields = [
         "public_id", "name", "slug", "description", "price", "quantity", "discontinued",
-        "categories", "image_url", "manager", "created_at", "updated_at",
+        "categories", "image_url", "attributes", "manager", "created_at", "updated_at",
     ]  # fmt: skip
     stock_fields = ["quantity", "stock_change", "stock_reason", "stock_note", "stock_ledger"]
 
@@ -348,6 +364,7 @@ class ProductAdmin(admin.ModelAdmin):
                 image_url=data.get("image_url", ""),
                 manager_id=manager.external_id if manager else None,
                 discontinued=data.get("discontinued", False),
+                attributes=data.get("attributes") or {},
             )
             obj.pk = created.pk
             obj._state.adding = False
@@ -580,3 +597,53 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
         services.category_delete_many(category_ids=list(queryset.values_list("pk", flat=True)))
+
+
+# --- attributes ----------------------------------------------------------------------------
+
+
+class AttributeAdminForm(forms.ModelForm):
+    """An attribute definition, checked as the service checks it (choices only for choice
+    attributes, a unit only for numbers; slug, type and used choices kept while products use it)."""
+
+    class Meta:
+        model = Attribute
+        fields = ["slug", "name", "type", "unit", "choices", "filterable", "position"]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()  # type: ignore[assignment]  # ModelForm.clean() returns cleaned_data
+        data["choices"] = list(data.get("choices") or [])
+        original = Attribute.objects.get(pk=self.instance.pk) if self.instance.pk else Attribute()
+        changes = {name: data[name] for name in self.Meta.fields if name in data}
+        for field, message in attribute_definition_errors(original, changes=changes).items():
+            self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+@admin.register(Attribute)
+class AttributeAdmin(admin.ModelAdmin):
+    """Attribute definitions; every write through ``catalog.attributes`` (which keeps the values
+    on products and the filter index in step)."""
+
+    form = AttributeAdminForm
+    list_display = ["name", "slug", "type", "unit", "filterable", "position"]
+    list_filter = ["type", "filterable"]
+    search_fields = ["name", "slug", "public_id"]
+    prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request: HttpRequest, obj: Attribute, form: Any, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in AttributeAdminForm.Meta.fields}
+        if change:
+            attribute_update(attribute=Attribute.objects.get(pk=obj.pk), data=data)
+            return
+        created = attribute_create(**data)
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def delete_model(self, request: HttpRequest, obj: Attribute) -> None:
+        attribute_delete(attribute=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Attribute]) -> None:
+        for attribute in queryset:
+            attribute_delete(attribute=attribute)

@@ -158,7 +158,35 @@ def _products_using(attribute: Attribute) -> list[int]:
 # --- definitions (admin writes) ------------------------------------------------------------------
 
 
-def _definition_check(attribute: Attribute) -> None:
+def attribute_definition_errors(
+    attribute: Attribute, *, changes: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """What is wrong with ``attribute`` (saved or not) once ``changes`` are applied to a copy:
+    ``{field: message}``, empty when valid. The services refuse these; the admin shows them."""
+    errors: dict[str, str] = {}
+    candidate = Attribute(
+        **{f.attname: getattr(attribute, f.attname) for f in Attribute._meta.concrete_fields}
+    )
+    in_use = (
+        ProductAttributeValue.objects.filter(attribute_id=attribute.pk)
+        if attribute.pk
+        else ProductAttributeValue.objects.none()
+    )
+    for name, value in (changes or {}).items():
+        if name in ("slug", "type") and value != getattr(attribute, name) and in_use.exists():
+            errors[name] = "cannot change while products use the attribute"
+        setattr(candidate, name, value)
+    if Attribute.objects.filter(slug=candidate.slug).exclude(pk=attribute.pk).exists():
+        errors["slug"] = "this slug is taken"
+    errors.update(_definition_errors(candidate))
+    if candidate.type == AttributeType.CHOICE and not errors:
+        removed = sorted(set(in_use.values_list("value", flat=True)) - set(candidate.choices))
+        if removed:
+            errors["choices"] = f"still used by products: {removed}"
+    return errors
+
+
+def _definition_errors(attribute: Attribute) -> dict[str, str]:
     errors: dict[str, str] = {}
     if attribute.type == AttributeType.CHOICE:
         if not attribute.choices:
@@ -169,8 +197,7 @@ def _definition_check(attribute: Attribute) -> None:
         errors["choices"] = "only choice attributes have choices"
     if attribute.unit and attribute.type != AttributeType.NUMBER:
         errors["unit"] = "only number attributes have a unit"
-    if errors:
-        raise InvalidRequest("The attribute is invalid.", details=errors)
+    return errors
 
 
 def attribute_create(*, slug: str, name: str, type: str, **data: Any) -> Attribute:  # noqa: A002 - the contract's name
@@ -180,10 +207,10 @@ def attribute_create(*, slug: str, name: str, type: str, **data: Any) -> Attribu
     if unknown:
         raise ValueError(f"Unknown attribute fields: {sorted(unknown)}")
     with transaction.atomic():
-        if Attribute.objects.filter(slug=slug).exists():
-            raise InvalidRequest("The attribute is invalid.", details={"slug": "this slug is taken"})
         attribute = Attribute(slug=slug, name=name, type=type, **data)
-        _definition_check(attribute)
+        errors = attribute_definition_errors(attribute)
+        if errors:
+            raise InvalidRequest("The attribute is invalid.", details=errors)
         attribute.save()
         attribute_index_sync(_products_using(attribute))
         catalog_changed()
@@ -198,26 +225,11 @@ def attribute_update(*, attribute: Attribute, data: Mapping[str, Any]) -> Attrib
         raise ValueError(f"Unknown attribute fields: {sorted(unknown)}")
     with transaction.atomic():
         locked = Attribute.objects.select_for_update().get(pk=attribute.pk)
-        in_use = ProductAttributeValue.objects.filter(attribute=locked)
-        errors: dict[str, str] = {}
-        for name in ("slug", "type"):
-            if name in data and data[name] != getattr(locked, name) and in_use.exists():
-                errors[name] = "cannot change while products use the attribute"
-        if "slug" in data and Attribute.objects.filter(slug=data["slug"]).exclude(pk=locked.pk).exists():
-            errors["slug"] = "this slug is taken"
+        errors = attribute_definition_errors(locked, changes=data)
         if errors:
             raise InvalidRequest("The attribute is invalid.", details=errors)
         for name, value in data.items():
             setattr(locked, name, value)
-        _definition_check(locked)
-        if locked.type == AttributeType.CHOICE:
-            used = set(in_use.values_list("value", flat=True))
-            removed = sorted(used - set(locked.choices))
-            if removed:
-                raise InvalidRequest(
-                    "The attribute is invalid.",
-                    details={"choices": f"still used by products: {removed}"},
-                )
         locked.save()
         attribute_index_sync(_products_using(locked))
         catalog_changed()

@@ -25,8 +25,9 @@ from PIL import Image, ImageDraw
 from catalog.models import StockMovement, StockMovementReason
 from ecommerce.common.demo import timestamps_as_given
 
+from .attributes import attribute_create, attribute_index_sync
 from .cache import catalog_changed
-from .models import Category, Product, ProductVariant
+from .models import Attribute, Category, Product, ProductVariant
 from .services import product_image_add
 from .stock import stock_import
 
@@ -316,6 +317,48 @@ def _demo_variants(rng: random.Random, product: Product, department: str, token:
     return variants
 
 
+# Attributes (issue #15): the options' names are attributes too, so sizes and colours filter and
+# facet; every product has a material and a weight, grocery products say whether they are organic.
+MATERIALS = {
+    "Grocery": ("paper", "glass", "tin"),
+    "Kitchen": ("steel", "cast iron", "ceramic", "wood"),
+    "Electronics": ("plastic", "aluminium"),
+    "Home": ("cotton", "wool", "wood", "ceramic"),
+    "Outdoors": ("nylon", "polyester", "aluminium"),
+    "Sports": ("polyester", "rubber", "foam"),
+}
+DEMO_ATTRIBUTES = {
+    "size": {"name": "Size", "type": "choice", "choices": list(SIZES), "position": 0},
+    "color": {"name": "Colour", "type": "choice", "choices": list(COLORS), "position": 1},
+    "material": {
+        "name": "Material",
+        "type": "choice",
+        "choices": sorted({m for materials in MATERIALS.values() for m in materials}),
+        "position": 2,
+    },
+    "weight": {"name": "Weight", "type": "number", "unit": "kg", "position": 3},
+    "organic": {"name": "Organic", "type": "boolean", "position": 4},
+}
+
+
+def demo_attributes_seed() -> None:
+    """The demo attribute definitions (missing ones only)."""
+    existing = set(Attribute.objects.values_list("slug", flat=True))
+    for slug, fields in DEMO_ATTRIBUTES.items():
+        if slug not in existing:
+            attribute_create(slug=slug, **fields)  # type: ignore[arg-type]  # name and type are in fields
+
+
+def _demo_attributes(rng: random.Random, department: str) -> dict[str, object]:
+    values: dict[str, object] = {
+        "material": rng.choice(MATERIALS[department]),
+        "weight": round(rng.uniform(0.1, 8.0), 1),
+    }
+    if department == "Grocery":
+        values["organic"] = rng.random() < 0.35
+    return values
+
+
 def _price(rng: random.Random, low: int, high: int) -> Decimal:
     whole = rng.randint(low, high)
     return Decimal(whole) + rng.choice((Decimal("0.99"), Decimal("0.49"), Decimal("0.00"), Decimal("0.95")))
@@ -337,8 +380,10 @@ def demo_catalog_seed(*, products: int) -> int:
     were created.
     """
     rng = random.Random(products)  # noqa: S311 - demo data, not security
+    attribute_rng = random.Random(products + 1)  # noqa: S311 - its own stream: the products stay as before
     now = timezone.now()
     with transaction.atomic(), timestamps_as_given(Product, ProductVariant, StockMovement):
+        demo_attributes_seed()
         leaves = _categories_seed()
         missing = max(0, products - Product.objects.count())
         siblings = {dep: [leaf for leaf, d, _ in leaves if d == dep] for dep in TREE}
@@ -362,6 +407,7 @@ def demo_catalog_seed(*, products: int) -> int:
                     price=_price(rng, low, high),
                     discontinued=rng.random() < 0.02,
                     image_url=f"https://picsum.photos/seed/{token}/600/600",
+                    attributes=_demo_attributes(attribute_rng, department),
                     created_at=added,
                     updated_at=added,
                 )
@@ -388,6 +434,7 @@ def demo_catalog_seed(*, products: int) -> int:
                 ],
                 batch_size=BATCH_SIZE * 2,
             )
+            attribute_index_sync(product.pk for product in batch)
             created += len(batch)
         if created:
             catalog_changed()

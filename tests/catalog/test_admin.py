@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import Category, Product, ProductVariant, StockMovement
+from catalog.models import Attribute, Category, Product, ProductAttributeValue, ProductVariant, StockMovement
 from tests.factories import CategoryFactory, ProductFactory, StoreManagerFactory
 from tests.helpers.admin_forms import variant_inline_forms
 from tests.helpers.images import NO_IMAGE_ROWS
@@ -264,3 +264,56 @@ def test_category_list_is_a_tree(staff_client):
     assert coffee.parent == home
     by_products = staff_client.get(reverse("admin:catalog_category_changelist"), {"o": "-5"})
     assert by_products.status_code == 200 and len(by_products.context["cl"].result_list) == 6
+
+
+def test_attribute_admin_defines_checks_and_deletes_through_the_service(staff_client):
+    add = reverse("admin:catalog_attribute_add")
+    bad = staff_client.post(
+        add, {"slug": "color", "name": "Colour", "type": "choice", "choices": "[]", "position": 0}
+    )
+    assert bad.status_code == 200 and "a choice attribute needs at least one choice" in bad.content.decode()
+    done = staff_client.post(
+        add,
+        {"slug": "color", "name": "Colour", "type": "choice", "choices": '["red", "blue"]', "position": 0},
+    )
+    assert done.status_code == 302
+    color = Attribute.objects.get(slug="color")
+    product = ProductFactory(name="Mug")
+    change = staff_client.post(
+        reverse("admin:catalog_product_change", args=[product.pk]),
+        {
+            "name": "Mug",
+            "slug": product.slug,
+            "description": "",
+            "price": "5.00",
+            "attributes": '{"color": "purple"}',
+            **NO_IMAGE_ROWS,
+            **variant_inline_forms(product),
+        },
+    )
+    assert change.status_code == 200 and "must be one of" in change.content.decode()
+    staff_client.post(
+        reverse("admin:catalog_product_change", args=[product.pk]),
+        {
+            "name": "Mug",
+            "slug": product.slug,
+            "description": "",
+            "price": "5.00",
+            "attributes": '{"color": "red"}',
+            **NO_IMAGE_ROWS,
+            **variant_inline_forms(product),
+        },
+    )
+    product.refresh_from_db()
+    assert product.attributes == {"color": "red"}
+    assert list(ProductAttributeValue.objects.filter(product=product).values_list("value", flat=True)) == [
+        "red"
+    ]
+    in_use = staff_client.post(
+        reverse("admin:catalog_attribute_change", args=[color.pk]),
+        {"slug": "color", "name": "Colour", "type": "choice", "choices": '["blue"]', "position": 0},
+    )
+    assert in_use.status_code == 200 and "still used by products" in in_use.content.decode()
+    staff_client.post(reverse("admin:catalog_attribute_delete", args=[color.pk]), {"post": "yes"})
+    product.refresh_from_db()
+    assert not Attribute.objects.exists() and product.attributes == {}

@@ -42,8 +42,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from cart import services as cart_services
 from cart.models import CartLine
-from catalog.attributes import attribute_create
 from catalog import services as catalog_services
+from catalog.attributes import attribute_create
 from catalog.models import Attribute, Category, Product, ProductImage
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus

@@ -29,6 +29,7 @@ def variant_inline_forms(product: Any, *rows: dict[str, Any]) -> dict[str, Any]:
             "position": variant.position if variant else index,
             "tax_class": variant.tax_class if variant else "standard",
             "weight_grams": "",
+            "attributes": json.dumps(variant.attributes) if variant else "{}",
         }
         if variant is None or variant.is_active:
             fields["is_active"] = "on"
