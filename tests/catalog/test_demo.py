@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.demo import demo_catalog_seed
-from catalog.models import Category, Product
+from catalog.models import Attribute, Category, Product
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,23 @@ def test_seed_demo_generates_images_for_the_first_products_once(django_capture_o
         (480, "webp"),
     }
     assert demo_images_seed() == 0  # again: nothing new
+
+
+def test_demo_catalog_has_attributes_that_filter_and_facet(client):
+    demo_catalog_seed(products=300)
+    assert set(Attribute.objects.values_list("slug", flat=True)) == {
+        "size",
+        "color",
+        "material",
+        "weight",
+        "organic",
+    }
+    body = client.get(
+        "/api/products/", {"facets": "size,color,material,organic,price", "page_size": 1}
+    ).json()
+    facets = body["facets"]
+    assert sum(row["count"] for row in facets["material"]) == body["count"]  # every product has one
+    assert facets["size"] and facets["color"] and facets["organic"] and facets["price"]
+    heavy = client.get("/api/products/", {"attr.weight__gte": "4", "attr.material": "steel,wood"}).json()
+    assert 0 < heavy["count"] < body["count"]
+    assert all(p["attributes"]["weight"] >= 4 for p in heavy["results"])
