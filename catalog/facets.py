@@ -7,23 +7,26 @@ value of each attribute and per price bucket (``CATALOG_PRICE_FACET_BOUNDS``). B
 :class:`~catalog.models.ProductAttributeValue` (one row per product and value, so a product counts
 once without a DISTINCT) on its (attribute, value, product) and (attribute, number, product)
 indexes; the counts are two queries whatever the number of facets: one ``GROUP BY`` over the
-attribute rows of the filtered products, one ``GROUP BY`` of their price bucket.
+attribute rows of the filtered products, one ``GROUP BY`` of their price bucket. On PostgreSQL
+a list filtered by nothing but (at most) a category reads counts kept by triggers instead
+(:class:`~catalog.models.FacetCount`, :class:`~catalog.models.PriceCount`): the broadest lists,
+whose live counts would read every product.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Sum, Value, When
 
 from ecommerce.common.exceptions import InvalidRequest
 
 from .attributes import attribute_value_canonical, attribute_value_text
-from .models import Attribute, AttributeType, Product, ProductAttributeValue
+from .models import Attribute, AttributeType, FacetCount, PriceCount, Product, ProductAttributeValue
 
 PREFIX = "attr."
 RANGE_OPERATORS = ("gte", "lte", "gt", "lt")
@@ -140,45 +143,85 @@ def _facet_value(attribute: Attribute, text: str) -> Any:
     return text
 
 
+def _bucket() -> Case:
+    """The index of a price's bucket: 0 below the first bound, … , ``len(bounds)`` above the last."""
+    bounds = price_bounds()
+    return Case(
+        *(When(price__lt=bound, then=Value(index)) for index, bound in enumerate(bounds)),
+        default=Value(len(bounds)),
+        output_field=IntegerField(),
+    )
+
+
+def _facets_shaped(
+    request: FacetRequest, counts: Iterable[tuple[int, str, int]], buckets: dict[int, int] | None
+) -> dict[str, list[dict[str, Any]]]:
+    """``{slug: [{value, count}]}`` (most products first, then by value) from ``(attribute id,
+    value, count)`` rows, and ``price: [{min, max, count}]`` from ``{bucket: count}`` (non-empty
+    buckets; ``max`` null for the last)."""
+    facets: dict[str, list[dict[str, Any]]] = {}
+    grouped: dict[int, list[tuple[str, int]]] = {attribute.pk: [] for attribute in request.attributes}
+    for attribute_id, value, count in counts:
+        grouped[attribute_id].append((value, count))
+    for attribute in request.attributes:
+        rows = sorted(grouped[attribute.pk], key=lambda row: (-row[1], row[0]))
+        facets[attribute.slug] = [
+            {"value": _facet_value(attribute, value), "count": count} for value, count in rows
+        ]
+    if buckets is not None:
+        bounds = price_bounds()
+        edges: list[Decimal | None] = [Decimal("0"), *bounds, None]
+        facets[PRICE] = [
+            {"min": edges[index], "max": edges[index + 1], "count": buckets[index]}
+            for index in range(len(bounds) + 1)
+            if buckets.get(index)
+        ]
+    return facets
+
+
 def product_facets(products: QuerySet[Product], request: FacetRequest) -> dict[str, list[dict[str, Any]]]:
     """Facet counts over ``products`` (filtered bare product rows: no stock annotation, no
-    ordering): ``{slug: [{value, count}]}`` by count then value, and ``price: [{min, max,
-    count}]`` for the non-empty buckets (``max`` null for the last). One ``GROUP BY`` query each.
+    ordering), counted live: one ``GROUP BY`` over their attribute value rows, one over their
+    price buckets.
 
-    Both group the filtered product query itself (a join to the attribute rows, a bucket
+    Both group the filtered product query itself (a join to the value rows, a bucket
     expression on the price), not a sub-select of it: the search backend's SQL names the
     product table, which must stay unaliased."""
-    facets: dict[str, list[dict[str, Any]]] = {}
+    counts: Iterable[tuple[int, str, int]] = ()
     if request.attributes:
-        by_id = {attribute.pk: attribute for attribute in request.attributes}
         counts = (
             products.order_by()
-            .filter(attribute_values__attribute_id__in=list(by_id))
+            .filter(attribute_values__attribute_id__in=[a.pk for a in request.attributes])
             .values_list("attribute_values__attribute_id", "attribute_values__value")
             .annotate(count=Count("pk"))
         )
-        grouped: dict[int, list[tuple[str, int]]] = {pk: [] for pk in by_id}
-        for attribute_id, value, count in counts:
-            grouped[attribute_id].append((value, count))
-        for pk, attribute in by_id.items():
-            rows = sorted(grouped[pk], key=lambda row: (-row[1], row[0]))
-            facets[attribute.slug] = [
-                {"value": _facet_value(attribute, value), "count": count} for value, count in rows
-            ]
+    buckets = None
     if request.price:
-        bounds = price_bounds()
-        bucket = Case(
-            *(When(price__lt=bound, then=Value(index)) for index, bound in enumerate(bounds)),
-            default=Value(len(bounds)),
-            output_field=IntegerField(),
+        buckets = dict(
+            products.order_by().annotate(bucket=_bucket()).values_list("bucket").annotate(count=Count("pk"))
         )
-        totals = dict(
-            products.order_by().annotate(bucket=bucket).values_list("bucket").annotate(count=Count("pk"))
+    return _facets_shaped(request, counts, buckets)
+
+
+def product_facets_kept(scope: Any, request: FacetRequest, *, using: str) -> dict[str, list[dict[str, Any]]]:
+    """PostgreSQL: the same counts for every live product of ``scope`` (0: the whole catalog, or
+    an expression of a category id), read from the counts the triggers keep (:class:`FacetCount`,
+    :class:`PriceCount`): one small ``SELECT`` and one ``GROUP BY`` over a few thousand prices."""
+    counts: Iterable[tuple[int, str, int]] = ()
+    if request.attributes:
+        counts = (
+            FacetCount.objects.using(using)
+            .filter(scope_id=scope, attribute_id__in=[a.pk for a in request.attributes], count__gt=0)
+            .values_list("attribute_id", "value", "count")
         )
-        edges: list[Decimal | None] = [Decimal("0"), *bounds, None]
-        facets[PRICE] = [
-            {"min": edges[index], "max": edges[index + 1], "count": totals[index]}
-            for index in range(len(bounds) + 1)
-            if totals.get(index)
-        ]
-    return facets
+    buckets = None
+    if request.price:
+        buckets = dict(
+            PriceCount.objects.using(using)
+            .filter(scope_id=scope, count__gt=0)
+            .annotate(bucket=_bucket())
+            .values_list("bucket")
+            .annotate(total=Sum("count"))
+            .order_by()
+        )
+    return _facets_shaped(request, counts, buckets)

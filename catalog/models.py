@@ -213,7 +213,11 @@ class ProductAttributeValue(models.Model):
     ``value`` is the canonical text (``"true"``/``"false"``, numbers without trailing zeros);
     ``number`` is set for number attributes, for ranges."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attribute_values")
+    # (product, attribute, value) is the product's index: facet counts over a filtered product set
+    # read each product's values from it alone (index-only), never from the table.
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="attribute_values", db_index=False
+    )
     attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="+", db_index=False)
     value = models.CharField(max_length=200)
     number = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -226,6 +230,7 @@ class ProductAttributeValue(models.Model):
         ]
         indexes = [
             models.Index(fields=["attribute", "number", "product"], name="attribute_number_product_idx"),
+            models.Index(fields=["product", "attribute", "value"], name="product_attribute_value_idx"),
         ]
 
     def __str__(self) -> str:
@@ -259,6 +264,36 @@ class ProductPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} in {self.category_id}"
+
+
+class FacetCount(models.Model):
+    """PostgreSQL only: how many live products of a scope (``scope_id`` 0: the whole catalog,
+    else a category with its sub-tree) have an attribute value; what ``?facets=`` reads for a
+    list with no filter but the category (``catalog.facets``). Kept exact by statement triggers
+    (migration ``0008_facet_counts``) on the attribute value rows, the placements and the
+    products; no Python code writes it. Rows at 0 may remain; readers skip them."""
+
+    pk = models.CompositePrimaryKey("scope_id", "attribute_id", "value")
+    scope_id = models.BigIntegerField()
+    attribute_id = models.BigIntegerField()
+    value = models.CharField(max_length=200)
+    count = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.scope_id}: {self.attribute_id}={self.value} × {self.count}"
+
+
+class PriceCount(models.Model):
+    """PostgreSQL only: how many live products of a scope (as :class:`FacetCount`) have a price;
+    the price facet's buckets are sums over ranges of these. Kept by the same triggers."""
+
+    pk = models.CompositePrimaryKey("scope_id", "price")
+    scope_id = models.BigIntegerField()
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    count = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.scope_id}: {self.price} × {self.count}"
 
 
 def product_image_upload_to(instance: ProductImage, filename: str) -> str:

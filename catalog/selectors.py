@@ -24,13 +24,13 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Case, F, OrderBy, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.replica import catalog_read_db
 
 from .exceptions import AttributeNotFound, CategoryNotFound, ImageNotFound, ProductNotFound, VariantRequired
-from .facets import AttributeFilter, FacetRequest, product_facets
+from .facets import AttributeFilter, FacetRequest, product_facets, product_facets_kept
 from .models import Attribute, Category, Product, ProductImage, ProductPlacement, ProductVariant
 from .querysets import ProductQuerySet
 from .search import search_backend
@@ -151,9 +151,17 @@ def _product_filter(queryset: ProductQuerySet, filters: ProductFilters) -> Produ
 def product_facet_counts(
     *, filters: ProductFilters, request: FacetRequest
 ) -> dict[str, list[dict[str, Any]]]:
-    """The facet counts of the products matching ``filters`` (:func:`catalog.facets.product_facets`):
-    the same filters as :func:`product_list`, on bare product rows (no stock, no prefetches)."""
-    products = _product_filter(ProductQuerySet(Product, using=catalog_read_db()), filters)
+    """The facet counts of the products matching ``filters``: the same filters as
+    :func:`product_list`, counted live on bare product rows (no stock, no prefetches:
+    :func:`catalog.facets.product_facets`), or, on PostgreSQL with no filter but a category,
+    read from the kept counts (:func:`catalog.facets.product_facets_kept`)."""
+    db = catalog_read_db()
+    if connection.vendor == "postgresql" and filters == ProductFilters(
+        category=filters.category, ordering=filters.ordering
+    ):
+        scope = Coalesce(_category_id(filters.category), Value(-1)) if filters.category else 0
+        return product_facets_kept(scope, request, using=db)
+    products = _product_filter(ProductQuerySet(Product, using=db), filters)
     if filters.search:
         products = search_backend().search(products, filters.search)
     return product_facets(products, request)

@@ -1,0 +1,240 @@
+"""``FacetCount`` and ``PriceCount``: the tables on every database; on PostgreSQL also the
+statement triggers that keep them exact, and their first fill. Nothing in Python writes them.
+
+Scopes: 0 is the whole catalog (live = the product is not discontinued), any other is a
+category with its sub-tree, read from ``ProductPlacement`` (which the triggers of migration 0003
+keep expanded, with ``price`` and ``discontinued`` copied in).
+
+- Attribute value rows inserted or deleted: ± in scope 0 when the product is live, and in every
+  live placement's category.
+- Placements inserted, deleted or updated (a category link changed, the tree moved, a product's
+  price or ``discontinued`` copied in): ± the product's value rows and its price there.
+- Products inserted, deleted or updated: ± their price in scope 0 (when price or
+  ``discontinued`` changed) and, when ``discontinued`` flipped, their value rows in scope 0.
+
+Each change is one ``INSERT … ON CONFLICT DO UPDATE`` per statement (bulk writes stay fast), in
+key order, after a transaction-level advisory lock: writers of counts run one after the other,
+so two of them can never deadlock on count rows taken in different statements. Checkout never
+fires these (it changes variants only).
+"""
+
+from django.db import migrations, models
+
+from ecommerce.common.db import run_on_postgresql
+
+LOCK = "PERFORM pg_advisory_xact_lock(hashtext('catalog_facet_counts'));"
+
+FACETS_UPSERT = """
+    INSERT INTO catalog_facetcount AS f (scope_id, attribute_id, value, count)
+    SELECT scope_id, attribute_id, value, sum(delta) FROM ({rows}) AS r
+    GROUP BY scope_id, attribute_id, value ORDER BY scope_id, attribute_id, value
+    ON CONFLICT (scope_id, attribute_id, value) DO UPDATE SET count = f.count + EXCLUDED.count;
+"""
+PRICES_UPSERT = """
+    INSERT INTO catalog_pricecount AS f (scope_id, price, count)
+    SELECT scope_id, price, sum(delta) FROM ({rows}) AS r
+    GROUP BY scope_id, price ORDER BY scope_id, price
+    ON CONFLICT (scope_id, price) DO UPDATE SET count = f.count + EXCLUDED.count;
+"""
+
+
+def _values_of(table: str, sign: int) -> str:
+    """Value rows of ``table`` in every scope they count in (0 when the product is live, and
+    the categories of its live placements)."""
+    return (
+        f"SELECT 0::bigint AS scope_id, v.attribute_id, v.value, {sign} AS delta FROM {table} v"
+        " JOIN catalog_product p ON p.id = v.product_id WHERE NOT p.discontinued"
+        f" UNION ALL SELECT pl.category_id, v.attribute_id, v.value, {sign} FROM {table} v"
+        " JOIN catalog_productplacement pl ON pl.product_id = v.product_id WHERE NOT pl.discontinued"
+    )
+
+
+def _placements_values(table: str, sign: int) -> str:
+    """The value rows of the products of the live placements in ``table``, in their categories."""
+    return (
+        f"SELECT pl.category_id AS scope_id, v.attribute_id, v.value, {sign} AS delta FROM {table} pl"
+        " JOIN catalog_productattributevalue v ON v.product_id = pl.product_id WHERE NOT pl.discontinued"
+    )
+
+
+def _placements_prices(table: str, sign: int) -> str:
+    return f"SELECT category_id AS scope_id, price, {sign} AS delta FROM {table} WHERE NOT discontinued"
+
+
+def _products_prices(table: str, sign: int) -> str:
+    return f"SELECT 0::bigint AS scope_id, price, {sign} AS delta FROM {table} WHERE NOT discontinued"
+
+
+_CHANGED = "FROM old_products o JOIN new_products n ON n.id = o.id"
+PRODUCT_PRICES_MOVED = (
+    f"SELECT 0::bigint AS scope_id, o.price, -1 AS delta {_CHANGED}"
+    " WHERE NOT o.discontinued AND (o.price IS DISTINCT FROM n.price OR n.discontinued)"
+    f" UNION ALL SELECT 0::bigint, n.price, 1 {_CHANGED}"
+    " WHERE NOT n.discontinued AND (o.price IS DISTINCT FROM n.price OR o.discontinued)"
+)
+PRODUCT_VALUES_FLIPPED = (
+    "SELECT 0::bigint AS scope_id, v.attribute_id, v.value,"
+    f" CASE WHEN n.discontinued THEN -1 ELSE 1 END AS delta {_CHANGED}"
+    " JOIN catalog_productattributevalue v ON v.product_id = n.id"
+    " WHERE o.discontinued IS DISTINCT FROM n.discontinued"
+)
+
+FORWARD = [
+    f"""
+    CREATE FUNCTION catalog_facet_values_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {LOCK}
+        IF TG_OP = 'INSERT' THEN
+            {FACETS_UPSERT.format(rows=_values_of("new_values", 1))}
+        ELSE
+            {FACETS_UPSERT.format(rows=_values_of("old_values", -1))}
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER catalog_facet_values_insert_trg AFTER INSERT ON catalog_productattributevalue
+    REFERENCING NEW TABLE AS new_values FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_values_changed()
+    """,
+    """
+    CREATE TRIGGER catalog_facet_values_delete_trg AFTER DELETE ON catalog_productattributevalue
+    REFERENCING OLD TABLE AS old_values FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_values_changed()
+    """,
+    f"""
+    CREATE FUNCTION catalog_facet_placements_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {LOCK}
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            {FACETS_UPSERT.format(rows=_placements_values("old_placements", -1))}
+            {PRICES_UPSERT.format(rows=_placements_prices("old_placements", -1))}
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            {FACETS_UPSERT.format(rows=_placements_values("new_placements", 1))}
+            {PRICES_UPSERT.format(rows=_placements_prices("new_placements", 1))}
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER catalog_facet_placements_insert_trg AFTER INSERT ON catalog_productplacement
+    REFERENCING NEW TABLE AS new_placements
+    FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_placements_changed()
+    """,
+    """
+    CREATE TRIGGER catalog_facet_placements_delete_trg AFTER DELETE ON catalog_productplacement
+    REFERENCING OLD TABLE AS old_placements
+    FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_placements_changed()
+    """,
+    """
+    CREATE TRIGGER catalog_facet_placements_update_trg AFTER UPDATE ON catalog_productplacement
+    REFERENCING OLD TABLE AS old_placements NEW TABLE AS new_placements
+    FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_placements_changed()
+    """,
+    f"""
+    CREATE FUNCTION catalog_facet_products_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            IF EXISTS (SELECT 1 FROM new_products WHERE NOT discontinued) THEN
+                {LOCK}
+                {PRICES_UPSERT.format(rows=_products_prices("new_products", 1))}
+            END IF;
+        ELSIF TG_OP = 'DELETE' THEN
+            IF EXISTS (SELECT 1 FROM old_products WHERE NOT discontinued) THEN
+                {LOCK}
+                {PRICES_UPSERT.format(rows=_products_prices("old_products", -1))}
+            END IF;
+        ELSIF EXISTS (
+            SELECT 1 {_CHANGED}
+            WHERE o.price IS DISTINCT FROM n.price OR o.discontinued IS DISTINCT FROM n.discontinued
+        ) THEN
+            {LOCK}
+            {PRICES_UPSERT.format(rows=PRODUCT_PRICES_MOVED)}
+            {FACETS_UPSERT.format(rows=PRODUCT_VALUES_FLIPPED)}
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER catalog_facet_products_insert_trg AFTER INSERT ON catalog_product
+    REFERENCING NEW TABLE AS new_products FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_products_changed()
+    """,
+    """
+    CREATE TRIGGER catalog_facet_products_delete_trg AFTER DELETE ON catalog_product
+    REFERENCING OLD TABLE AS old_products FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_products_changed()
+    """,
+    """
+    CREATE TRIGGER catalog_facet_products_update_trg AFTER UPDATE ON catalog_product
+    REFERENCING OLD TABLE AS old_products NEW TABLE AS new_products
+    FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_products_changed()
+    """,
+    # The first fill (a repair is the same two statements after emptying both tables).
+    f"""
+    INSERT INTO catalog_facetcount (scope_id, attribute_id, value, count)
+    SELECT scope_id, attribute_id, value, sum(delta)
+    FROM ({_values_of("catalog_productattributevalue", 1)}) AS r
+    GROUP BY scope_id, attribute_id, value
+    """,
+    f"""
+    INSERT INTO catalog_pricecount (scope_id, price, count)
+    SELECT scope_id, price, sum(delta) FROM (
+        {_products_prices("catalog_product", 1)} UNION ALL {_placements_prices("catalog_productplacement", 1)}
+    ) AS r GROUP BY scope_id, price
+    """,
+]
+
+BACKWARD = [
+    "DROP TRIGGER IF EXISTS catalog_facet_products_update_trg ON catalog_product",
+    "DROP TRIGGER IF EXISTS catalog_facet_products_delete_trg ON catalog_product",
+    "DROP TRIGGER IF EXISTS catalog_facet_products_insert_trg ON catalog_product",
+    "DROP FUNCTION IF EXISTS catalog_facet_products_changed()",
+    "DROP TRIGGER IF EXISTS catalog_facet_placements_update_trg ON catalog_productplacement",
+    "DROP TRIGGER IF EXISTS catalog_facet_placements_delete_trg ON catalog_productplacement",
+    "DROP TRIGGER IF EXISTS catalog_facet_placements_insert_trg ON catalog_productplacement",
+    "DROP FUNCTION IF EXISTS catalog_facet_placements_changed()",
+    "DROP TRIGGER IF EXISTS catalog_facet_values_delete_trg ON catalog_productattributevalue",
+    "DROP TRIGGER IF EXISTS catalog_facet_values_insert_trg ON catalog_productattributevalue",
+    "DROP FUNCTION IF EXISTS catalog_facet_values_changed()",
+]
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("catalog", "0007_attributes"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="FacetCount",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "scope_id", "attribute_id", "value", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("scope_id", models.BigIntegerField()),
+                ("attribute_id", models.BigIntegerField()),
+                ("value", models.CharField(max_length=200)),
+                ("count", models.IntegerField()),
+            ],
+        ),
+        migrations.CreateModel(
+            name="PriceCount",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "scope_id", "price", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("scope_id", models.BigIntegerField()),
+                ("price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("count", models.IntegerField()),
+            ],
+        ),
+        migrations.RunPython(run_on_postgresql(FORWARD), run_on_postgresql(BACKWARD), elidable=False),
+    ]

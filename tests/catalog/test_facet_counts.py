@@ -1,0 +1,140 @@
+"""PostgreSQL keeps facet counts for the broadest lists (the whole catalog, a category) with
+triggers (migration 0008): after any sequence of catalog writes through every entry point, the
+kept counts equal the counts computed live from the products."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from catalog import services
+from catalog.attributes import attribute_create, attribute_delete
+from catalog.facets import FacetRequest, product_facets, product_facets_kept
+from catalog.models import Attribute, Category, Product, ProductVariant
+from catalog.querysets import ProductQuerySet
+from catalog.selectors import ProductFilters, _product_filter
+from tests.helpers.inventory import send
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="facet counts are kept by PostgreSQL triggers"
+    ),
+]
+
+COLORS = ["red", "blue", "green"]
+
+
+def _assert_kept_equals_live() -> dict:
+    request = FacetRequest(attributes=tuple(Attribute.objects.order_by("pk")), price=True)
+    scopes: list[tuple[object, str | None]] = [(0, None)]
+    scopes += [(category.pk, category.slug) for category in Category.objects.all()]
+    for scope, slug in scopes:
+        live = product_facets(
+            _product_filter(ProductQuerySet(Product), ProductFilters(category=slug)), request
+        )
+        assert product_facets_kept(scope, request, using="default") == live, slug or "whole catalog"
+    return product_facets_kept(0, request, using="default")
+
+
+def test_kept_counts_follow_every_kind_of_write(api_client, settings):
+    settings.CATALOG_PRICE_FACET_BOUNDS = [10, 20]
+    rng = random.Random(15)
+    attribute_create(slug="color", name="Colour", type="choice", choices=COLORS)
+    attribute_create(slug="size", name="Size", type="choice", choices=["S", "M"])
+    attribute_create(slug="weight", name="Weight", type="number")
+    root = services.category_create(name="Root")
+    leaf = services.category_create(name="Leaf", parent=root.public_id)
+    other = services.category_create(name="Other")
+    products: list[Product] = []
+    for index in range(8):
+        categories = rng.sample([root.public_id, leaf.public_id, other.public_id], rng.randint(0, 2))
+        if index % 2:
+            product = services.product_create(
+                name=f"Tee {index}",
+                options=["size", "color"],
+                variants=[
+                    {
+                        "options": {"size": size, "color": rng.choice(COLORS)},
+                        "price": Decimal(5 + index),
+                        "quantity": 1,
+                    }
+                    for size in ("S", "M")
+                ],
+                categories=categories,
+                attributes={"weight": index},
+            )
+        else:
+            product = services.product_create(
+                name=f"Mug {index}",
+                price=Decimal(8 + 3 * index),
+                quantity=2,
+                categories=categories,
+                attributes={"color": rng.choice(COLORS)},
+            )
+        products.append(product)
+    first = _assert_kept_equals_live()
+    assert sum(row["count"] for row in first["color"]) >= 4 and len(first["weight"]) == 4 and first["price"]
+
+    services.product_update(product=products[0], data={"discontinued": True})
+    services.product_update(
+        product=products[2], data={"price": Decimal("19.50"), "attributes": {"color": "blue"}}
+    )
+    services.product_update(product=products[4], data={"categories": [leaf.public_id]})
+    _assert_kept_equals_live()
+
+    tee = products[1]
+    variant = ProductVariant.objects.filter(product=tee).first()
+    services.variant_update(variant=variant, data={"is_active": False})
+    services.variant_update(
+        variant=ProductVariant.objects.filter(product=tee).last(), data={"price": Decimal("30")}
+    )
+    _assert_kept_equals_live()
+
+    services.category_update(category=leaf, data={"parent": other.public_id})  # the tree moves
+    services.product_update(product=products[0], data={"discontinued": False})
+    _assert_kept_equals_live()
+
+    services.category_delete(category=root)
+    services.product_delete(product=products[3])
+    services.product_discontinue_many(product_ids=[products[5].pk, products[6].pk])
+    _assert_kept_equals_live()
+
+    # the inventory API creates, re-prices and discontinues products too
+    body = {"manager_id": "mgr_1", "products": [{"name": "Kettle", "price": 25, "quantity": 3}]}
+    created = send(api_client, "post", "/api/inventory/products", body)
+    assert created.status_code == 201, created.content
+    body["products"][0]["price"] = 9
+    assert send(api_client, "post", "/api/inventory/products", body).status_code == 201
+    _assert_kept_equals_live()
+    kettle = created.json()["products"][0]["id"]
+    discontinued = send(
+        api_client, "post", "/api/inventory/discontinue", {"manager_id": "mgr_1", "product_id": kettle}
+    )
+    assert discontinued.status_code == 204, discontinued.content
+    _assert_kept_equals_live()
+
+    attribute_delete(attribute=Attribute.objects.get(slug="color"))
+    _assert_kept_equals_live()
+
+
+def test_the_kept_counts_answer_the_broad_lists(api_client):
+    attribute_create(slug="color", name="Colour", type="choice", choices=COLORS)
+    coffee = services.category_create(name="Coffee")
+    services.product_create(
+        name="Beans",
+        price=Decimal("12"),
+        quantity=1,
+        categories=[coffee.public_id],
+        attributes={"color": "red"},
+    )
+    services.product_create(name="Mug", price=Decimal("30"), quantity=1, attributes={"color": "blue"})
+    body = api_client.get("/api/products/", {"facets": "color", "category": "coffee"}).json()
+    assert body["count"] == 1 and body["facets"] == {"color": [{"value": "red", "count": 1}]}
+    everything = api_client.get("/api/products/", {"facets": "color"}).json()
+    assert everything["facets"]["color"] == [{"value": "blue", "count": 1}, {"value": "red", "count": 1}]
+    unknown = api_client.get("/api/products/", {"facets": "color", "category": "no-such-category"})
+    assert unknown.status_code == 400 and "category" in unknown.json()["error"]["details"]
