@@ -113,7 +113,10 @@ def _seed() -> None:
                 variant.product_id = variant.product.pk
             stock_import(created=[], levels={}, reason=StockMovementReason.RESTOCK, created_variants=variants)
             through.objects.bulk_create(
-                [through(product_id=p.pk, category_id=leaf.pk) for p, leaf in zip(products, links, strict=True)]
+                [
+                    through(product_id=p.pk, category_id=leaf.pk)
+                    for p, leaf in zip(products, links, strict=True)
+                ]
             )
             attribute_index_sync(p.pk for p in products)
         made += len(products)
@@ -125,7 +128,9 @@ def _seed() -> None:
 
 def _facet_ms(queries: list[dict[str, str]]) -> float:
     kept = ("catalog_facetcount", "catalog_pricecount")
-    return sum(float(q["time"]) * 1000 for q in queries if "GROUP BY" in q["sql"] or any(t in q["sql"] for t in kept))
+    return sum(
+        float(q["time"]) * 1000 for q in queries if "GROUP BY" in q["sql"] or any(t in q["sql"] for t in kept)
+    )
 
 
 def _measure(client: Client, urls: list[str], repeat: int) -> tuple[list[float], list[float], int]:
@@ -153,7 +158,9 @@ def _p95(samples: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     _seed()
@@ -161,7 +168,9 @@ def main() -> None:
     facets = "facets=color,size,material,price"
     kinds = {
         "no filter": [f"/api/products/?{facets}&page={page}" for page in (1, 2, 3)],
-        "category (departments and leaves)": [f"/api/products/?category={slug}&{facets}" for slug in slugs[:20]],
+        "category (departments and leaves)": [
+            f"/api/products/?category={slug}&{facets}" for slug in slugs[:20]
+        ],
         "search": [f"/api/products/?search={term.replace(' ', '+')}&{facets}" for term in SEARCHES],
         "attribute value (attr.color=…)": [f"/api/products/?attr.color={color}&{facets}" for color in COLORS],
         "number range + value": [

@@ -95,8 +95,8 @@ def list_parameters_parse(
     wanted: dict[str, str] = {}
     parsed: list[tuple[str, str, str | None]] = []
     for name in names:
-        slug, _, operator = name[len(PREFIX) :].partition("__")
-        parsed.append((name, slug, operator or None))
+        slug, _, suffix = name[len(PREFIX) :].partition("__")
+        parsed.append((name, slug, suffix or None))
         wanted.setdefault(slug, name)
     for slug in facet_slugs:
         if slug != PRICE:

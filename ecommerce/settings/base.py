@@ -147,7 +147,9 @@ if cache_is_redis(CACHES["default"]):
 # shared catalog version on every read; 0 turns the in-process layer off.
 CATALOG_LOCAL_CACHE_ENTRIES = env.int("CATALOG_LOCAL_CACHE_ENTRIES", default=256)
 # The boundaries of the product list's price facet buckets (``?facets=price``), in the shop's currency.
-CATALOG_PRICE_FACET_BOUNDS = env.list("CATALOG_PRICE_FACET_BOUNDS", cast=float, default=[10, 25, 50, 100, 250, 500])
+CATALOG_PRICE_FACET_BOUNDS = env.list(
+    "CATALOG_PRICE_FACET_BOUNDS", cast=float, default=[10, 25, 50, 100, 250, 500]
+)
 
 # --- Email --------------------------------------------------------------------------------
 _email = email_config(env.str("EMAIL_URL", default="") or "consolemail://", base_dir=BASE_DIR)
