@@ -19,6 +19,30 @@ ITEM = {
     "manager_id": None,
     "created_at": "2026-01-05T10:00:00.000000Z",
     "updated_at": "2026-01-05T10:00:00.000000Z",
+    # catalog v2 (issue #15): the product list's items carry these too
+    "in_stock": True,
+    "price_range": {"min": 15.99, "max": 17.99},
+    "options": ["size", "color"],
+    "variants": [
+        {
+            "id": f"var_3kTMd9xQ2b7VfL{n:02d}",
+            "sku": f"FB-000123-{size}",
+            "options": {"size": size, "color": "navy"},
+            "price": 15.99 + n,
+            "compare_at_price": None,
+            "quantity": 30,
+            "status": "in_stock",
+            "weight_grams": None,
+            "tax_class": "standard",
+            "position": n,
+            "is_active": True,
+            "attributes": {},
+            "images": [],
+        }
+        for n, size in enumerate(("S", "M", "L"))
+    ],
+    "images": [],
+    "attributes": {"material": "wool", "weight": 1.4},
 }
 PAGE = {
     "count": 100_000,

@@ -41,7 +41,8 @@ def _numbers(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]
         if node.get("type") == "number":
             yield where, node
         for key, value in node.items():
-            yield from _numbers(value, f"{where}/{key}")
+            if key not in ("example", "examples"):  # data shown in the docs, not schemas
+                yield from _numbers(value, f"{where}/{key}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _numbers(value, f"{where}/{index}")

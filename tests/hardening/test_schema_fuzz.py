@@ -125,28 +125,62 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     ("POST", "/api/categories/"): ({"INVALID_REQUEST"}, {"parent"}),
     ("PATCH", "/api/categories/{category_id}/"): ({"INVALID_REQUEST"}, {"parent"}),
     # no category with that id or slug; min_price above max_price (a relation between two
-    # parameters, which a JSON Schema of each cannot state; the operation's description says it)
-    ("GET", "/api/products/"): ({"INVALID_REQUEST"}, {"category", "min_price"}),
+    # parameters, which a JSON Schema of each cannot state; the operation's description says it);
+    # facets naming no defined, filterable attribute
+    ("GET", "/api/products/"): ({"INVALID_REQUEST"}, {"category", "min_price", "facets"}),
     # variants.*: a variant's options must match the product's option names, and be unique with
     # its SKU among the product's variants (and SKUs among all); price/quantity: per variant on
-    # a product with several
+    # a product with several; attributes.*: values only of defined attributes, of their type
     ("POST", "/api/products/"): (
         {"INVALID_REQUEST"},
-        {"categories", "manager_id", "image_url", "options", "price", "variants", "variants.*"},
+        {
+            "categories",
+            "manager_id",
+            "image_url",
+            "options",
+            "price",
+            "variants",
+            "variants.*",
+            "attributes.*",
+        },
     ),
     ("PUT", "/api/products/{product_id}/"): (
         {"INVALID_REQUEST"},
-        {"categories", "manager_id", "image_url", "options", "price", "quantity", "variants", "variants.*"},
+        {
+            "categories",
+            "manager_id",
+            "image_url",
+            "options",
+            "price",
+            "quantity",
+            "variants",
+            "variants.*",
+            "attributes.*",
+        },
     ),
     ("PATCH", "/api/products/{product_id}/"): (
         {"INVALID_REQUEST"},
-        {"categories", "manager_id", "image_url", "options", "price", "quantity", "variants", "variants.*"},
+        {
+            "categories",
+            "manager_id",
+            "image_url",
+            "options",
+            "price",
+            "quantity",
+            "variants",
+            "variants.*",
+            "attributes.*",
+        },
     ),
     ("POST", "/api/products/{product_id}/variants/"): (
         {"INVALID_REQUEST"},
         {"options", "variants", "variants.*"},
     ),
     ("PATCH", "/api/products/{product_id}/variants/{variant_id}/"): ({"INVALID_REQUEST"}, {"variants.*"}),
+    # a definition: slug taken; choices only (and some) for choice attributes, a unit only for numbers;
+    # slug, type and used choices kept while products use the attribute
+    ("POST", "/api/attributes/"): ({"INVALID_REQUEST"}, {"slug", "choices", "unit"}),
+    ("PATCH", "/api/attributes/{attribute_id}/"): ({"INVALID_REQUEST"}, {"slug", "type", "choices", "unit"}),
     ("DELETE", "/api/products/{product_id}/variants/{variant_id}/"): ({"INVALID_REQUEST"}, {"variant"}),
     # The picture is judged by its content, which a JSON Schema `format: binary` cannot state:
     # random bytes are not a JPEG/PNG/WebP (415) or not a decodable one (400); no variant exists yet.
