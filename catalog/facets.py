@@ -206,19 +206,22 @@ def product_facets(products: QuerySet[Product], request: FacetRequest) -> dict[s
 def product_facets_kept(scope: Any, request: FacetRequest, *, using: str) -> dict[str, list[dict[str, Any]]]:
     """PostgreSQL: the same counts for every live product of ``scope`` (0: the whole catalog, or
     an expression of a category id), read from the counts the triggers keep (:class:`FacetCount`,
-    :class:`PriceCount`): one small ``SELECT`` and one ``GROUP BY`` over a few thousand prices."""
+    :class:`PriceCount`: rows of changes, summed per key): two small ``GROUP BY`` queries."""
     counts: Iterable[tuple[int, str, int]] = ()
     if request.attributes:
         counts = (
             FacetCount.objects.using(using)
-            .filter(scope_id=scope, attribute_id__in=[a.pk for a in request.attributes], count__gt=0)
-            .values_list("attribute_id", "value", "count")
+            .filter(scope_id=scope, attribute_id__in=[a.pk for a in request.attributes])
+            .values_list("attribute_id", "value")
+            .annotate(total=Sum("count"))
+            .filter(total__gt=0)
+            .order_by()
         )
     buckets = None
     if request.price:
         buckets = dict(
             PriceCount.objects.using(using)
-            .filter(scope_id=scope, count__gt=0)
+            .filter(scope_id=scope)
             .annotate(bucket=_bucket())
             .values_list("bucket")
             .annotate(total=Sum("count"))

@@ -268,32 +268,42 @@ class ProductPlacement(models.Model):
 
 class FacetCount(models.Model):
     """PostgreSQL only: how many live products of a scope (``scope_id`` 0: the whole catalog,
-    else a category with its sub-tree) have an attribute value; what ``?facets=`` reads for a
-    list with no filter but the category (``catalog.facets``). Kept exact by statement triggers
-    (migration ``0008_facet_counts``) on the attribute value rows, the placements and the
-    products; no Python code writes it. Rows at 0 may remain; readers skip them."""
+    else a category with its sub-tree) have an attribute value, as rows of *changes*: the count
+    is the sum of ``count`` over the rows of a (scope, attribute, value). What ``?facets=``
+    reads for a list filtered by nothing but a category (``catalog.facets``).
 
-    pk = models.CompositePrimaryKey("scope_id", "attribute_id", "value")
+    Statement triggers (migration ``0008_facet_counts``) on the attribute value rows, the
+    placements and the products append one row per key a statement changes: inserts only, so
+    writers never wait for or deadlock on each other; the hourly housekeeping folds them into
+    one row per key (``catalog_facet_counts_compact()``). No Python code writes it."""
+
     scope_id = models.BigIntegerField()
     attribute_id = models.BigIntegerField()
     value = models.CharField(max_length=200)
     count = models.IntegerField()
 
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope_id", "attribute_id", "value", "count"], name="facetcount_key_idx"),
+        ]
+
     def __str__(self) -> str:
-        return f"{self.scope_id}: {self.attribute_id}={self.value} × {self.count}"
+        return f"{self.scope_id}: {self.attribute_id}={self.value} {self.count:+d}"
 
 
 class PriceCount(models.Model):
-    """PostgreSQL only: how many live products of a scope (as :class:`FacetCount`) have a price;
-    the price facet's buckets are sums over ranges of these. Kept by the same triggers."""
+    """PostgreSQL only: how many live products of a scope have a price, as rows of changes
+    (see :class:`FacetCount`); the price facet's buckets are sums over ranges of these."""
 
-    pk = models.CompositePrimaryKey("scope_id", "price")
     scope_id = models.BigIntegerField()
     price = models.DecimalField(max_digits=12, decimal_places=2)
     count = models.IntegerField()
 
+    class Meta:
+        indexes = [models.Index(fields=["scope_id", "price", "count"], name="pricecount_key_idx")]
+
     def __str__(self) -> str:
-        return f"{self.scope_id}: {self.price} × {self.count}"
+        return f"{self.scope_id}: {self.price} {self.count:+d}"
 
 
 def product_image_upload_to(instance: ProductImage, filename: str) -> str:

@@ -93,3 +93,13 @@ def stock_movements_insert(
         ("product", "variant", "order", "delta", "reason", "created_at"),
         [(product, variant, order_id, delta, reason, at) for product, variant, delta in deltas],
     )
+
+
+def facet_counts_compact() -> int:
+    """PostgreSQL: fold the kept counts' change rows into one row per key (hourly housekeeping);
+    returns how many attribute keys remain. Elsewhere nothing is kept: 0."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT catalog_facet_counts_compact()")  # migration 0008_facet_counts
+        return int(cursor.fetchone()[0])

@@ -1,5 +1,6 @@
 """``FacetCount`` and ``PriceCount``: the tables on every database; on PostgreSQL also the
-statement triggers that keep them exact, and their first fill. Nothing in Python writes them.
+statement triggers that keep them exact, their first fill and their compaction. Nothing in Python
+writes them.
 
 Scopes: 0 is the whole catalog (live = the product is not discontinued), any other is a
 category with its sub-tree, read from ``ProductPlacement`` (which the triggers of migration 0003
@@ -12,29 +13,25 @@ keep expanded, with ``price`` and ``discontinued`` copied in).
 - Products inserted, deleted or updated: ± their price in scope 0 (when price or
   ``discontinued`` changed) and, when ``discontinued`` flipped, their value rows in scope 0.
 
-Each change is one ``INSERT … ON CONFLICT DO UPDATE`` per statement (bulk writes stay fast), in
-key order, after a transaction-level advisory lock: writers of counts run one after the other,
-so two of them can never deadlock on count rows taken in different statements. Checkout never
-fires these (it changes variants only).
+Each statement appends one row per key it changes, with the change as ``count`` (a count is the
+sum of its key's rows): inserts only, so concurrent writers never wait for each other nor
+deadlock, and bulk writes stay one ``INSERT … SELECT`` per statement. ``catalog_facet_counts_compact()``
+(run by the hourly housekeeping) folds each key's rows into one. Checkout never fires these (it
+changes variants only).
 """
 
 from django.db import migrations, models
 
 from ecommerce.common.db import run_on_postgresql
 
-LOCK = "PERFORM pg_advisory_xact_lock(hashtext('catalog_facet_counts'));"
-
-FACETS_UPSERT = """
-    INSERT INTO catalog_facetcount AS f (scope_id, attribute_id, value, count)
+FACETS_APPEND = """
+    INSERT INTO catalog_facetcount (scope_id, attribute_id, value, count)
     SELECT scope_id, attribute_id, value, sum(delta) FROM ({rows}) AS r
-    GROUP BY scope_id, attribute_id, value ORDER BY scope_id, attribute_id, value
-    ON CONFLICT (scope_id, attribute_id, value) DO UPDATE SET count = f.count + EXCLUDED.count;
+    GROUP BY scope_id, attribute_id, value HAVING sum(delta) <> 0;
 """
-PRICES_UPSERT = """
-    INSERT INTO catalog_pricecount AS f (scope_id, price, count)
-    SELECT scope_id, price, sum(delta) FROM ({rows}) AS r
-    GROUP BY scope_id, price ORDER BY scope_id, price
-    ON CONFLICT (scope_id, price) DO UPDATE SET count = f.count + EXCLUDED.count;
+PRICES_APPEND = """
+    INSERT INTO catalog_pricecount (scope_id, price, count)
+    SELECT scope_id, price, sum(delta) FROM ({rows}) AS r GROUP BY scope_id, price HAVING sum(delta) <> 0;
 """
 
 
@@ -83,11 +80,10 @@ FORWARD = [
     f"""
     CREATE FUNCTION catalog_facet_values_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        {LOCK}
         IF TG_OP = 'INSERT' THEN
-            {FACETS_UPSERT.format(rows=_values_of("new_values", 1))}
+            {FACETS_APPEND.format(rows=_values_of("new_values", 1))}
         ELSE
-            {FACETS_UPSERT.format(rows=_values_of("old_values", -1))}
+            {FACETS_APPEND.format(rows=_values_of("old_values", -1))}
         END IF;
         RETURN NULL;
     END
@@ -104,14 +100,13 @@ FORWARD = [
     f"""
     CREATE FUNCTION catalog_facet_placements_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        {LOCK}
         IF TG_OP IN ('DELETE', 'UPDATE') THEN
-            {FACETS_UPSERT.format(rows=_placements_values("old_placements", -1))}
-            {PRICES_UPSERT.format(rows=_placements_prices("old_placements", -1))}
+            {FACETS_APPEND.format(rows=_placements_values("old_placements", -1))}
+            {PRICES_APPEND.format(rows=_placements_prices("old_placements", -1))}
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
-            {FACETS_UPSERT.format(rows=_placements_values("new_placements", 1))}
-            {PRICES_UPSERT.format(rows=_placements_prices("new_placements", 1))}
+            {FACETS_APPEND.format(rows=_placements_values("new_placements", 1))}
+            {PRICES_APPEND.format(rows=_placements_prices("new_placements", 1))}
         END IF;
         RETURN NULL;
     END
@@ -137,21 +132,18 @@ FORWARD = [
     BEGIN
         IF TG_OP = 'INSERT' THEN
             IF EXISTS (SELECT 1 FROM new_products WHERE NOT discontinued) THEN
-                {LOCK}
-                {PRICES_UPSERT.format(rows=_products_prices("new_products", 1))}
+                        {PRICES_APPEND.format(rows=_products_prices("new_products", 1))}
             END IF;
         ELSIF TG_OP = 'DELETE' THEN
             IF EXISTS (SELECT 1 FROM old_products WHERE NOT discontinued) THEN
-                {LOCK}
-                {PRICES_UPSERT.format(rows=_products_prices("old_products", -1))}
+                        {PRICES_APPEND.format(rows=_products_prices("old_products", -1))}
             END IF;
         ELSIF EXISTS (
             SELECT 1 {_CHANGED}
             WHERE o.price IS DISTINCT FROM n.price OR o.discontinued IS DISTINCT FROM n.discontinued
         ) THEN
-            {LOCK}
-            {PRICES_UPSERT.format(rows=PRODUCT_PRICES_MOVED)}
-            {FACETS_UPSERT.format(rows=PRODUCT_VALUES_FLIPPED)}
+                {PRICES_APPEND.format(rows=PRODUCT_PRICES_MOVED)}
+            {FACETS_APPEND.format(rows=PRODUCT_VALUES_FLIPPED)}
         END IF;
         RETURN NULL;
     END
@@ -170,6 +162,24 @@ FORWARD = [
     REFERENCING OLD TABLE AS old_products NEW TABLE AS new_products
     FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_products_changed()
     """,
+    # Fold each key's change rows into one (rows summing to 0 go): hourly, by the housekeeping.
+    # Rows committed while it runs are not in its snapshot and stay for the next run.
+    """
+    CREATE FUNCTION catalog_facet_counts_compact() RETURNS integer LANGUAGE plpgsql AS $$
+    DECLARE folded integer;
+    BEGIN
+        WITH gone AS (DELETE FROM catalog_facetcount RETURNING scope_id, attribute_id, value, count)
+        INSERT INTO catalog_facetcount (scope_id, attribute_id, value, count)
+        SELECT scope_id, attribute_id, value, sum(count) FROM gone
+        GROUP BY scope_id, attribute_id, value HAVING sum(count) <> 0;
+        GET DIAGNOSTICS folded = ROW_COUNT;
+        WITH gone AS (DELETE FROM catalog_pricecount RETURNING scope_id, price, count)
+        INSERT INTO catalog_pricecount (scope_id, price, count)
+        SELECT scope_id, price, sum(count) FROM gone GROUP BY scope_id, price HAVING sum(count) <> 0;
+        RETURN folded;
+    END
+    $$
+    """,
     # The first fill (a repair is the same two statements after emptying both tables).
     f"""
     INSERT INTO catalog_facetcount (scope_id, attribute_id, value, count)
@@ -186,6 +196,7 @@ FORWARD = [
 ]
 
 BACKWARD = [
+    "DROP FUNCTION IF EXISTS catalog_facet_counts_compact()",
     "DROP TRIGGER IF EXISTS catalog_facet_products_update_trg ON catalog_product",
     "DROP TRIGGER IF EXISTS catalog_facet_products_delete_trg ON catalog_product",
     "DROP TRIGGER IF EXISTS catalog_facet_products_insert_trg ON catalog_product",
@@ -201,7 +212,6 @@ BACKWARD = [
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("catalog", "0007_attributes"),
     ]
@@ -211,9 +221,9 @@ class Migration(migrations.Migration):
             name="FacetCount",
             fields=[
                 (
-                    "pk",
-                    models.CompositePrimaryKey(
-                        "scope_id", "attribute_id", "value", blank=True, editable=False, primary_key=True, serialize=False
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
                 ("scope_id", models.BigIntegerField()),
@@ -221,20 +231,30 @@ class Migration(migrations.Migration):
                 ("value", models.CharField(max_length=200)),
                 ("count", models.IntegerField()),
             ],
+            options={
+                "indexes": [
+                    models.Index(
+                        fields=["scope_id", "attribute_id", "value", "count"], name="facetcount_key_idx"
+                    )
+                ],
+            },
         ),
         migrations.CreateModel(
             name="PriceCount",
             fields=[
                 (
-                    "pk",
-                    models.CompositePrimaryKey(
-                        "scope_id", "price", blank=True, editable=False, primary_key=True, serialize=False
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
                 ("scope_id", models.BigIntegerField()),
                 ("price", models.DecimalField(decimal_places=2, max_digits=12)),
                 ("count", models.IntegerField()),
             ],
+            options={
+                "indexes": [models.Index(fields=["scope_id", "price", "count"], name="pricecount_key_idx")],
+            },
         ),
         migrations.RunPython(run_on_postgresql(FORWARD), run_on_postgresql(BACKWARD), elidable=False),
     ]
