@@ -70,3 +70,11 @@ class ImageInvalid(ApplicationError):
     status_code = 400
     code = ErrorCode.INVALID_REQUEST
     default_message = "The image cannot be accepted."
+
+
+class ImportTooLarge(ApplicationError):
+    """A CSV import file over ``CATALOG_IMPORT_MAX_BYTES``."""
+
+    status_code = 413
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+    default_message = "The import file is too large."

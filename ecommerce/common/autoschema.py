@@ -59,6 +59,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/products/{product_id}/variants/{variant_id}"): "variant_retrieve",
     ("PATCH", "/api/products/{product_id}/variants/{variant_id}"): "variant_update",
     ("DELETE", "/api/products/{product_id}/variants/{variant_id}"): "variant_delete",
+    ("GET", "/api/products/export"): "product_export",
+    ("POST", "/api/products/import"): "product_import",
     ("POST", "/api/products/{product_id}/images"): "product_image_add",
     ("PATCH", "/api/products/{product_id}/images/{image_id}"): "product_image_update",
     ("DELETE", "/api/products/{product_id}/images/{image_id}"): "product_image_delete",
