@@ -407,4 +407,4 @@ class ProductImportResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField(help_text="No errors: a commit would (or did) write it.")
     committed = serializers.BooleanField(help_text="`true` when written; a preview writes nothing.")
     summary = ImportSummarySerializer()
-    errors = ImportRowErrorSerializer(many=True)
+    errors = ImportRowErrorSerializer(many=True)  # type: ignore[assignment]  # the field named "errors"

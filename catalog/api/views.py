@@ -7,7 +7,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotModified, QueryDict, StreamingHttpResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -362,7 +368,8 @@ class ProductExportApi(APIView):
         "`options` (names joined by `|`), `variant_id, sku, option_values` (`size=M|color=red`), "
         "`price, compare_at_price, quantity, weight_grams, tax_class, is_active, discontinued`. "
         "Streamed in product order; text cells starting with `= + - @` carry a leading `'` (CSV "
-        "injection). Importing the file unchanged changes nothing (docs/catalog.md).",
+        "injection). Importing the file unchanged changes nothing (docs/catalog.md). A catalog read: "
+        "`ETag`, and 304 for a current `If-None-Match`.",
         responses={
             (200, "text/csv"): OpenApiResponse(
                 response=OpenApiTypes.STR,
@@ -378,12 +385,22 @@ class ProductExportApi(APIView):
         },
         tags=["catalog"],
     )
-    def get(self, request: Request) -> StreamingHttpResponse:
-        response = StreamingHttpResponse(
-            csv_io.export_rows(selectors.products_for_export()), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="products.csv"'
-        response["Cache-Control"] = "no-store"
+    def get(self, request: Request) -> HttpResponseBase:
+        # a catalog read like the others: its ETag changes with every catalog write (stock too)
+        version = catalog_version()
+        etag = _etag(version, "products.csv") if version is not None else None
+        response: HttpResponseBase
+        if etag is not None and _matches(request.headers.get("If-None-Match", ""), etag):
+            response = HttpResponseNotModified()
+        else:
+            response = StreamingHttpResponse(
+                csv_io.export_rows(selectors.products_for_export()), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="products.csv"'
+        if etag is not None:
+            response["ETag"] = etag
+        response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        patch_vary_headers(response, ["Authorization"])
         return response
 
 

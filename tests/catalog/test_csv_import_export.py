@@ -455,3 +455,17 @@ def test_commit_in_the_query_string(admin_client) -> None:
     assert response.json()["committed"] is True
     assert ProductVariant.objects.get().sku == "Q-1"
     ledger_matches_quantities()
+
+
+def test_export_is_a_conditional_catalog_read(admin_client, shop, django_capture_on_commit_callbacks) -> None:
+    first = admin_client.get(EXPORT_URL)
+    etag = first["ETag"]
+
+    again = admin_client.get(EXPORT_URL, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        services.product_restock(quantities={shop["mug"].variants.get().pk: 1})
+    changed = admin_client.get(EXPORT_URL, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert first["Cache-Control"] == "private, max-age=0, must-revalidate"
