@@ -469,3 +469,10 @@ def test_export_is_a_conditional_catalog_read(admin_client, shop, django_capture
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert first["Cache-Control"] == "private, max-age=0, must-revalidate"
+
+
+def test_import_takes_only_multipart(admin_client) -> None:
+    response = admin_client.post(IMPORT_URL, {"file": "product_name,sku,price"}, format="json")
+
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"

@@ -244,7 +244,9 @@ MATRIX: list[Row] = [
         "products/import/",
         ADMIN_ONLY(200),
         label="a preview: writes nothing",
-        body=lambda w: {"file": upload(b"product_name,sku,price\nCSV Mug,CSV-MUG,4.00\n", "p.csv", "text/csv")},
+        body=lambda w: {
+            "file": upload(b"product_name,sku,price\nCSV Mug,CSV-MUG,4.00\n", "p.csv", "text/csv")
+        },
         multipart=True,
     ),
     Row("GET", "products/<str:product_id>/", EVERYONE_200, args={"product_id": "p"}),
