@@ -29,6 +29,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
@@ -465,8 +466,8 @@ def import_plan(rows: Sequence[ImportRow], *, lock: bool = False) -> ImportPlan:
 
     Products are matched by ``product_id``, else by ``product_slug`` (else the slug of
     ``product_name``); variants by ``variant_id``, else by ``sku``. With ``lock`` (inside the
-    commit's transaction) the matched products and all their variants are read with ``SELECT
-    … FOR UPDATE`` in primary-key order, products first (as the catalog services do)."""
+    commit's transaction) the matched products and all their variants are read with ``SELECT …
+    FOR UPDATE``, each in one ascending primary-key order (see the lock order below)."""
     errors: list[RowError] = []
     groups: dict[str, list[ImportRow]] = {}
     for row in rows:
@@ -502,19 +503,28 @@ def import_plan(rows: Sequence[ImportRow], *, lock: bool = False) -> ImportPlan:
         else:
             matched[key] = by_slug.get(first.product_slug or slugify(first.product_name))
     product_pks = sorted({p.pk for p in matched.values() if p is not None})
+    # Lock order (commit): checkout locks variants, then its ledger INSERT takes a key-share lock
+    # on their products (the foreign key). PostgreSQL: products first with FOR NO KEY UPDATE,
+    # which that key-share lock does not wait for (and in the order of the catalog services,
+    # which lock a product, then its variants). Elsewhere (MariaDB: a row lock blocks the foreign
+    # key check): variants first, in checkout's order, then their products.
+    products_first = not lock or connection.features.has_select_for_no_key_update
     products: dict[int, Product] = {}
+    if products_first:
+        products = _products_read(product_pks, lock=lock)
+    variant_pks: list[int] = []
+    for start in range(0, len(product_pks), LOOKUP_CHUNK):
+        chunk = product_pks[start : start + LOOKUP_CHUNK]
+        variant_pks.extend(ProductVariant.objects.filter(product_id__in=chunk).values_list("pk", flat=True))
+    variant_pks.sort()  # one ascending order across all chunks, as checkout locks them
     variants_of: dict[int, list[ProductVariant]] = {pk: [] for pk in product_pks}
-    for start in range(0, len(product_pks), LOOKUP_CHUNK):
-        chunk = product_pks[start : start + LOOKUP_CHUNK]
-        query = Product._base_manager.filter(pk__in=chunk).order_by("pk")
-        if lock:
-            query = query.select_for_update()
-        products.update({p.pk: p for p in query.prefetch_related("categories", "manager")})
-    for start in range(0, len(product_pks), LOOKUP_CHUNK):
-        chunk = product_pks[start : start + LOOKUP_CHUNK]
-        query_v = ProductVariant.objects.filter(product_id__in=chunk).order_by("pk")
+    for start in range(0, len(variant_pks), LOOKUP_CHUNK):
+        chunk = variant_pks[start : start + LOOKUP_CHUNK]
+        query_v = ProductVariant.objects.filter(pk__in=chunk).order_by("pk")
         for row_variant in query_v.select_for_update() if lock else query_v:
             variants_of[row_variant.product_id].append(row_variant)
+    if not products_first:
+        products = _products_read(product_pks, lock=lock)
 
     seen_skus: dict[str, int] = {}
     seen_variants: dict[int, int] = {}
@@ -583,6 +593,19 @@ def import_plan(rows: Sequence[ImportRow], *, lock: bool = False) -> ImportPlan:
         plans.append(plan)
     errors.sort(key=lambda e: (e.line, e.field))
     return ImportPlan(products=plans, errors=errors)
+
+
+def _products_read(pks: Sequence[int], *, lock: bool) -> dict[int, Product]:
+    """Products by primary key with their categories and manager; locked (ascending) with
+    ``lock``: ``FOR NO KEY UPDATE`` where the database has it, else ``FOR UPDATE``."""
+    products: dict[int, Product] = {}
+    no_key = connection.features.has_select_for_no_key_update
+    for start in range(0, len(pks), LOOKUP_CHUNK):
+        query = Product._base_manager.filter(pk__in=pks[start : start + LOOKUP_CHUNK]).order_by("pk")
+        if lock:
+            query = query.select_for_update(no_key=no_key)
+        products.update({p.pk: p for p in query.prefetch_related("categories", "manager")})
+    return products
 
 
 def _product_plan(
