@@ -193,6 +193,7 @@ IMPORT_SUMMARY = {
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "product_import": {
+        "request": {"Preview": {"file": "(binary: the CSV, UTF-8)", "commit": False}},
         "200": {
             "Preview with an error": {
                 "valid": False,
