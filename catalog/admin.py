@@ -7,6 +7,7 @@ cached catalog reads (the services do it)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -14,16 +15,19 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from ecommerce.common.exceptions import ApplicationError, InvalidRequest
 
-from . import services
+from . import csv_io, selectors, services
 from .attributes import (
     attribute_create,
     attribute_definition_errors,
@@ -230,7 +234,8 @@ class ProductAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     list_per_page = 50
     show_full_result_count = False
-    actions = ["discontinue", "restock"]
+    actions = ["discontinue", "restock", "export_csv"]
+    change_list_template = "admin/catalog/product/change_list.html"
     fields = [
         "public_id", "name", "slug", "description", "price", "quantity", "discontinued",
         "categories", "image_url", "attributes", "manager", "created_at", "updated_at",
@@ -460,6 +465,131 @@ class ProductAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/catalog/product/restock.html", context)
+
+    # --- CSV export and import (catalog.csv_io; the same service as the API) ---------------
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("export-csv/", view(self.export_csv_view), name="catalog_product_export_csv"),
+            path("import-csv/", view(self.import_csv_view), name="catalog_product_import_csv"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="Export selected products as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Product]) -> HttpResponseBase:
+        return _csv_response(selectors.products_for_export(product_ids=queryset.values("pk")))
+
+    def export_csv_view(self, request: HttpRequest) -> HttpResponseBase:
+        """Every product as CSV (the changelist's "Export CSV" button)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _csv_response(selectors.products_for_export())
+
+    def import_csv_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV → a preview (what would change, errors by line; nothing written) →
+        "Import" commits it, all or nothing. Between the two steps the file waits in the cache
+        for ``IMPORT_PENDING_SECONDS``, under a random token bound to the user."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = CsvImportForm()
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": "Import products from CSV",
+            "opts": self.model._meta,
+            "columns": csv_io.COLUMNS,
+            "required": csv_io.REQUIRED_COLUMNS,
+        }
+        if request.method == "POST" and "token" in request.POST:
+            token = request.POST["token"]
+            key = _pending_key(request, token)
+            content = cache.get(key)
+            if content is None:
+                self.message_user(request, "The preview has expired: upload the file again.", messages.ERROR)
+            else:
+                try:
+                    plan = services.products_csv_import(content=content, commit=True)
+                except ApplicationError as error:
+                    context["errors"] = error.details.get("errors") or [
+                        {"line": 0, "field": "", "message": error.message}
+                    ]
+                else:
+                    cache.delete(key)
+                    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in plan.summary().items())
+                    self.message_user(request, f"Imported: {summary}.", messages.SUCCESS)
+                    return redirect("admin:catalog_product_changelist")
+        elif request.method == "POST":
+            form = CsvImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                content = form.cleaned_data["file"].read()
+                try:
+                    plan = services.products_csv_import(content=content, commit=False)
+                except ApplicationError as error:
+                    form.add_error("file", error.details.get("file") or error.message)
+                else:
+                    context.update(_preview_context(plan))
+                    if plan.valid:
+                        token = secrets.token_urlsafe(24)
+                        cache.set(_pending_key(request, token), content, IMPORT_PENDING_SECONDS)
+                        context["token"] = token
+        context["form"] = form
+        return TemplateResponse(request, "admin/catalog/product/import_csv.html", context)
+
+
+IMPORT_PENDING_SECONDS = 30 * 60
+PREVIEW_ROWS = 500  # variant rows listed on the preview page
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(help_text="UTF-8 CSV, one row per variant (the export's columns).")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit: int = settings.CATALOG_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"The file is larger than {limit} bytes.")
+        return upload
+
+
+def _pending_key(request: HttpRequest, token: str) -> str:
+    return f"catalog:csv-import:{request.user.pk}:{token}"
+
+
+def _csv_response(products: Any) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_io.export_rows(products), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="products.csv"'
+    return response
+
+
+def _preview_context(plan: csv_io.ImportPlan) -> dict[str, Any]:
+    """The preview page's tables: the summary, the errors, the first variant rows."""
+    rows = []
+    for item in plan.products:
+        for variant in item.variants:
+            if variant.variant is None:
+                action = "create"
+            elif variant.changed or variant.stock_delta:
+                action = "update"
+            else:
+                action = "unchanged"
+            rows.append(
+                {
+                    "line": variant.line,
+                    "product": item.values["name"],
+                    "sku": variant.values["sku"],
+                    "action": action,
+                    "changed": ", ".join(sorted(variant.changed)),
+                    "stock_delta": variant.stock_delta,
+                }
+            )
+    rows.sort(key=lambda r: r["line"])
+    return {
+        "summary": plan.summary(),
+        "errors": [e.as_dict() for e in plan.errors],
+        "rows": rows[:PREVIEW_ROWS],
+        "rows_more": max(0, len(rows) - PREVIEW_ROWS),
+        "previewed": True,
+    }
 
 
 @admin.register(StockMovement)

@@ -76,3 +76,11 @@ class AttributeNotFound(ApplicationError):
     status_code = 404
     code = ErrorCode.NOT_FOUND
     default_message = "Attribute not found."
+
+
+class ImportTooLarge(ApplicationError):
+    """A CSV import file over ``CATALOG_IMPORT_MAX_BYTES``."""
+
+    status_code = 413
+    code = ErrorCode.PAYLOAD_TOO_LARGE
+    default_message = "The import file is too large."

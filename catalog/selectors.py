@@ -17,6 +17,7 @@ requests, outside transactions, not right after a catalog write); otherwise from
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -364,3 +365,19 @@ def attribute_get(*, public_id: str) -> Attribute:
     if attribute is None:
         raise AttributeNotFound(details={"attribute_id": public_id})
     return attribute
+
+
+EXPORT_CHUNK = 500  # products per query of the CSV export (with their variants and categories)
+
+
+def products_for_export(*, product_ids: QuerySet[Any] | list[int] | None = None) -> Iterator[Product]:
+    """Every product (or those of ``product_ids``) with its variants (in position order) and
+    categories, from the primary, in primary-key order: a chunked iterator (``EXPORT_CHUNK``
+    products and their prefetched rows in memory at a time), for the CSV export."""
+    queryset = Product._base_manager.order_by("pk").prefetch_related(
+        Prefetch("variants", queryset=ProductVariant.objects.order_by("position", "pk")),
+        Prefetch("categories", queryset=Category.objects.order_by("slug")),
+    )
+    if product_ids is not None:
+        queryset = queryset.filter(pk__in=product_ids)
+    return queryset.iterator(chunk_size=EXPORT_CHUNK)

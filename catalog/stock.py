@@ -58,6 +58,11 @@ from .models import Product, ProductVariant, StockMovement, StockMovementReason
 from .outbox import stock_changes_publish
 from .queries import stock_movements_insert, variant_quantity_add, variant_rows_lock
 
+# Rows per bulk_update statement: its CASE WHEN pk = … has one branch per row, which the database
+# tries for every row, so one statement for 10,000 variants costs 10,000² comparisons (a CSV
+# import of 10,000 rows: 30 s in one statement, under 1 s in batches; docs/benchmarks.md).
+BULK_UPDATE_BATCH = 200
+
 
 def default_sku(slug: str, pk: int) -> str:
     """The generated SKU of a product's default variant: ``<SLUG>-<product pk>`` (unique
@@ -410,6 +415,7 @@ def stock_import(
         ProductVariant.objects.bulk_update(
             [ProductVariant(pk=pk, quantity=levels[pk][1], updated_at=at) for pk in sorted(changed)],
             ["quantity", "updated_at"],
+            batch_size=BULK_UPDATE_BATCH,
         )
         known = product_ids or {}
         products.update(

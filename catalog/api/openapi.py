@@ -34,6 +34,10 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "variant_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND, E.INVALID_REQUEST),
     # multipart: INVALID_REQUEST also for too many pixels (IMAGE_MAX_PIXELS) or an undecodable file;
     # 413 for a file over IMAGE_MAX_BYTES; 415 for a non-multipart body or a file that is not an image
+    "product_export": ADMIN,
+    # INVALID_REQUEST: no file, not UTF-8, a bad `commit`, or (commit) a file with errors;
+    # 413 for a file over CATALOG_IMPORT_MAX_BYTES; 415 for a non-multipart body
+    "product_import": (*ADMIN, *JSON_BODY),
     "product_image_add": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
     "product_image_update": (*ADMIN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
     "product_image_delete": (*ADMIN, E.PRODUCT_NOT_FOUND, E.NOT_FOUND),
@@ -181,7 +185,55 @@ def page(results: list[Any], count: int, path: str) -> dict[str, Any]:
     }
 
 
+EXPORT_EXAMPLE = (
+    "product_id,product_name,product_slug,description,categories,options,variant_id,sku,option_values,"
+    "price,compare_at_price,quantity,weight_grams,tax_class,is_active,discontinued\r\n"
+    "prod_3kTMd9xQ2b7VfLr8,Tee,tee,Cotton.,clothing,size,var_7HqTn2LpX9cVw4Rz,TEE-S,size=S,"
+    "19.00,25.00,4,180,standard,true,false\r\n"
+    "prod_3kTMd9xQ2b7VfLr8,Tee,tee,Cotton.,clothing,size,var_K2mWq8ZtYb3Hn5Lc,TEE-M,size=M,"
+    "19.00,,0,180,standard,true,false\r\n"
+)
+IMPORT_SUMMARY = {
+    "products_created": 1,
+    "products_updated": 0,
+    "variants_created": 2,
+    "variants_updated": 1,
+    "stock_changes": 3,
+}
+
 EXAMPLES: dict[str, dict[str, Any]] = {
+    "product_import": {
+        "request": {"Preview": {"file": "(binary: the CSV, UTF-8)", "commit": False}},
+        "200": {
+            "Preview with an error": {
+                "valid": False,
+                "committed": False,
+                "summary": IMPORT_SUMMARY,
+                "errors": [{"line": 7, "field": "price", "message": "'12,50' is not a number"}],
+            },
+            "Committed": {"valid": True, "committed": True, "summary": IMPORT_SUMMARY, "errors": []},
+        },
+        "400": {
+            "Commit refused": {
+                "error": {
+                    "code": E.INVALID_REQUEST,
+                    "message": "The file has 1 error(s); nothing was imported.",
+                    "details": {
+                        "errors": [{"line": 7, "field": "price", "message": "'12,50' is not a number"}]
+                    },
+                }
+            }
+        },
+        "413": {
+            "Too large": {
+                "error": {
+                    "code": E.PAYLOAD_TOO_LARGE,
+                    "message": "The import file is larger than 20971520 bytes.",
+                    "details": {"file": "at most 20971520 bytes"},
+                }
+            }
+        },
+    },
     "category_list": {"200": {"The tree": page([CATEGORY_TREE], 1, "/api/categories/")}},
     "category_create": {"201": {"Created": {**COFFEE, "parent": None, "children": []}}},
     "category_retrieve": {"200": {"Category with its sub-tree": CATEGORY_TREE}},

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from catalog.media import media_url
 from catalog.models import AttributeType, ProductStatus, TaxClass
@@ -456,3 +457,54 @@ class AttributeWriteSerializer(serializers.Serializer):
         if "choices" in attrs:
             attrs["choices"] = list(attrs["choices"] or [])
         return attrs
+
+
+# --- CSV import ----------------------------------------------------------------------------
+
+
+class _FormBooleanField(serializers.BooleanField):
+    """A form's boolean that is absent when not sent (DRF's reads a missing one as ``false``)."""
+
+    default_empty_html = empty
+
+
+class ProductImportSerializer(serializers.Serializer):
+    """``multipart/form-data``: the CSV file, and ``commit`` (also accepted in the query string)."""
+
+    file = serializers.FileField(
+        allow_empty_file=False,
+        use_url=False,
+        help_text="The CSV (UTF-8, a BOM tolerated), one row per variant; columns in docs/catalog.md.",
+    )
+    commit = _FormBooleanField(
+        required=False, help_text="`true`: write it (all or nothing). Default `false`: a preview."
+    )
+
+
+class ProductImportQuerySerializer(serializers.Serializer):
+    commit = serializers.BooleanField(
+        required=False, help_text="`true`: write it (all or nothing). Default `false`: a preview."
+    )
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(
+        help_text="The line of the file (the header is line 1; 0: the whole file)."
+    )
+    field = serializers.CharField(help_text="The column, or empty for the line as a whole.", allow_blank=True)
+    message = serializers.CharField()
+
+
+class ImportSummarySerializer(serializers.Serializer):
+    products_created = serializers.IntegerField()
+    products_updated = serializers.IntegerField()
+    variants_created = serializers.IntegerField()
+    variants_updated = serializers.IntegerField()
+    stock_changes = serializers.IntegerField(help_text="Variants whose stock changes (ledger rows `import`).")
+
+
+class ProductImportResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text="No errors: a commit would (or did) write it.")
+    committed = serializers.BooleanField(help_text="`true` when written; a preview writes nothing.")
+    summary = ImportSummarySerializer()
+    errors = ImportRowErrorSerializer(many=True)  # type: ignore[assignment]  # the field named "errors"

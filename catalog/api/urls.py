@@ -8,8 +8,10 @@ from .views import (
     CategoryDetailApi,
     CategoryListApi,
     ProductDetailApi,
+    ProductExportApi,
     ProductImageDetailApi,
     ProductImageListApi,
+    ProductImportApi,
     ProductListApi,
     VariantDetailApi,
     VariantListApi,
@@ -21,6 +23,9 @@ urlpatterns = [
     *api_path("categories/", CategoryListApi.as_view(), name="category-list"),
     *api_path("categories/<str:category_id>/", CategoryDetailApi.as_view(), name="category-detail"),
     *api_path("products/", ProductListApi.as_view(), name="product-list"),
+    # before products/<product_id>/, which would take "export" and "import" for product ids
+    *api_path("products/export/", ProductExportApi.as_view(), name="product-export"),
+    *api_path("products/import/", ProductImportApi.as_view(), name="product-import"),
     *api_path("products/<str:product_id>/", ProductDetailApi.as_view(), name="product-detail"),
     *api_path("products/<str:product_id>/images/", ProductImageListApi.as_view(), name="product-image-list"),
     *api_path(

@@ -7,9 +7,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.http import (
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -18,16 +25,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsAdminOrReadOnly
-from catalog import attributes, selectors, services
+from accounts.permissions import IsAdmin, IsAdminOrReadOnly
+from catalog import attributes, csv_io, selectors, services
 from catalog.cache import cached_read, catalog_version
+from catalog.exceptions import ImportTooLarge
 from catalog.facets import PREFIX as ATTR_PREFIX
 from catalog.facets import list_parameters_parse
 from catalog.models import Product
 from catalog.selectors import ProductFilters
 from ecommerce.common.pagination import CategoryTreePagination, PageNumberPagination
 
-from .openapi import PRODUCT
+from .openapi import EXPORT_EXAMPLE, PRODUCT
 from .serializers import (
     AttributeSerializer,
     AttributeWriteSerializer,
@@ -36,6 +44,9 @@ from .serializers import (
     ProductImageSerializer,
     ProductImageUploadSerializer,
     ProductImageWriteSerializer,
+    ProductImportQuerySerializer,
+    ProductImportResultSerializer,
+    ProductImportSerializer,
     ProductListQuerySerializer,
     ProductSerializer,
     ProductWriteSerializer,
@@ -378,6 +389,122 @@ class VariantDetailApi(APIView):
         product = selectors.product_get(public_id=product_id)
         services.variant_delete(variant=services.variant_get(product=product, public_id=variant_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- CSV export and import ----------------------------------------------------------------
+
+
+class ProductExportApi(APIView):
+    """The catalog as CSV, streamed (``catalog.csv_io``)."""
+
+    permission_classes = [IsAdmin]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # the body is CSV whatever the Accept header; errors are the JSON envelope
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="Export products as CSV",
+        description="Admins only. One row per variant with its product's fields repeated: "
+        "`product_id, product_name, product_slug, description, categories` (slugs joined by `|`), "
+        "`options` (names joined by `|`), `variant_id, sku, option_values` (`size=M|color=red`), "
+        "`price, compare_at_price, quantity, weight_grams, tax_class, is_active, discontinued`. "
+        "Streamed in product order; text cells starting with `= + - @` carry a leading `'` (CSV "
+        "injection). Importing the file unchanged changes nothing (docs/catalog.md). A catalog read: "
+        "`ETag`, and 304 for a current `If-None-Match`.",
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="The CSV (`Content-Disposition: attachment`).",
+                examples=[
+                    OpenApiExample(
+                        "Two variants",
+                        value=EXPORT_EXAMPLE,
+                        media_type="text/csv",
+                    )
+                ],
+            )
+        },
+        tags=["catalog"],
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        # a catalog read like the others: its ETag changes with every catalog write (stock too)
+        version = catalog_version()
+        etag = _etag(version, "products.csv") if version is not None else None
+        response: HttpResponseBase
+        if etag is not None and _matches(request.headers.get("If-None-Match", ""), etag):
+            response = HttpResponseNotModified()
+        else:
+            response = StreamingHttpResponse(
+                csv_io.export_rows(selectors.products_for_export()), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="products.csv"'
+        if etag is not None:
+            response["ETag"] = etag
+        response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+
+class ProductImportApi(APIView):
+    """A CSV of products and variants: preview (default) or commit."""
+
+    permission_classes = [IsAdmin]
+    parser_classes = [MultiPartParser]
+
+    @classmethod
+    def request_body_limit(cls) -> int:
+        """The largest body this view reads (``RequestIdMiddleware`` refuses larger ones with 413)."""
+        limit: int = settings.CATALOG_IMPORT_MAX_BYTES
+        return limit + MULTIPART_OVERHEAD_BYTES
+
+    @extend_schema(
+        summary="Import products from CSV (preview or commit)",
+        description="Admins only. `multipart/form-data` with the CSV in `file` (the export's columns; "
+        "`product_name`, `sku` and `price` required). The whole file is checked first. "
+        "`commit=false` (default; form field or query parameter): a preview, nothing written: "
+        "`valid`, what would happen (`summary`) and every error by line (`errors`, the header being "
+        "line 1). `commit=true`: all or nothing in one transaction; any error is a 400 "
+        "`INVALID_REQUEST` with the same `errors` in `details.errors`. Products are matched by "
+        "`product_id`, else `product_slug`; variants by `variant_id`, else `sku`. Stock changes "
+        "are written to the stock ledger with reason `import`. Over `CATALOG_IMPORT_MAX_BYTES`: "
+        "413 `PAYLOAD_TOO_LARGE`.",
+        parameters=[ProductImportQuerySerializer],
+        request={"multipart/form-data": ProductImportSerializer},
+        responses={
+            200: ProductImportResultSerializer,
+            400: OpenApiResponse(
+                description="`INVALID_REQUEST`: `file` missing or empty, not UTF-8, an invalid `commit`, "
+                "or (commit) a file with errors: `details.errors` lists them `[{line, field, message}]`; "
+                "nothing is written."
+            ),
+            413: OpenApiResponse(
+                description="`PAYLOAD_TOO_LARGE`: the file is larger than `CATALOG_IMPORT_MAX_BYTES`."
+            ),
+            415: OpenApiResponse(
+                description="`UNSUPPORTED_MEDIA_TYPE`: the body is not `multipart/form-data`."
+            ),
+        },
+        tags=["catalog"],
+    )
+    def post(self, request: Request) -> Response:
+        query = _validated(ProductImportQuerySerializer, request.query_params)
+        data = _validated(ProductImportSerializer, request.data)
+        commit = bool(data.get("commit", query.get("commit", False)))
+        upload = data["file"]
+        limit: int = settings.CATALOG_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ImportTooLarge(
+                f"The import file is larger than {limit} bytes.", details={"file": f"at most {limit} bytes"}
+            )
+        plan = services.products_csv_import(content=upload.read(), commit=commit)
+        body = {
+            "valid": plan.valid,
+            "committed": commit,
+            "summary": plan.summary(),
+            "errors": [error.as_dict() for error in plan.errors],
+        }
+        return Response(ProductImportResultSerializer(body).data)
 
 
 # --- product images ------------------------------------------------------------------------

@@ -64,6 +64,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/attributes/{attribute_id}"): "attribute_retrieve",
     ("PATCH", "/api/attributes/{attribute_id}"): "attribute_update",
     ("DELETE", "/api/attributes/{attribute_id}"): "attribute_delete",
+    ("GET", "/api/products/export"): "product_export",
+    ("POST", "/api/products/import"): "product_import",
     ("POST", "/api/products/{product_id}/images"): "product_image_add",
     ("PATCH", "/api/products/{product_id}/images/{image_id}"): "product_image_update",
     ("DELETE", "/api/products/{product_id}/images/{image_id}"): "product_image_delete",

@@ -295,6 +295,8 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Widths of the renditions made in the background, each in the original's format and in WebP.
 IMAGE_RENDITION_WIDTHS = env.list("IMAGE_RENDITION_WIDTHS", cast=int, default=[160, 480, 1024])
+# Product CSV import (POST /api/products/import/, the admin's import page): largest file (413).
+CATALOG_IMPORT_MAX_BYTES = env.int("CATALOG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Web security ---------------------------------------------------------------------------
 # Front-end origins allowed to call the API from a browser (django-cors-headers).

@@ -10,7 +10,7 @@ import pytest
 
 from catalog.attributes import attribute_create
 from catalog.models import Product, ProductAttributeValue, ProductVariant
-from catalog.services import product_create, product_update, variant_update
+from catalog.services import product_create, product_update, products_csv_import, variant_update
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers import assert_envelope
 
@@ -360,3 +360,16 @@ def test_unknown_attributes_are_404(admin_client):
         admin_client.patch(f"{ATTRIBUTES}attr_nope/", {"name": "X"}, format="json"), 404, "NOT_FOUND"
     )
     assert_envelope(admin_client.delete(f"{ATTRIBUTES}attr_nope/"), 404, "NOT_FOUND")
+
+
+def test_a_csv_import_indexes_option_values_of_attributes(api_client, definitions):
+    content = (
+        b"product_name,options,sku,option_values,price,quantity\n"
+        b"Imported tee,size|color,IMP-S-RED,size=S|color=red,10.00,2\n"
+        b"Imported tee,size|color,IMP-M-RED,size=M|color=red,11.00,2\n"
+    )
+    plan = products_csv_import(content=content, commit=True)
+    assert not plan.errors, plan.errors
+    body = api_client.get(URL, {"attr.color": "red", "facets": "size"}).json()
+    assert [p["name"] for p in body["results"]] == ["Imported tee"]
+    assert body["facets"] == {"size": [{"value": "M", "count": 1}, {"value": "S", "count": 1}]}

@@ -316,7 +316,7 @@ def _multipart(operation: dict[str, Any]) -> bool:
 
 
 @pytest.mark.django_db
-@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024, IMAGE_MAX_BYTES=1024)
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024, IMAGE_MAX_BYTES=1024, CATALOG_IMPORT_MAX_BYTES=1024)
 def test_body_errors_on_every_operation_that_reads_multipart(schema, ids, admin_user, auth_client):
     """Uploads: JSON or text is 415, a malformed form 400, a body over the upload limit 413."""
     client = auth_client(admin_user)

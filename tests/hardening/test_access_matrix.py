@@ -239,6 +239,17 @@ MATRIX: list[Row] = [
         ADMIN_ONLY(201),
         body=lambda w: {"name": "New product", "price": 5.5, "quantity": 3},
     ),
+    Row("GET", "products/export/", ADMIN_ONLY(200)),
+    Row(
+        "POST",
+        "products/import/",
+        ADMIN_ONLY(200),
+        label="a preview: writes nothing",
+        body=lambda w: {
+            "file": upload(b"product_name,sku,price\nCSV Mug,CSV-MUG,4.00\n", "p.csv", "text/csv")
+        },
+        multipart=True,
+    ),
     Row("GET", "products/<str:product_id>/", EVERYONE_200, args={"product_id": "p"}),
     Row(
         "PUT",

@@ -189,6 +189,9 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
         {"file", "variant_id"},
     ),
     ("PATCH", "/api/products/{product_id}/images/{image_id}/"): ({"INVALID_REQUEST"}, {"variant_id"}),
+    # The CSV is judged by its content: random bytes are not UTF-8 (file), and a commit of a file
+    # with errors is refused with them (errors)
+    ("POST", "/api/products/import/"): ({"INVALID_REQUEST"}, {"file", "errors"}),
     ("POST", "/api/orders/"): ({"CART_EMPTY"}, set()),
     ("GET", "/api/analytics/summary/"): ({"INVALID_REQUEST"}, {"from", "to"}),  # from after to
     # url: the SSRF rule and what urlsplit refuses (a bad port, credentials); events: "*" with others
