@@ -25,7 +25,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
@@ -109,6 +109,24 @@ def _slug_for(model: type[Category] | type[Product], wanted: str, *, current: st
     if current is not None and wanted == current:
         return current
     return unique_slugs(model, [wanted])[0]
+
+
+def product_lock(product_pk: int, *, variants: bool = True) -> tuple[Product, list[ProductVariant]]:
+    """Lock a product for a catalog write, with its variants (primary-key order) unless told not
+    to: the lock order that never deadlocks with checkout. A buyer locks variant rows, then its
+    ledger and order-line ``INSERT``s take a shared lock on their product row (the foreign key).
+    PostgreSQL: the product first, ``FOR NO KEY UPDATE`` (which that key-share lock does not wait
+    for), then its variants, as the CSV import and the inventory API lock them. Elsewhere
+    (MariaDB: a row lock blocks the foreign-key check): the variants first, then the product."""
+    no_key = connection.features.has_select_for_no_key_update
+    locked_variants: list[ProductVariant] = []
+    variant_rows = ProductVariant.objects.select_for_update().filter(product_id=product_pk).order_by("pk")
+    if variants and not no_key:
+        locked_variants = list(variant_rows)
+    product = Product.objects.select_for_update(no_key=no_key).get(pk=product_pk)
+    if variants and no_key:
+        locked_variants = list(variant_rows)
+    return product, locked_variants
 
 
 # --- products ------------------------------------------------------------------------------
@@ -197,7 +215,7 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
     if unknown:
         raise ValueError(f"Unknown product fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Product.objects.select_for_update().get(pk=product.pk)
+        locked, current = product_lock(product.pk)
         was_discontinued = locked.discontinued
         if "categories" in data:
             locked.categories.set(_categories_resolve(list(data["categories"])))
@@ -212,7 +230,6 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
             locked.options = list(data["options"])
         if "attributes" in data:
             locked.attributes = attribute_values_clean(data["attributes"] or {}, field="attributes")
-        current = list(ProductVariant.objects.select_for_update().filter(product=locked).order_by("pk"))
         if "variants" in data:
             _variants_sync(locked, current, list(data["variants"]), partial=partial)
         elif "options" in data and locked.options and len(current) == 1 and not current[0].options:
@@ -417,7 +434,7 @@ def variant_create(*, product: Product, data: Mapping[str, Any]) -> ProductVaria
     if unknown:
         raise ValueError(f"Unknown variant fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Product.objects.select_for_update().get(pk=product.pk)
+        locked, _ = product_lock(product.pk, variants=False)
         siblings = list(ProductVariant.objects.filter(product=locked))
         variants_validate(list(locked.options), [data], others=siblings)
         variant = _variant_new(locked, data, len(siblings))
@@ -434,9 +451,11 @@ def variant_update(*, variant: ProductVariant, data: Mapping[str, Any]) -> Produ
     if unknown:
         raise ValueError(f"Unknown variant fields: {sorted(unknown)}")
     with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=variant.product_id)
-        locked = ProductVariant.objects.select_for_update().get(pk=variant.pk)
-        siblings = list(ProductVariant.objects.filter(product=product).exclude(pk=locked.pk))
+        product, variants = product_lock(variant.product_id)
+        locked = next((v for v in variants if v.pk == variant.pk), None)
+        if locked is None:
+            raise VariantNotFound(details={"variant_id": variant.public_id})
+        siblings = [v for v in variants if v.pk != locked.pk]
         merged = {
             "options": locked.options,
             "sku": locked.sku,
@@ -458,8 +477,8 @@ def variant_delete(*, variant: ProductVariant) -> bool:
     """Remove a variant (deactivate it when orders reference it); a product keeps at least one
     variant. Returns ``True`` when deleted, ``False`` when deactivated."""
     with transaction.atomic():
-        product = Product.objects.select_for_update().get(pk=variant.product_id)
-        if not ProductVariant.objects.filter(product=product).exclude(pk=variant.pk).exists():
+        product, variants = product_lock(variant.product_id)
+        if not [v for v in variants if v.pk != variant.pk]:
             raise InvalidRequest(
                 "A product keeps at least one variant.", details={"variant": "the product's last variant"}
             )

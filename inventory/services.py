@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -100,13 +100,14 @@ def _resolve_targets(*, manager: StoreManager, items: Sequence[ProductInput]) ->
     ids = [item.public_id for item in items if item.public_id]
     names = [item.name for item in items if not item.public_id]
     existing = list(
-        Product.objects.select_for_update()
+        Product.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
         .filter(manager=manager)
         .filter(Q(public_id__in=ids) | Q(name__in=names))
         .order_by("pk")
     )
-    # Their variants, locked too (products before variants, as the catalog's writes do; a buyer
-    # locks variants only). A product made here has exactly one; one with several (made in the
+    # Their variants, locked too (products before variants, as the catalog's writes do on
+    # PostgreSQL, the products FOR NO KEY UPDATE so a buyer's foreign-key checks never wait for
+    # them: ``catalog.services.product_lock``; a buyer locks variants only). A product made here has exactly one; one with several (made in the
     # admin) cannot take a single price and quantity.
     variants: dict[int, list[ProductVariant]] = {}
     if existing:
@@ -252,7 +253,7 @@ def inventory_product_discontinue(
     """
     with transaction.atomic(durable=True):
         product = (
-            Product.objects.select_for_update()
+            Product.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
             .filter(public_id=product_public_id, manager__external_id=manager_external_id)
             .first()
         )
