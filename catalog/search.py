@@ -17,9 +17,9 @@ Backends:
   (name weighted A, description B; GIN index; kept up to date by a trigger). Words the
   product names do not contain are widened to their closest name words by pg_trgm trigram
   similarity, so "cofee" still finds "Coffee" (see migration ``0002_postgres_search``).
-  Relevance = ``ts_rank``, exact matches first. SKU and option values are looked up through
-  the indexes of migration ``0008_search_skus_options`` (``lower(sku)``, a GIN index on the
-  lower-cased option values), once per statement.
+  Relevance = ``ts_rank``, exact matches first. SKUs and option values: the product's stored
+  ``search_variant_terms`` array (GIN index; kept by triggers on the variants; migration
+  ``0008_search_skus_options``).
 - :class:`SimpleSearchBackend`: every word must appear in the name or the description
   (case-insensitive contains); a match in the name ranks higher. SKU and option values by
   ``EXISTS`` sub-queries (``json_each`` on SQLite, ``JSON_TABLE`` on MariaDB). Used on SQLite
@@ -51,28 +51,21 @@ SKU_RANK = 100.0
 # An option-value match whose text does not match (simple backend; on PostgreSQL its ts_rank is 0).
 OPTION_ONLY_RANK = 0.5
 
-# ``search_vector``, ``catalog_search_query()`` (migration 0002) and
-# ``catalog_search_option_values()`` (migration 0008) exist on PostgreSQL only.
+# ``search_vector``, ``catalog_search_query()`` (migration 0002) and ``search_variant_terms``
+# (migration 0008: ``sku:<lower sku>`` and ``opt:<lower option value>`` of the product's active
+# variants, kept by triggers) exist on PostgreSQL only.
 # The scalar sub-select makes PostgreSQL compute the corrected tsquery once per statement.
 _PG_TSQUERY = "(SELECT catalog_search_query(%s))"
-# Products with an active variant whose SKU, or one of whose option values, equals the query.
-# ``id = ANY(ARRAY(…))``: the sub-select runs once (an InitPlan, served by the two partial
-# indexes of 0008), and the planner ORs a primary-key lookup with the GIN index on
-# ``search_vector`` (BitmapOr) instead of testing every product row.
-_PG_SKU_PRODUCTS = (
-    "ARRAY(SELECT product_id FROM catalog_productvariant WHERE is_active AND lower(sku) = lower(%s))"
-)
-_PG_VARIANT_PRODUCTS = (
-    "ARRAY(SELECT product_id FROM catalog_productvariant WHERE is_active"
-    " AND (lower(sku) = lower(%s) OR catalog_search_option_values(options) @> ARRAY[lower(%s)]))"
-)
+_PG_SKU_TERM = "ARRAY['sku:' || lower(%s)]"
+_PG_VARIANT_TERMS = "ARRAY['sku:' || lower(%s), 'opt:' || lower(%s)]"
+# Two GIN indexes of the same table, ORed by the planner (BitmapOr): never a scan of products.
 _PG_MATCHES = (
     f'("catalog_product"."search_vector" @@ {_PG_TSQUERY}'
-    f' OR "catalog_product"."id" = ANY({_PG_VARIANT_PRODUCTS}))'
+    f' OR "catalog_product"."search_variant_terms" && {_PG_VARIANT_TERMS})'
 )
 # Exact (uncorrected) matches rank above typo corrections; a SKU match above everything.
 _PG_RELEVANCE = (
-    f'(CASE WHEN "catalog_product"."id" = ANY({_PG_SKU_PRODUCTS}) THEN {SKU_RANK} ELSE 0 END'
+    f'(CASE WHEN "catalog_product"."search_variant_terms" @> {_PG_SKU_TERM} THEN {SKU_RANK} ELSE 0 END'
     f' + ts_rank("catalog_product"."search_vector", {_PG_TSQUERY})'
     ' + ts_rank("catalog_product"."search_vector", websearch_to_tsquery(\'english\', %s)))'
 )
