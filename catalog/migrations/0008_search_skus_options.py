@@ -91,7 +91,10 @@ FORWARD = [
     """,
     # The index before the backfill: built after it, on rows the backfill had just updated, the
     # index would stay unusable (``indcheckxmin``) until every older transaction had ended.
-    "CREATE INDEX catalog_product_variant_terms_gin ON catalog_product USING gin (search_variant_terms)",
+    # ``fastupdate = off``: variant writes are rare, searches many; with a pending list every
+    # search would scan it (≈2 ms after seeding 100,000 products, until a vacuum).
+    "CREATE INDEX catalog_product_variant_terms_gin ON catalog_product USING gin (search_variant_terms)"
+    " WITH (fastupdate = off)",
     # Existing catalogs: every product with active variants, in one statement.
     """
     UPDATE catalog_product p SET search_variant_terms = t.terms
