@@ -7,7 +7,9 @@ the cache disabled (DummyCache, so every request runs its SQL), the server time 
 
 - 50 different product lists: page of 20, a category filter (departments and leaves, pages
   1-3), ordered by price;
-- 50 different searches (words, phrases, typos), ranked by relevance.
+- 50 different searches (words, phrases, typos), ranked by relevance;
+- 20 searches for a variant's SKU (10 SKUs, as stored and lower-cased) and 10 for option
+  values (``red``, ``XL``, …: thousands of products each), ranked by relevance (issue #15).
 
 "Server time" is the whole Django request in-process (middleware, view, SQL, serialisation),
 without the network. Each query runs once to warm up, then ``--repeat`` times; p50/p95/max are
@@ -34,7 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from catalog.models import Category, Product  # noqa: E402
+from catalog.models import Category, Product, ProductVariant  # noqa: E402
 
 PRODUCTS = 100_000
 SEARCHES = [
@@ -50,6 +52,7 @@ SEARCHES = [
     "runing shoes", "chocolat", "kettel", "matress topper", "campng stove", "dumbell set",
     "bycicle lock", "screen protecter", "organik granola",
 ]  # fmt: skip
+OPTION_VALUES = ["red", "black", "navy", "green", "XL", "M", "s", "L", "sand", "Blue"]
 
 
 def _ensure_catalog() -> None:
@@ -103,11 +106,20 @@ def main() -> None:
     ]
     lists = lists[:50]
     searches = [f"/api/products/?search={term.replace(' ', '+')}" for term in SEARCHES]
+    skus = list(
+        ProductVariant.objects.filter(is_active=True)
+        .order_by("id")
+        .values_list("sku", flat=True)[::9_973][:10]
+    )
+    variant_searches = [
+        f"/api/products/?search={term}" for term in [*skus, *(sku.lower() for sku in skus), *OPTION_VALUES]
+    ]
     assert len(lists) == 50 and len(searches) == 50
     client = Client()
     with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
         list_samples, list_queries, list_hits = _measure(client, lists, args.repeat)
         search_samples, search_queries, search_hits = _measure(client, searches, args.repeat)
+        variant_samples, variant_queries, variant_hits = _measure(client, variant_searches, args.repeat)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -119,6 +131,15 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     print(_row("list: category + price order, page of 20", list_samples, list_queries, list_hits, len(lists)))
     print(_row("search, by relevance", search_samples, search_queries, search_hits, len(searches)))
+    print(
+        _row(
+            "search: SKUs and option values",
+            variant_samples,
+            variant_queries,
+            variant_hits,
+            len(variant_searches),
+        )
+    )
 
 
 if __name__ == "__main__":

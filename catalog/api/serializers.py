@@ -39,7 +39,10 @@ class ProductListQuerySerializer(serializers.Serializer):
         allow_blank=True,
         max_length=MAX_QUERY_LENGTH,
         help_text="Full-text search over name and description; ranks by relevance. "
-        "On PostgreSQL small typos in the name still match.",
+        "On PostgreSQL small typos in the name still match. Also finds the product of an active "
+        "variant whose SKU equals the query (case-insensitive, surrounding spaces ignored; ranked "
+        "first) or one of whose option values equals the whole query (e.g. `red`, `XL`, `navy "
+        "blue`; case-insensitive; ranked after name and description matches).",
     )
     category = StrictCharField(
         required=False,
