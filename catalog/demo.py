@@ -4,7 +4,8 @@ Every product is named and described with its own sub-category's words ("Cast Ir
 Large" under Kitchen › Cookware, never "Artisan Desk Chair Dark Roast"), was added to the
 catalog some time in the past year, and has its opening stock in the stock ledger (a ``restock``
 row dated when it was added), so the ledger sums to the stock. Bulk inserts in batches:
-100,000 products load in well under a minute on PostgreSQL.
+100,000 products load in about 100 s on PostgreSQL on a busy 2-core machine (docs/benchmarks.md,
+"Seeding").
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ keep expanded, with ``price`` and ``discontinued`` copied in).
   live placement's category.
 - Placements inserted, deleted or updated (a category link changed, the tree moved, a product's
   price or ``discontinued`` copied in): ± the product's value rows and its price there.
-- Products inserted, deleted or updated: ± their price in scope 0 (when price or
-  ``discontinued`` changed) and, when ``discontinued`` flipped, their value rows in scope 0.
+- Products inserted or deleted (statement triggers), or updated with a new price or
+  ``discontinued`` (a row trigger, for those rows only): ± their price in scope 0 and, when
+  ``discontinued`` flipped, their value rows in scope 0.
 
 Each statement appends one row per key it changes, with the change as ``count`` (a count is the
 sum of its key's rows): inserts only, so concurrent writers never wait for each other nor
@@ -62,19 +63,6 @@ def _products_prices(table: str, sign: int) -> str:
     return f"SELECT 0::bigint AS scope_id, price, {sign} AS delta FROM {table} WHERE NOT discontinued"
 
 
-_CHANGED = "FROM old_products o JOIN new_products n ON n.id = o.id"
-PRODUCT_PRICES_MOVED = (
-    f"SELECT 0::bigint AS scope_id, o.price, -1 AS delta {_CHANGED}"
-    " WHERE NOT o.discontinued AND (o.price IS DISTINCT FROM n.price OR n.discontinued)"
-    f" UNION ALL SELECT 0::bigint, n.price, 1 {_CHANGED}"
-    " WHERE NOT n.discontinued AND (o.price IS DISTINCT FROM n.price OR o.discontinued)"
-)
-PRODUCT_VALUES_FLIPPED = (
-    "SELECT 0::bigint AS scope_id, v.attribute_id, v.value,"
-    f" CASE WHEN n.discontinued THEN -1 ELSE 1 END AS delta {_CHANGED}"
-    " JOIN catalog_productattributevalue v ON v.product_id = n.id"
-    " WHERE o.discontinued IS DISTINCT FROM n.discontinued"
-)
 
 FORWARD = [
     f"""
@@ -132,18 +120,29 @@ FORWARD = [
     BEGIN
         IF TG_OP = 'INSERT' THEN
             IF EXISTS (SELECT 1 FROM new_products WHERE NOT discontinued) THEN
-                        {PRICES_APPEND.format(rows=_products_prices("new_products", 1))}
+                {PRICES_APPEND.format(rows=_products_prices("new_products", 1))}
             END IF;
         ELSIF TG_OP = 'DELETE' THEN
             IF EXISTS (SELECT 1 FROM old_products WHERE NOT discontinued) THEN
-                        {PRICES_APPEND.format(rows=_products_prices("old_products", -1))}
+                {PRICES_APPEND.format(rows=_products_prices("old_products", -1))}
             END IF;
-        ELSIF EXISTS (
-            SELECT 1 {_CHANGED}
-            WHERE o.price IS DISTINCT FROM n.price OR o.discontinued IS DISTINCT FROM n.discontinued
-        ) THEN
-                {PRICES_APPEND.format(rows=PRODUCT_PRICES_MOVED)}
-            {FACETS_APPEND.format(rows=PRODUCT_VALUES_FLIPPED)}
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """,
+    # Updates: per row, and only for rows whose price or ``discontinued`` changed (most product
+    # updates change neither: names, the search columns their variants' triggers keep).
+    """
+    CREATE FUNCTION catalog_facet_product_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO catalog_pricecount (scope_id, price, count)
+        SELECT 0, OLD.price, -1 WHERE NOT OLD.discontinued
+        UNION ALL SELECT 0, NEW.price, 1 WHERE NOT NEW.discontinued;
+        IF OLD.discontinued IS DISTINCT FROM NEW.discontinued THEN
+            INSERT INTO catalog_facetcount (scope_id, attribute_id, value, count)
+            SELECT 0, attribute_id, value, CASE WHEN NEW.discontinued THEN -1 ELSE 1 END
+            FROM catalog_productattributevalue WHERE product_id = NEW.id;
         END IF;
         RETURN NULL;
     END
@@ -158,9 +157,9 @@ FORWARD = [
     REFERENCING OLD TABLE AS old_products FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_products_changed()
     """,
     """
-    CREATE TRIGGER catalog_facet_products_update_trg AFTER UPDATE ON catalog_product
-    REFERENCING OLD TABLE AS old_products NEW TABLE AS new_products
-    FOR EACH STATEMENT EXECUTE FUNCTION catalog_facet_products_changed()
+    CREATE TRIGGER catalog_facet_product_update_trg AFTER UPDATE OF price, discontinued ON catalog_product
+    FOR EACH ROW WHEN (OLD.price IS DISTINCT FROM NEW.price OR OLD.discontinued IS DISTINCT FROM NEW.discontinued)
+    EXECUTE FUNCTION catalog_facet_product_row_changed()
     """,
     # Fold each key's change rows into one (rows summing to 0 go): hourly, by the housekeeping.
     # Rows committed while it runs are not in its snapshot and stay for the next run.
@@ -197,7 +196,8 @@ FORWARD = [
 
 BACKWARD = [
     "DROP FUNCTION IF EXISTS catalog_facet_counts_compact()",
-    "DROP TRIGGER IF EXISTS catalog_facet_products_update_trg ON catalog_product",
+    "DROP TRIGGER IF EXISTS catalog_facet_product_update_trg ON catalog_product",
+    "DROP FUNCTION IF EXISTS catalog_facet_product_row_changed()",
     "DROP TRIGGER IF EXISTS catalog_facet_products_delete_trg ON catalog_product",
     "DROP TRIGGER IF EXISTS catalog_facet_products_insert_trg ON catalog_product",
     "DROP FUNCTION IF EXISTS catalog_facet_products_changed()",
