@@ -232,7 +232,6 @@ def run_cpu(orders: int) -> tuple[float, float]:
     return cpu / orders * 1e6, wall / orders * 1e6
 
 
-
 def run_pgbench(database: str, threads: int, hot: bool, seconds: int, keys: bool) -> float:
     users, products = make_fixture(threads * 10, 10 if hot else 1000)
     pids = [p.pk for p in products]

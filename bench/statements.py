@@ -73,8 +73,8 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
     from ecommerce.events.models import OutboxEvent
     from ecommerce.events.outbox import _json
     from ecommerce.events.queries import outbox_events_insert
-    from orders.outbox import order_event_data
     from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine
+    from orders.outbox import order_event_data
     from orders.queries import (
         idempotency_key_claim,
         idempotency_key_done,

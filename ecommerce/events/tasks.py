@@ -14,7 +14,8 @@ def outbox_dispatch(self: Task, *event_ids: str) -> int:
     the request. Returns how many were dispatched now."""
     from .outbox import event_dispatch
 
-    dispatched, failed, delay = 0, [], 0.0
+    dispatched, delay = 0, 0.0
+    failed: list[str] = []
     for event_id in event_ids:
         done, retry_in = event_dispatch(event_id)
         dispatched += done

@@ -94,9 +94,7 @@ def test_health_reports_the_worker_heartbeat(celery_worker, client):
     }
 
 
-def test_a_unit_of_work_is_one_message_as_celery_makes_it_and_a_worker_runs_it(
-    celery_broker, celery_worker
-):
+def test_a_unit_of_work_is_one_message_as_celery_makes_it_and_a_worker_runs_it(celery_broker, celery_worker):
     """``task_send`` (the outbox's lean send, through the Redis transport that reuses its client)
     puts the message Celery's ``apply_async`` would, but for its ids."""
     with outbox_batch():

@@ -47,5 +47,7 @@ def test_the_service_alone_is_one_unit_of_work(filled_cart):
 
     user, *_ = filled_cart
     with tasks_run(outbox_dispatch.name) as runs:
-        order_place(user=user, shipping_address=ADDRESS, payment=PaymentDetails(method="card", token="tok_ok"))
+        order_place(
+            user=user, shipping_address=ADDRESS, payment=PaymentDetails(method="card", token="tok_ok")
+        )
     assert len(runs) == 1 and len(runs[0]) >= 2
