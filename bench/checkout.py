@@ -221,12 +221,15 @@ def run_cpu(orders: int) -> tuple[float, float]:
         order_place(
             user=user, shipping_address=address, payment=payment, idempotency_key=None, request_hash="b"
         )
+    callgrind("on")
     cpu, wall = time.thread_time(), time.perf_counter()
     for user in users[50:]:
         order_place(
             user=user, shipping_address=address, payment=payment, idempotency_key=None, request_hash="b"
         )
-    return (time.thread_time() - cpu) / orders * 1e6, (time.perf_counter() - wall) / orders * 1e6
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    callgrind("off")
+    return cpu / orders * 1e6, wall / orders * 1e6
 
 
 def run_pgbench(database: str, threads: int, hot: bool, seconds: int, keys: bool) -> float:

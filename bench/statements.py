@@ -70,7 +70,11 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
     from catalog.queries import stock_movements_insert, variant_quantity_add, variant_rows_lock
     from catalog.stock import default_sku
     from ecommerce.common.sql import sql_insert_objects
+    from ecommerce.events.models import OutboxEvent
+    from ecommerce.events.outbox import _json
+    from ecommerce.events.queries import outbox_events_insert
     from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine
+    from orders.outbox import order_event_data
     from orders.queries import (
         idempotency_key_claim,
         idempotency_key_done,
@@ -108,6 +112,11 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
 
     def event(i: int) -> OrderEvent:
         return OrderEvent(order=order, from_status="", to_status="pending", created_at=now)
+
+    data = _json(order_event_data(order, [line(0)], [event(0)]))  # an order.created payload, as stored
+
+    def outbox_row(i: int) -> OutboxEvent:
+        return OutboxEvent(type="order.created", version=1, data=data, occurred_at=now, next_attempt_at=now)
 
     def orm_lock(i: int) -> object:
         return list(
@@ -152,6 +161,10 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
         ),
         ("insert the lines (ORM since)", 1, lambda i: sql_insert_objects([line(i)]), lambda i: OrderLine.objects.bulk_create([line(i)])),
         ("insert timeline rows", 2, lambda i: order_events_insert([event(i)]), lambda i: OrderEvent.objects.bulk_create([event(i)])),
+        (
+            "insert the outbox rows", 2, lambda i: outbox_events_insert([outbox_row(i)]),
+            lambda i: OutboxEvent.objects.bulk_create([outbox_row(i)]),
+        ),
         (
             "empty the cart", 1, lambda i: cart_lines_delete(cart.pk + 10**9),
             lambda i: CartLine.objects.filter(cart_id=cart.pk + 10**9, saved_for_later=False).delete(),

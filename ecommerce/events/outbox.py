@@ -5,20 +5,30 @@ Publish from a service, inside the transaction of the change::
     from ecommerce.events.outbox import event_publish
     event_publish("order.paid", data)
 
-The row commits with the change or not at all; after commit the ``outbox_dispatch`` task hands
-it to every subscriber (``ecommerce.events.registry``), in one transaction that also marks it
-dispatched. A crash between commit and enqueue (or a broker outage) leaves the row undispatched:
-the ``outbox_sweep`` beat task sends it again after ``OUTBOX_SWEEP_AFTER_SECONDS``. A rolled-back
-transaction leaves no row and sends nothing.
+The row commits with the change or not at all; after commit an ``outbox_dispatch`` task hands
+it to every subscriber (``ecommerce.events.registry``), in one transaction per event that also
+marks it dispatched. A crash between commit and enqueue (or a broker outage) leaves the row
+undispatched: the ``outbox_sweep`` beat task sends it again after ``OUTBOX_SWEEP_AFTER_SECONDS``.
+A rolled-back transaction leaves no row and sends nothing.
+
+One task per unit of work, not per event (:func:`outbox_batch`): inside a batch (every HTTP
+request, ``OutboxBatchMiddleware``; every checkout, ``order_place``) the ids of the events whose
+transaction committed are collected, and one ``outbox_dispatch`` carrying all of them is sent
+when the outermost batch ends, however it ends (an error too). Outside a batch (Celery tasks,
+management commands, the shell) each transaction that published sends one task for its events
+right after its commit.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +37,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import OutboxEvent
+from .queries import outbox_events_insert
 from .registry import Event, subscriptions_for
 from .types import EVENT_TYPES, EVENT_VERSIONS
 
@@ -70,20 +81,68 @@ def event_publish(event_type: str, data: Mapping[str, Any]) -> str:
 
 
 def events_publish(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[str]:
-    """Write several events in one ``INSERT`` (in the current transaction); each is dispatched
-    after commit. Returns their ids in order."""
-    from ecommerce.common.tasks import enqueue_on_commit
-
-    from .tasks import outbox_dispatch
-
+    """Write several events in one ``INSERT`` (in the current transaction); they are dispatched
+    after commit (:func:`outbox_batch`). Returns their ids in order."""
     now = timezone.now()
     rows = [_row(event_type, data, now) for event_type, data in events]
     if not rows:
         return []
-    OutboxEvent.objects.bulk_create(rows)
-    for row in rows:
-        enqueue_on_commit(outbox_dispatch, row.id)
-    return [row.id for row in rows]
+    outbox_events_insert(rows)
+    ids = [row.id for row in rows]
+    transaction.on_commit(partial(_committed, ids), robust=True)
+    return ids
+
+
+# --- One dispatch task per unit of work ------------------------------------------------------------
+
+# The ids committed so far in this thread's (or async task's) open batch; None outside a batch.
+_batch: ContextVar[list[str] | None] = ContextVar("outbox_batch", default=None)
+
+# Ids per task: bounds one task's run time (a bulk admin action may publish thousands).
+DISPATCH_CHUNK = 100
+
+
+@contextmanager
+def outbox_batch() -> Iterator[None]:
+    """Collect the events committed inside this block and send their dispatch once, when it
+    ends (normally or by an exception): one ``outbox_dispatch`` task for up to
+    ``DISPATCH_CHUNK`` events instead of one per transaction. Nested batches join the
+    outermost. Events whose transaction commits after the block send their own task, as
+    outside any batch; a crash before the block ends leaves them to the sweeper."""
+    if _batch.get() is not None:
+        yield
+        return
+    ids: list[str] = []
+    token = _batch.set(ids)
+    try:
+        yield
+    finally:
+        _batch.reset(token)  # events a subscriber publishes while these are dispatched: on their own
+        events_dispatch_send(ids)
+
+
+def _committed(ids: list[str]) -> None:
+    """On commit of a transaction that published ``ids``: join the open batch, or send now."""
+    batch = _batch.get()
+    if batch is None:
+        events_dispatch_send(ids)
+    else:
+        batch.extend(ids)
+
+
+def events_dispatch_send(ids: Iterable[str]) -> int:
+    """Send ``outbox_dispatch`` for committed events, ``DISPATCH_CHUNK`` ids per task (run
+    in-process without a broker). A broker that cannot be reached is logged, not raised: the
+    sweeper sends them again. Returns how many tasks were sent."""
+    from ecommerce.common.tasks import task_send
+
+    from .tasks import outbox_dispatch
+
+    ids = list(ids)
+    chunks = [ids[i : i + DISPATCH_CHUNK] for i in range(0, len(ids), DISPATCH_CHUNK)]
+    for chunk in chunks:
+        task_send(outbox_dispatch, *chunk)
+    return len(chunks)
 
 
 def event_of(row: OutboxEvent) -> Event:
@@ -156,13 +215,14 @@ def outbox_sweep(*, limit: int = 1000) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     sent = 0
-    for event_id in due:
+    for start in range(0, len(due), DISPATCH_CHUNK):
+        chunk = due[start : start + DISPATCH_CHUNK]
         try:
-            outbox_dispatch.delay(event_id)
+            outbox_dispatch.delay(*chunk)
         except Exception:  # noqa: BLE001 - broker down: the next sweep tries again
-            logger.exception("event not re-sent by the sweeper", extra={"event_id": event_id})
+            logger.exception("events not re-sent by the sweeper", extra={"event_id": chunk[0]})
             break
-        sent += 1
+        sent += len(chunk)
     if due:
         logger.warning("outbox sweeper re-sent events", extra={"count": sent})
     return sent
@@ -171,10 +231,6 @@ def outbox_sweep(*, limit: int = 1000) -> int:
 def events_redispatch(*, ids: Iterable[str]) -> int:
     """Give dead (or stuck) events a fresh run of attempts and dispatch them after commit (the
     admin's action). Returns how many."""
-    from ecommerce.common.tasks import enqueue_on_commit
-
-    from .tasks import outbox_dispatch
-
     with transaction.atomic():
         chosen = list(
             OutboxEvent.objects.select_for_update()
@@ -184,8 +240,8 @@ def events_redispatch(*, ids: Iterable[str]) -> int:
         OutboxEvent.objects.filter(pk__in=chosen).update(
             dead_at=None, attempts=0, next_attempt_at=timezone.now()
         )
-        for event_id in chosen:
-            enqueue_on_commit(outbox_dispatch, event_id)
+        if chosen:
+            transaction.on_commit(partial(_committed, chosen), robust=True)
     return len(chosen)
 
 

@@ -1,4 +1,4 @@
-"""Tasks of the outbox: dispatch one event, and the sweeper (beat, every minute)."""
+"""Tasks of the outbox: dispatch events, and the sweeper (beat, every minute)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,24 @@ from celery import Task, shared_task
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
-def outbox_dispatch(self: Task, event_id: str) -> bool:
-    """Hand one outbox event to its subscribers (``outbox.event_dispatch``); idempotent. A failing
-    subscriber is retried with backoff; without a broker the sweeper (or the next
-    ``outbox_sweep`` command) retries it instead of the request."""
+def outbox_dispatch(self: Task, *event_ids: str) -> int:
+    """Hand outbox events to their subscribers (``outbox.event_dispatch``), one after another in
+    the order given (the order they committed), each in its own transaction; idempotent. The
+    events whose subscriber failed are retried together with backoff (the longest of theirs);
+    without a broker the sweeper (or the next ``outbox_sweep`` command) retries them instead of
+    the request. Returns how many were dispatched now."""
     from .outbox import event_dispatch
 
-    dispatched, retry_in = event_dispatch(event_id)
-    if retry_in is not None and not self.request.is_eager:
-        raise self.retry(countdown=retry_in, max_retries=None)
+    dispatched, delay = 0, 0.0
+    failed: list[str] = []
+    for event_id in event_ids:
+        done, retry_in = event_dispatch(event_id)
+        dispatched += done
+        if retry_in is not None:
+            failed.append(event_id)
+            delay = max(delay, retry_in)
+    if failed and not self.request.is_eager:
+        raise self.retry(args=failed, countdown=delay, max_retries=None)
     return dispatched
 
 

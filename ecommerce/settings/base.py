@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ecommerce.common.middleware.SecurityHeadersMiddleware",
     "ecommerce.common.middleware.RequestIdMiddleware",
+    # One outbox dispatch task for the events every transaction of the request committed.
+    "ecommerce.events.middleware.OutboxBatchMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -404,6 +406,9 @@ PENDING_ORDER_RECONCILE_AFTER_MINUTES = env.int("PENDING_ORDER_RECONCILE_AFTER_M
 _celery_broker = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not _celery_broker
 CELERY_BROKER_URL = _celery_broker or "memory://"  # eager: Celery never connects anywhere
+# Redis: kombu's transport with one reused client instead of a new one per message (issue #14).
+if _celery_broker.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "ecommerce.common.broker:Transport"
 CELERY_TASK_EAGER_PROPAGATES = False  # an eager task's failure is logged, never the request's error
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: effects live in the database
 CELERY_TASK_SERIALIZER = "json"

@@ -33,6 +33,7 @@ from accounts.models import User
 from cart.services import cart_checkout_empty, cart_checkout_lock, cart_lines_restore
 from catalog.stock import stock_release
 from ecommerce.common.db import retry_on_conflict
+from ecommerce.events.outbox import outbox_batch
 
 from ..exceptions import (
     CartEmpty,
@@ -89,7 +90,28 @@ def order_place(
     (402: the order is kept as ``payment_failed``, stock given back, cart restored) or
     :class:`PaymentPending` (503: the gateway could not say whether the money was taken; the
     order stays ``pending`` for a retry with the key or ``reconcile_pending_orders``).
+
+    One unit of work for the outbox (``outbox_batch``): the events of both transactions
+    (``order.created``, ``order.paid``, stock events) leave in one dispatch task at the end.
     """
+    with outbox_batch():
+        return _order_place(
+            user=user,
+            shipping_address=shipping_address,
+            payment=payment,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+        )
+
+
+def _order_place(
+    *,
+    user: User,
+    shipping_address: Mapping[str, Any],
+    payment: PaymentDetails,
+    idempotency_key: str | None,
+    request_hash: str,
+) -> tuple[OrderRecord, bool]:
     for _attempt in range(3):
         if idempotency_key:
             replay = _idempotent_replay(

@@ -55,10 +55,16 @@ def celery_broker(settings) -> Iterator[str]:
     if connection.vendor == "sqlite":
         pytest.skip("a worker process cannot reach SQLite's in-memory test database")
     redis.Redis.from_url(url).flushdb()
-    before = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "broker_transport_options")}
+    before = {
+        key: app.conf[key]
+        for key in ("broker_url", "broker_transport", "task_always_eager", "broker_transport_options")
+    }
     _connections_reset(app)  # eager tasks made a (never used) connection to the in-memory broker
     app.conf.update(
-        broker_url=url, task_always_eager=False, broker_transport_options={"visibility_timeout": 3}
+        broker_url=url,
+        broker_transport="ecommerce.common.broker:Transport",  # as settings choose it for redis://
+        task_always_eager=False,
+        broker_transport_options={"visibility_timeout": 3},
     )
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
     yield url

@@ -120,3 +120,22 @@ def test_housekeeping_purges_old_dispatched_events_only(settings):
     kept = OutboxEvent.objects.create(type="ping", data={}, occurred_at=old, next_attempt_at=old)
     assert outbox_purge() == 1
     assert list(OutboxEvent.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_hand_written_insert_stores_what_the_orm_stores():
+    """``events/queries.py``'s insert against ``bulk_create``, field by field (every database)."""
+    from ecommerce.events.outbox import _json
+    from ecommerce.events.queries import outbox_events_insert
+
+    now = timezone.now()
+    data = _json({"id": "ord_1", "total": Decimal("15.99"), "at": now, "items": [{"q": 1}], "none": None})
+
+    def row() -> OutboxEvent:
+        return OutboxEvent(type="order.paid", version=1, data=data, occurred_at=now, next_attempt_at=now)
+
+    by_hand, by_orm = row(), row()
+    outbox_events_insert([by_hand])
+    OutboxEvent.objects.bulk_create([by_orm])
+    stored = {r.pop("id"): r for r in OutboxEvent.objects.values()}
+    assert stored[by_hand.id] == stored[by_orm.id]
+    assert stored[by_hand.id]["data"]["total"] == 15.99 and stored[by_hand.id]["dispatched_at"] is None

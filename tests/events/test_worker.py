@@ -6,17 +6,21 @@ MariaDB (``pytest -m worker``; .ci/run's worker leg); skipped otherwise."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import transaction
 
 from ecommerce.common.models import Email, EmailStatus
 from ecommerce.common.tasks import worker_heartbeat
 from ecommerce.events.models import OutboxEvent
-from ecommerce.events.outbox import event_publish
+from ecommerce.events.outbox import event_publish, outbox_batch
+from ecommerce.events.tasks import outbox_dispatch
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +92,34 @@ def test_health_reports_the_worker_heartbeat(celery_worker, client):
         "broker": "ok",
         "worker": "ok",
     }
+
+
+def test_a_unit_of_work_is_one_message_as_celery_makes_it_and_a_worker_runs_it(celery_broker, celery_worker):
+    """``task_send`` (the outbox's lean send, through the Redis transport that reuses its client)
+    puts the message Celery's ``apply_async`` would, but for its ids."""
+    with outbox_batch():
+        with transaction.atomic():
+            first = event_publish("ping", {"n": 1})
+        with transaction.atomic():
+            second = event_publish("ping", {"n": 2})
+    queue = redis.Redis.from_url(celery_broker)
+    (sent,) = (json.loads(m) for m in queue.lrange("celery", 0, -1))
+    outbox_dispatch.apply_async(args=(first, second))
+    reference = json.loads(queue.lrange("celery", 0, 0)[0])  # the newest
+    assert json.loads(base64.b64decode(sent["body"])) == json.loads(base64.b64decode(reference["body"]))
+    assert json.loads(base64.b64decode(sent["body"]))[0] == [first, second]
+    unique = {"id", "root_id", "origin", "correlation_id", "delivery_tag", "reply_to"}
+    for part in ("headers", "properties"):
+        assert sent[part].keys() == reference[part].keys()
+        assert {k: v for k, v in sent[part].items() if k not in unique} == {
+            k: v for k, v in reference[part].items() if k not in unique
+        }
+    assert {k: v for k, v in sent.items() if k not in ("headers", "properties", "body")} == {
+        k: v for k, v in reference.items() if k not in ("headers", "properties", "body")
+    }
+
+    celery_worker.start()
+    wait_for(
+        lambda: not OutboxEvent.objects.filter(dispatched_at=None).exists(), what="both events dispatched"
+    )
+    assert OutboxEvent.objects.get(pk=first).attempts == 1  # the second message found them done
