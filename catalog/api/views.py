@@ -174,10 +174,27 @@ class ProductPagination(PageNumberPagination):
             "additionalProperties": {
                 "type": "array",
                 "items": {
-                    "oneOf": [
-                        {"$ref": "#/components/schemas/FacetValue"},
-                        {"$ref": "#/components/schemas/PriceBucket"},
-                    ]
+                    "type": "object",
+                    "required": ["count"],
+                    "properties": {
+                        "value": {"description": "An attribute's value: a string, a number or a boolean."},
+                        "min": {
+                            "type": "number",
+                            "format": "decimal",
+                            "multipleOf": 0.01,
+                            "minimum": 0,
+                            "description": "A price bucket's lower bound (inclusive).",
+                        },
+                        "max": {
+                            "type": "number",
+                            "format": "decimal",
+                            "multipleOf": 0.01,
+                            "minimum": 0,
+                            "nullable": True,
+                            "description": "A price bucket's upper bound (exclusive); null for the last.",
+                        },
+                        "count": {"type": "integer", "minimum": 1, "description": "Matching products."},
+                    },
                 },
             },
         }
