@@ -452,9 +452,26 @@ class ProductAdmin(admin.ModelAdmin):
         form = RestockForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             units = form.cleaned_data["quantity"]
-            ids = list(queryset.values_list("pk", flat=True))
-            services.product_restock(quantities=dict.fromkeys(ids, units))
-            self.message_user(request, f"Added {units} unit(s) to {len(ids)} product(s).", messages.SUCCESS)
+            variants: dict[int, list[int]] = {}
+            for product_id, variant_id in ProductVariant.objects.filter(product__in=queryset).values_list(
+                "product_id", "pk"
+            ):
+                variants.setdefault(product_id, []).append(variant_id)
+            # a product's one variant; a product with several is restocked per variant on its page
+            single = {ids[0]: units for ids in variants.values() if len(ids) == 1}
+            if single:
+                services.product_restock(quantities=single)
+                self.message_user(
+                    request, f"Added {units} unit(s) to {len(single)} product(s).", messages.SUCCESS
+                )
+            several = len(variants) - len(single)
+            if several:
+                self.message_user(
+                    request,
+                    f"{several} product(s) with several variants not restocked: change their variants' "
+                    "stock on the product's page.",
+                    messages.WARNING,
+                )
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ecommerce.common.exceptions import InvalidRequest
 
@@ -240,7 +240,9 @@ def attribute_delete(*, attribute: Attribute) -> None:
     """Delete a definition and every value set with it (from products and variants)."""
     with transaction.atomic():
         product_ids = _products_using(attribute)
-        for product in Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk"):
+        no_key = connection.features.has_select_for_no_key_update  # as catalog.services.product_lock
+        locked = Product.objects.select_for_update(no_key=no_key).filter(pk__in=product_ids).order_by("pk")
+        for product in locked:
             if attribute.slug in product.attributes:
                 product.attributes.pop(attribute.slug)
                 product.save(update_fields=["attributes", "updated_at"])

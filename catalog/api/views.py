@@ -531,7 +531,7 @@ MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 class ProductImageListApi(APIView):
-    """The one endpoint that reads ``multipart/form-data`` (every other body is JSON)."""
+    """Reads ``multipart/form-data`` (as the CSV import does; every other body is JSON)."""
 
     permission_classes = [IsAdminOrReadOnly]
     parser_classes = [MultiPartParser]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from catalog import services
 from catalog.models import Attribute, Category, Product, ProductAttributeValue, ProductVariant, StockMovement
 from tests.factories import CategoryFactory, ProductFactory, StoreManagerFactory
 from tests.helpers.admin_forms import variant_inline_forms
@@ -317,3 +318,25 @@ def test_attribute_admin_defines_checks_and_deletes_through_the_service(staff_cl
     staff_client.post(reverse("admin:catalog_attribute_delete", args=[color.pk]), {"post": "yes"})
     product.refresh_from_db()
     assert not Attribute.objects.exists() and product.attributes == {}
+
+
+def test_restock_action_restocks_each_products_own_variant(staff_client):
+    """Product and variant primary keys differ (a product with several variants came first): the
+    action adds to each selected product's own variant, and leaves a multi-variant product alone."""
+    tee = services.product_create(
+        name="Tee",
+        options=["size"],
+        variants=[{"options": {"size": size}, "price": Decimal("5"), "quantity": 1} for size in "SML"],
+    )
+    mug = ProductFactory(quantity=2)
+    assert mug.pk != mug.variants.get().pk
+    url = reverse("admin:catalog_product_changelist")
+    done = staff_client.post(
+        url, {"action": "restock", "_selected_action": [mug.pk, tee.pk], "apply": "1", "quantity": "4"}
+    )
+    assert done.status_code == 302
+    mug.refresh_from_db()
+    assert mug.quantity == 6
+    assert sorted(ProductVariant.objects.filter(product=tee).values_list("quantity", flat=True)) == [1, 1, 1]
+    messages = [str(m) for m in done.wsgi_request._messages]
+    assert any("several variants not restocked" in m for m in messages), messages
