@@ -57,6 +57,8 @@ def attribute_value_canonical(attribute: Attribute, value: Any) -> Any:
         return int(number) if number == number.to_integral_value() else number
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty string")
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
     text = value.strip()
     if len(text) > MAX_TEXT_LENGTH:
         raise ValueError(f"at most {MAX_TEXT_LENGTH} characters")

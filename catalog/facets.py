@@ -15,6 +15,7 @@ whose live counts would read every product.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,7 @@ MAX_ATTRIBUTE_FILTERS = 10
 MAX_VALUES_PER_FILTER = 20
 MAX_FACETS = 10
 PRICE = "price"
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ class FacetRequest:
 
 def _filterable(slugs: set[str], field_of: Mapping[str, str]) -> dict[str, Attribute]:
     """The filterable attributes named ``slugs`` (one query); 400 naming the field otherwise."""
-    found = {a.slug: a for a in Attribute.objects.filter(slug__in=sorted(slugs))}
+    valid = sorted(slug for slug in slugs if SLUG.fullmatch(slug))  # nothing else can name one
+    found = {a.slug: a for a in Attribute.objects.filter(slug__in=valid)}
     errors = {}
     for slug in sorted(slugs):
         attribute = found.get(slug)

@@ -373,3 +373,22 @@ def test_a_csv_import_indexes_option_values_of_attributes(api_client, definition
     body = api_client.get(URL, {"attr.color": "red", "facets": "size"}).json()
     assert [p["name"] for p in body["results"]] == ["Imported tee"]
     assert body["facets"] == {"size": [{"value": "M", "count": 1}, {"value": "S", "count": 1}]}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"attr.\x00": "x"}, "attr.\x00"),
+        ({"facets": "col\x00or"}, "facets"),
+        ({"attr.material": "wo\x00ol"}, "attr.material"),
+    ],
+)
+def test_nul_characters_are_400_not_a_database_error(api_client, definitions, params, field):
+    assert field in assert_envelope(api_client.get(URL, params), 400)["details"]
+
+
+def test_a_nul_character_in_a_value_is_400(admin_client, definitions):
+    response = admin_client.post(
+        URL, {"name": "X", "price": 1, "quantity": 1, "attributes": {"material": "a\x00b"}}, format="json"
+    )
+    assert "attributes.material" in assert_envelope(response, 400)["details"]
