@@ -99,21 +99,27 @@ def _resolve_targets(*, manager: StoreManager, items: Sequence[ProductInput]) ->
     """
     ids = [item.public_id for item in items if item.public_id]
     names = [item.name for item in items if not item.public_id]
-    existing = list(
-        Product.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-        .filter(manager=manager)
-        .filter(Q(public_id__in=ids) | Q(name__in=names))
-        .order_by("pk")
-    )
-    # Their variants, locked too (products before variants, as the catalog's writes do on
-    # PostgreSQL, the products FOR NO KEY UPDATE so a buyer's foreign-key checks never wait for
-    # them: ``catalog.services.product_lock``; a buyer locks variants only). A product made here has exactly one; one with several (made in the
-    # admin) cannot take a single price and quantity.
+    # Lock order (``catalog.services.product_lock``'s rule, so a buyer, who holds variants and
+    # then needs a shared lock on their products for its foreign keys, never deadlocks with it):
+    # PostgreSQL locks the products FOR NO KEY UPDATE (which that shared lock does not wait for),
+    # then their variants; MariaDB (any row lock blocks the foreign-key check) the variants
+    # first, then the products. A product made here has exactly one variant; one with several
+    # (made in the admin) cannot take a single price and quantity.
+    no_key = connection.features.has_select_for_no_key_update
+    matching = Product.objects.filter(manager=manager).filter(Q(public_id__in=ids) | Q(name__in=names))
     variants: dict[int, list[ProductVariant]] = {}
-    if existing:
-        locked = ProductVariant.objects.select_for_update().filter(product__in=existing).order_by("pk")
+
+    def variants_lock(product_pks: list[int]) -> None:
+        locked = ProductVariant.objects.select_for_update().filter(product_id__in=product_pks).order_by("pk")
         for variant in locked:
             variants.setdefault(variant.product_id, []).append(variant)
+
+    if not no_key:
+        variants_lock(list(matching.order_by("pk").values_list("pk", flat=True)))
+    existing = list(matching.select_for_update(no_key=no_key).order_by("pk"))
+    unlocked = [row.pk for row in existing if row.pk not in variants]  # all of them on PostgreSQL
+    if unlocked:
+        variants_lock(unlocked)
     for row in existing:
         own = variants.get(row.pk, [])
         row.quantity = sum(v.quantity for v in own if v.is_active)
