@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
 from accounts.models import StoreManager, User
-from catalog.stock import stock_lock, stock_take_locked
+from catalog.stock import LockedVariant, stock_lock, stock_take_locked
+from pricing.types import LinePrice, Pricing
 
 from ..models import Order, OrderLine, OrderStatus
 from ..outbox import order_events_publish
@@ -19,6 +21,21 @@ from .lifecycle import order_event_write
 from .record import OrderRecord
 
 CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class OrderPricing:
+    """A checkout's prices for the order it places (``orders.pricing``): every amount, and what
+    was chosen (shipping method, billing address, codes) to copy into the order."""
+
+    pricing: Pricing
+    prices_include_tax: bool
+    shipping_method: dict[str, Any] = field(default_factory=dict)
+    billing_address: dict[str, Any] = field(default_factory=dict)
+    discount_codes: list[str] = field(default_factory=list)
+
+
+PriceLocked = Callable[[Mapping[int, LockedVariant]], OrderPricing]
 
 
 def order_create(
@@ -34,6 +51,7 @@ def order_create(
     shipping_address: Mapping[str, Any] | None = None,
     actor: User | None = None,
     actor_label: str = "",
+    price_locked: PriceLocked | None = None,
 ) -> OrderRecord:
     """Create an order and take its stock, inside the caller's transaction; returns the order
     with the lines and the event it wrote and the product rows it locked.
@@ -48,6 +66,11 @@ def order_create(
     Writes the first :class:`OrderEvent` and the outbox events (``orders.outbox``). Raises the
     stock errors of ``stock_lock`` (nothing written). The
     instances returned are not read back.
+
+    ``price_locked`` (a checkout session's) prices the locked rows with shipping, tax and
+    discounts (``orders.pricing``) and may refuse (a changed total, a method no longer
+    available) before anything is written; without it an order is its lines' sum, untaxed
+    (the inventory API, ``docs/pricing.md``).
     """
     locked = stock_lock(
         quantities=quantities,
@@ -56,6 +79,7 @@ def order_create(
     )
     priced = [(product, (product.price * product.wanted).quantize(CENT)) for product in locked.values()]
     total = sum((line_total for _, line_total in priced), Decimal("0.00"))
+    breakdown = price_locked(locked) if price_locked is not None else None
     order = Order(
         channel=channel,
         status=status,
@@ -68,25 +92,28 @@ def order_create(
         subtotal=total,
         total_amount=total,
     )
+    line_prices: dict[str, LinePrice] = {}
+    if breakdown is not None:
+        amounts = breakdown.pricing
+        line_prices = {line.key: line for line in amounts.lines}
+        order.subtotal, order.total_amount = amounts.subtotal, amounts.total
+        order.discount_total, order.shipping_total = amounts.discount, amounts.shipping
+        order.tax_total = amounts.tax
+        order.prices_include_tax = breakdown.prices_include_tax
+        order.shipping_method = breakdown.shipping_method
+        order.billing_address = breakdown.billing_address
+        order.discount_codes = breakdown.discount_codes
+        order.tax_breakdown = [
+            {"rate": str(tax.rate), "base": str(tax.base), "tax": str(tax.tax)}
+            for tax in amounts.tax_breakdown
+        ]
     # The ORM's insert: worth 4% of checkout's CPU by hand (bench/statements.py), under the 15%
     # that keeps a statement in queries.py (docs/benchmarks.md, "Where SQL is written by hand").
     order.save(force_insert=True)
     now = order.created_at
     stock_take_locked(locked=locked, order_id=order.pk)
     lines = [
-        OrderLine(
-            order=order,
-            product_id=product.product_id,
-            variant_id=product.pk,
-            product_public_id=product.product_public_id,
-            variant_public_id=product.public_id,
-            sku=product.sku,
-            options=product.options,
-            name=product.name,
-            unit_price=product.price,
-            quantity=product.wanted,
-            line_total=line_total,
-        )
+        _order_line(order, product, line_total, line_prices.get(product.public_id))
         for product, line_total in priced
     ]
     OrderLine.objects.bulk_create(lines)
@@ -102,6 +129,38 @@ def order_create(
         events=[event],
     )
     return OrderRecord(order=order, lines=lines, events=[event], products=locked)
+
+
+def _order_line(
+    order: Order, variant: LockedVariant, line_total: Decimal, price: LinePrice | None
+) -> OrderLine:
+    """The order line of a locked variant: what the buyer saw, and its price breakdown (without
+    one: net = gross = the unit price, no discount, no tax)."""
+    line = OrderLine(
+        order=order,
+        product_id=variant.product_id,
+        variant_id=variant.pk,
+        product_public_id=variant.product_public_id,
+        variant_public_id=variant.public_id,
+        sku=variant.sku,
+        options=variant.options,
+        name=variant.name,
+        unit_price=variant.price,
+        quantity=variant.wanted,
+        line_total=line_total,
+        unit_price_net=variant.price,
+        unit_price_gross=variant.price,
+        total=line_total,
+    )
+    if price is not None:
+        line.unit_price_net, line.unit_price_gross = price.unit_price_net, price.unit_price_gross
+        line.tax_rate, line.discount, line.tax, line.total = (
+            price.tax_rate,
+            price.discount,
+            price.tax,
+            price.total,
+        )
+    return line
 
 
 def order_create_with_stock(**kwargs: Any) -> tuple[Order, list[OrderLine]]:
