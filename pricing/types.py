@@ -23,6 +23,14 @@ class DiscountSource(StrEnum):
     PROMOTION = "promotion"
 
 
+class RejectionReason(StrEnum):
+    """Why a discount did not apply (the second item of each :attr:`Pricing.rejected` pair)."""
+
+    MIN_SUBTOTAL = "min_subtotal"  # its min_subtotal exceeds the order subtotal as entered
+    NOT_APPLICABLE = "not_applicable"  # no eligible line (free shipping: no shipping either)
+    SUPERSEDED = "superseded"  # a promotion larger on each of its lines; shipping already free
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a discount applies to; empty on all three counts means the whole order. A line is
