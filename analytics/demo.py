@@ -213,6 +213,9 @@ def _write(plans: list[_Plan], *, admin: User | None, manager: StoreManager) -> 
                     unit_price=variant.price,
                     quantity=quantity,
                     line_total=variant.price * quantity,
+                    unit_price_net=variant.price,
+                    unit_price_gross=variant.price,
+                    total=variant.price * quantity,
                 )
                 for plan in plans
                 for variant, quantity in plan.lines

@@ -108,6 +108,7 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
             order=order, product_id=product.pk, variant_id=variant.pk, product_public_id=product.public_id,
             variant_public_id=variant.public_id, sku=variant.sku, options={}, name="P",
             unit_price=Decimal("9.99"), quantity=1, line_total=Decimal("9.99"),
+            unit_price_net=Decimal("9.99"), unit_price_gross=Decimal("9.99"), total=Decimal("9.99"),
         )  # fmt: skip
 
     def event(i: int) -> OrderEvent:

@@ -168,6 +168,9 @@ def test_product_delete_referenced_by_an_order_discontinues(admin_client):
         unit_price=product.price,
         quantity=1,
         line_total=product.price,
+        unit_price_net=product.price,
+        unit_price_gross=product.price,
+        total=product.price,
     )
     assert admin_client.delete(f"{URL}{product.public_id}").status_code == 204
     product.refresh_from_db()

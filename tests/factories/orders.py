@@ -29,8 +29,10 @@ class OrderFactory(factory.django.DjangoModelFactory):
     customer_ref = factory.LazyAttribute(lambda o: o.user.public_id if o.user else "")
     customer_email = factory.LazyAttribute(lambda o: o.user.email if o.user else "")
     currency = "USD"
-    subtotal = Decimal("0.00")
     total_amount = Decimal("0.00")
+    # No discount, shipping or tax unless given: the subtotal is the total (the check constraint
+    # order_total_is_its_breakdown holds).
+    subtotal = factory.LazyAttribute(lambda o: o.total_amount)
 
     @classmethod
     def _create(cls, model_class: type[Order], *args: Any, **kwargs: Any) -> Order:
@@ -67,3 +69,6 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     unit_price = factory.LazyAttribute(lambda o: o.variant.price)
     quantity = 1
     line_total = factory.LazyAttribute(lambda o: o.unit_price * o.quantity)
+    unit_price_net = factory.LazyAttribute(lambda o: o.unit_price)
+    unit_price_gross = factory.LazyAttribute(lambda o: o.unit_price)
+    total = factory.LazyAttribute(lambda o: o.line_total)
