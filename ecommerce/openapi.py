@@ -30,11 +30,14 @@ from accounts.api import openapi as accounts_openapi
 from analytics.api import openapi as analytics_openapi
 from cart.api import openapi as cart_openapi
 from catalog.api import openapi as catalog_openapi
+from discounts.api import openapi as discounts_openapi
 from ecommerce.common import openapi as service_openapi
 from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
 from inventory.api import openapi as inventory_openapi
 from orders.api import openapi as orders_openapi
+from shipping.api import openapi as shipping_openapi
+from taxes.api import openapi as taxes_openapi
 from webhooks.api import openapi as webhooks_openapi
 
 # Every app's declarations (a new app adds its module here).
@@ -42,6 +45,9 @@ MODULES = [
     accounts_openapi,
     catalog_openapi,
     cart_openapi,
+    shipping_openapi,
+    taxes_openapi,
+    discounts_openapi,
     orders_openapi,
     inventory_openapi,
     analytics_openapi,

@@ -29,6 +29,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("auth/", include("accounts.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("cart.api.urls")),
+    path("", include("shipping.api.urls")),
+    path("", include("taxes.api.urls")),
+    path("", include("discounts.api.urls")),
     # inventory before orders: it owns /api/orders/process
     path("", include("inventory.api.urls")),
     path("", include("orders.api.urls")),

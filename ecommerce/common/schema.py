@@ -107,6 +107,19 @@ ERROR_CODES: dict[str, ErrorDoc] = {
         "This product has several variants: name one by its variant id.",
         {"prod_3kTMd9xQ2b7VfLr8": ["var_7HqTn2LpX9cVw4Rz", "var_K2mWq8ZtYb3Hn5Lc"]},
     ),
+    ErrorCode.VOUCHER_INVALID: ErrorDoc(
+        400,
+        "a discount code is unknown, inactive, not started yet or ended (each named in `details` by its "
+        "position)",
+        "One or more discount codes cannot be used.",
+        {"discount_codes.0": "ended"},
+    ),
+    ErrorCode.VOUCHER_EXHAUSTED: ErrorDoc(
+        409,
+        "a voucher has no uses left, in all or for this customer (its code named in `details`)",
+        "A voucher has no uses left.",
+        {"SPRING10": "usage limit reached"},
+    ),
     ErrorCode.INVALID_STATE: ErrorDoc(
         409,
         "the resource's state does not allow this change",

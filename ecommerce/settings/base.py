@@ -59,6 +59,11 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "cart",
+    # Shop configuration (docs/shop-configuration.md): shipping zones and methods, tax rates,
+    # vouchers and promotions; one layer between the cart and the orders.
+    "shipping",
+    "taxes",
+    "discounts",
     "orders",
     "inventory",
     "analytics",
@@ -364,6 +369,11 @@ CORS_EXPOSE_HEADERS = [*CORS_EXPOSE_HEADERS, "ratelimit-limit", "ratelimit-remai
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="USD")
 # The shop's name, shown in the admin's header and page titles.
 SHOP_NAME = env.str("SHOP_NAME", default="Demo Shop")
+# Prices as entered (variants, shipping methods, fixed vouchers) include tax (gross) or not (net);
+# see docs/shop-configuration.md and docs/pricing.md.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
+# Shipping is taxed at the destination's `standard` rate; off: shipping is not taxed.
+TAX_SHIPPING = env.bool("TAX_SHIPPING", default=True)
 
 # --- Analytics (dashboard at /admin/analytics/, GET /api/analytics/summary) ----------------
 # Days are calendar days in this IANA time zone (changing it needs `manage.py analytics_rollup`).
@@ -540,6 +550,12 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "orders.api.serializers.CustomerKind.CHOICES",
         "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
         "WebhookEventTypeEnum": "webhooks.api.serializers.EVENT_CHOICES",
+        "CountryEnum": "ecommerce.common.countries.COUNTRY_CODES",  # ISO 3166-1 alpha-2
+        "ShippingCountryEnum": "ecommerce.common.countries.COUNTRY_CODES_OR_REST_OF_WORLD",
+        "TaxClassEnum": "catalog.models.TaxClass.values",
+        "ShippingRateTypeEnum": "shipping.models.RateType.values",
+        "DiscountKindEnum": "discounts.models.DiscountKind.values",
+        "PromotionKindEnum": "discounts.models.PromotionKind.values",
     },
     "PREPROCESSING_HOOKS": ["ecommerce.common.schema.drop_slashless_duplicates"],
     # --- Reading order, error codes and examples (docs/api-schema.md) ---
@@ -560,6 +576,16 @@ SPECTACULAR_SETTINGS = {
             "description": "Store-manager inventory API: bulk upsert, list, discontinue, process.",
         },
         {"name": "analytics", "description": "Sales figures for admins (the dashboard's data)."},
+        {
+            "name": "shipping",
+            "description": "Shipping zones (countries, or the rest of the world) and their methods: "
+            "flat rates, tiers by subtotal or weight, free above a threshold. Admins only.",
+        },
+        {"name": "taxes", "description": "Tax rates per country (and region) and tax class. Admins only."},
+        {
+            "name": "discounts",
+            "description": "Vouchers (codes with limits) and automatic promotions. Admins only.",
+        },
         {
             "name": "webhooks",
             "description": "Signed event deliveries to integrators (Standard Webhooks): endpoints, "

@@ -148,6 +148,9 @@ DECLARED_IN = {
     "orders": "orders/api/openapi.py",
     "inventory": "inventory/api/openapi.py",
     "analytics": "analytics/api/openapi.py",
+    "shipping": "shipping/api/openapi.py",
+    "taxes": "taxes/api/openapi.py",
+    "discounts": "discounts/api/openapi.py",
     "service": "ecommerce/common/openapi.py",
 }
 

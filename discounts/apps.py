@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class DiscountsConfig(AppConfig):
+    name = "discounts"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.signals import user_deleting
+
+        from .services import voucher_uses_anonymise_receiver
+
+        # Deleting an account forgets the email on its voucher uses (docs/shop-configuration.md).
+        user_deleting.connect(
+            voucher_uses_anonymise_receiver, dispatch_uid="discounts.voucher_uses_anonymise"
+        )
