@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ecommerce.common.exceptions import ApplicationError, ErrorCode, InvalidRequest
+from ecommerce.common.exceptions import ApplicationError, Conflict, ErrorCode, InvalidRequest, NotFound
 
 
 class InvalidCredentials(ApplicationError):
@@ -51,3 +51,15 @@ class ProviderTokenRejected(ApplicationError):
     status_code = 401
     code = ErrorCode.INVALID_CREDENTIALS
     default_message = "The sign-in provider token is invalid, expired or was not issued to this shop."
+
+
+class AddressNotFound(NotFound):
+    """An address id that is not in the caller's address book (another user's included)."""
+
+    default_message = "Address not found."
+
+
+class AddressBookFull(Conflict):
+    """The address book already holds ``ADDRESSES_MAX_PER_USER`` entries."""
+
+    default_message = "The address book is full: delete an address first."

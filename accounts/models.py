@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django_countries.fields import CountryField
 
 from ecommerce.common.fields import ExactCharField, PublicIdField
 from ecommerce.common.models import TimeStampedModel
@@ -124,3 +125,31 @@ class StoreManager(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class Address(TimeStampedModel):
+    """An entry of a user's address book (``adr_…``). ``country`` is an ISO 3166-1 alpha-2 code;
+    every write goes through ``accounts.addresses.address_validate`` (per-country rules). At most
+    one default shipping and one default billing address per user: kept by the services under a
+    lock of the user's row (``accounts.services.address_*``), not by a partial unique index, which
+    MariaDB does not have."""
+
+    public_id = PublicIdField(prefix="adr")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(max_length=200)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True, help_text="State, province or county.")
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = CountryField()
+    phone = models.CharField(max_length=32, blank=True)
+    is_default_shipping = models.BooleanField(default=False)
+    is_default_billing = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line1}, {self.city} ({self.country})"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.db.models import QuerySet
 
-from .models import User
+from .exceptions import AddressNotFound
+from .models import Address, User
 
 
 def user_get_by_email(*, email: str) -> User | None:
@@ -29,3 +31,20 @@ def email_taken(*, email: str, exclude: User | None = None) -> bool:
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     return qs.exists()
+
+
+# --- Address book ---------------------------------------------------------------------------
+
+
+def address_list_for_user(*, user: User) -> QuerySet[Address]:
+    """The user's address book, oldest first."""
+    return Address.objects.filter(user=user).order_by("created_at", "id")
+
+
+def address_get_for_user(*, user: User, public_id: str) -> Address:
+    """The user's address ``public_id`` (``adr_…``); 404 ``NOT_FOUND`` when there is none, or it
+    is another user's."""
+    address = Address.objects.filter(user=user, public_id=public_id).first()
+    if address is None:
+        raise AddressNotFound(details={"address_id": "no such address in your address book"})
+    return address

@@ -11,3 +11,10 @@ from django.dispatch import Signal
 # deleted, with ``user``. A receiver that raises rolls the deletion back. Subscribers:
 # ``orders`` (the user's orders lose their personal data; they stay for the shop's books).
 user_deleting = Signal()
+
+# Sent by ``accounts.services.user_login`` (and the social sign-in) once a user has signed in,
+# outside any transaction, with ``user`` and ``cart_token``: the ``X-Cart-Token`` header of the
+# sign-in request, or None. Accounts does not know what the token is; ``cart`` connects
+# ``cart.services.cart_merge_at_sign_in`` (the guest cart joins the user's). Sent with
+# ``send_robust``: a receiver that fails is logged and never fails the sign-in.
+user_signed_in = Signal()

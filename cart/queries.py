@@ -22,6 +22,11 @@ def cart_id_lock(user_id: int) -> int | None:
     return int(rows[0][0]) if rows else None
 
 
+def cart_lock(cart_id: int) -> bool:
+    """Lock the cart row ``cart_id`` (``SELECT … FOR UPDATE``); False when there is none."""
+    return bool(sql_fetch(_statements(connection.vendor)[3], [cart_id]))
+
+
 def cart_line_quantities(cart_id: int) -> dict[int, int]:
     """``{variant pk: quantity}`` of the cart's lines (not those saved for later), by variant."""
     return {
@@ -35,11 +40,12 @@ def cart_lines_delete(cart_id: int) -> int:
 
 
 @lru_cache(maxsize=8)
-def _statements(vendor: str) -> tuple[str, str, str]:
+def _statements(vendor: str) -> tuple[str, str, str, str]:
     cart, line = quoted_table(Cart), quoted_table(CartLine)
     return (
         f"SELECT id FROM {cart} WHERE user_id = %s{for_update()}",  # noqa: S608 - no input in the text
         f"SELECT variant_id, quantity FROM {line} WHERE cart_id = %s AND NOT saved_for_later "  # noqa: S608
         "ORDER BY variant_id",
         f"DELETE FROM {line} WHERE cart_id = %s AND NOT saved_for_later",  # noqa: S608
+        f"SELECT id FROM {cart} WHERE id = %s{for_update()}",  # noqa: S608 - no input in the text
     )

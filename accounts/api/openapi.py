@@ -22,6 +22,13 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "auth_me_retrieve": (*SIGNED_IN,),
     "auth_me_update": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # email changes
     "auth_me_delete": (*SIGNED_IN, *JSON_BODY, E.RATE_LIMITED),  # the body is {"password"}
+    "auth_address_list": (*SIGNED_IN,),
+    # INVALID_REQUEST also for the per-country rules (a field the country requires, a postal code
+    # or region its data refuses); INVALID_STATE: the book is full (ADDRESSES_MAX_PER_USER)
+    "auth_address_create": (*SIGNED_IN, *JSON_BODY, E.INVALID_STATE),
+    "auth_address_retrieve": (*SIGNED_IN, E.NOT_FOUND),
+    "auth_address_update": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND),
+    "auth_address_delete": (*SIGNED_IN, E.NOT_FOUND),
     "auth_provider_list": (),
     "auth_social_login": (
         *JSON_BODY,
@@ -58,6 +65,32 @@ REFRESH = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsInN1YiI6InVzcl8xWEZ2cUZFdTZ6"
     "bjNmVmFZIiwicm9sZSI6ImN1c3RvbWVyIn0.lPfeuq45OiR7Y9yL_1nYvy0ETrDGXjzHWALQfdqtjKA"
 )
+ADDRESS = {
+    "id": "adr_4Tq9ZmL2xV7bN1cK",
+    "name": "Ada Lovelace",
+    "line1": "1600 Amphitheatre Parkway",
+    "line2": "",
+    "city": "Mountain View",
+    "region": "CA",
+    "postal_code": "94043",
+    "country": "US",
+    "phone": "+1 650 253 0000",
+    "is_default_shipping": True,
+    "is_default_billing": False,
+}
+OFFICE = {
+    "id": "adr_8Wk3Hs5pR0yJd6Fe",
+    "name": "Ada Lovelace",
+    "line1": "Unter den Linden 1",
+    "line2": "3. OG",
+    "city": "Berlin",
+    "region": "",
+    "postal_code": "10117",
+    "country": "DE",
+    "phone": "",
+    "is_default_shipping": False,
+    "is_default_billing": True,
+}
 SIGNED_IN_BODY = {"access": ACCESS, "refresh": REFRESH, "user": USER}
 KEY = "MQ:1uQxYb:3kTMd9xQ2b7VfLr8Q8wmZ1xL0pT4sV2c"
 
@@ -95,6 +128,36 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
     },
     "auth_me_delete": {"request": {"Confirm with the password": {"password": "analytical-engine-1843"}}},
+    "auth_address_list": {"200": {"Two addresses": [ADDRESS, OFFICE]}},
+    "auth_address_create": {
+        "request": {
+            "A US address (state required)": {
+                "name": "Ada Lovelace",
+                "line1": "1600 Amphitheatre Parkway",
+                "city": "Mountain View",
+                "region": "California",
+                "postal_code": "94043",
+                "country": "US",
+                "phone": "+1 650 253 0000",
+                "is_default_shipping": True,
+            }
+        },
+        "201": {"Stored, region as its code": ADDRESS},
+        "400": {
+            "Postal code refused for the country": {
+                "error": {
+                    "code": "INVALID_REQUEST",
+                    "message": "The address is not valid.",
+                    "details": {"postal_code": "Not a valid postal code for Germany (e.g. 26133)."},
+                }
+            }
+        },
+    },
+    "auth_address_retrieve": {"200": {"Address": ADDRESS}},
+    "auth_address_update": {
+        "request": {"Make it the default billing address": {"is_default_billing": True}},
+        "200": {"Changed": {**ADDRESS, "is_default_billing": True}},
+    },
     "auth_provider_list": {
         "200": {
             "Google configured": [

@@ -144,3 +144,71 @@ class SocialLoginSerializer(serializers.Serializer):
         if attrs.get("code") and not attrs.get("redirect_uri"):
             raise serializers.ValidationError({"redirect_uri": "Required with code."})
         return attrs
+
+
+# --- Address book -----------------------------------------------------------------------------
+
+
+class AddressSerializer(serializers.Serializer):
+    """An address-book entry as the API shows it."""
+
+    id = StrictCharField(source="public_id", help_text="Public id, `adr_…`.")
+    name = StrictCharField()
+    line1 = StrictCharField()
+    line2 = StrictCharField(allow_blank=True)
+    city = StrictCharField(allow_blank=True)
+    region = StrictCharField(
+        allow_blank=True,
+        help_text="State, province or county: the country's code for it where it has one (`CA`).",
+    )
+    postal_code = StrictCharField(allow_blank=True)
+    country = StrictCharField(help_text="ISO 3166-1 alpha-2 code, e.g. `DE`.")
+    phone = StrictCharField(allow_blank=True)
+    is_default_shipping = serializers.BooleanField()
+    is_default_billing = serializers.BooleanField()
+
+
+class JsonBooleanField(serializers.BooleanField):
+    """``true`` or ``false`` only (DRF's also takes ``"yes"``, ``1``, ``"on"``, …)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class AddressWriteSerializer(serializers.Serializer):
+    """The shape of an address to create (types and lengths; the per-country rules are
+    ``accounts.addresses.address_validate``'s)."""
+
+    name = StrictCharField(max_length=200)
+    line1 = StrictCharField(max_length=200)
+    line2 = StrictCharField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(
+        max_length=100, required=False, allow_blank=True, help_text="Required where the country requires it."
+    )
+    region = StrictCharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="State, province or county; required where the country requires it (US states: `CA` or "
+        "`California`), stored as the country's code for it.",
+    )
+    postal_code = StrictCharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Checked against the country's format (and the region's prefixes where known).",
+    )
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2 code, e.g. `DE` (any case; stored upper-case)."
+    )
+    phone = StrictCharField(max_length=32, required=False, allow_blank=True)
+    is_default_shipping = JsonBooleanField(
+        required=False,
+        help_text="Make it the default shipping address (the previous default stops being one).",
+    )
+    is_default_billing = JsonBooleanField(
+        required=False,
+        help_text="Make it the default billing address (the previous default stops being one).",
+    )

@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     *api_path("password/change/", views.PasswordChangeApi.as_view(), name="auth-password-change"),
     *api_path("me/", views.MeApi.as_view(), name="auth-me"),
+    *api_path("me/addresses/", views.AddressListApi.as_view(), name="auth-addresses"),
+    *api_path("me/addresses/<str:address_id>/", views.AddressApi.as_view(), name="auth-address"),
     *api_path("providers/", views.ProviderListApi.as_view(), name="auth-providers"),
     *api_path("social/<str:provider>/", views.SocialLoginApi.as_view(), name="auth-social"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,9 +16,12 @@ from ecommerce.common.http import client_ip
 from .. import services, social
 from ..models import User
 from ..permissions import IsCustomer, authenticated_user
+from ..selectors import address_get_for_user, address_list_for_user
 from ..tokens import token_pair_for_user, token_refresh, token_revoke
 from .serializers import (
     AccountDeleteSerializer,
+    AddressSerializer,
+    AddressWriteSerializer,
     AuthProviderSerializer,
     EmailRequestSerializer,
     EmailVerifySerializer,
@@ -36,6 +39,16 @@ from .serializers import (
 )
 
 TAGS = ["auth"]
+CART_TOKEN_HEADER = "X-Cart-Token"  # noqa: S105 - a header name / prefix, not a secret
+CART_TOKEN_PARAMETER = OpenApiParameter(
+    CART_TOKEN_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A guest cart's token (`POST /api/carts/`): once signed in, that cart is merged into the "
+    "user's cart (docs/cart.md, the merge rule). An unknown or expired token is ignored: the sign-in "
+    "succeeds without a merge.",
+)
 ACCEPTED = {"detail": "If the address belongs to an account, an email is on its way."}
 _AcceptedSerializer = OpenApiResponse(
     response={"type": "object", "properties": {"detail": {"type": "string"}}},
@@ -56,6 +69,11 @@ def _ip(request: Request) -> str:
 
 def _profile(user: User) -> dict[str, Any]:
     return dict(ProfileSerializer(user).data)
+
+
+def _cart_token(request: Request) -> str | None:
+    """The guest-cart token the client sent (``X-Cart-Token``): its cart joins the user's."""
+    return request.headers.get(CART_TOKEN_HEADER) or None
 
 
 def _login_body(user: User) -> dict[str, Any]:
@@ -124,6 +142,7 @@ class LoginApi(AnonymousApi):
             "many attempts from one IP or on one account."
         ),
         request=LoginSerializer,
+        parameters=[CART_TOKEN_PARAMETER],
         responses={200: LoginResponseSerializer},
         examples=[
             OpenApiExample(
@@ -134,7 +153,9 @@ class LoginApi(AnonymousApi):
         ],
     )
     def post(self, request: Request) -> Response:
-        user = services.user_login(**_data(LoginSerializer, request), ip=_ip(request))
+        user = services.user_login(
+            **_data(LoginSerializer, request), ip=_ip(request), cart_token=_cart_token(request)
+        )
         return Response(_login_body(user))
 
 
@@ -271,6 +292,7 @@ class SocialLoginApi(AnonymousApi):
             "the provider is unreachable."
         ),
         request=SocialLoginSerializer,
+        parameters=[CART_TOKEN_PARAMETER],
         responses={200: LoginResponseSerializer},
         examples=[
             OpenApiExample(
@@ -285,4 +307,85 @@ class SocialLoginApi(AnonymousApi):
         data = _data(SocialLoginSerializer, request)
         identity = social.provider_identity_fetch(request._request, provider_id=provider, **data)
         user = services.social_user_get_or_create(identity=identity)
+        services.signed_in_announce(user=user, cart_token=_cart_token(request))
         return Response(_login_body(user))
+
+
+# --- Address book (/api/auth/me/addresses/) ----------------------------------------------------
+
+
+def _address(address: Any) -> dict[str, Any]:
+    return dict(AddressSerializer(address).data)
+
+
+class AddressListApi(APIView):
+    permission_classes = [IsCustomer]
+    pagination_class = None
+
+    @extend_schema(
+        tags=TAGS,
+        summary="My address book",
+        description="Every address of the signed-in user, oldest first (at most `ADDRESSES_MAX_PER_USER`, "
+        "50 by default: not paginated).",
+        responses={200: AddressSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        addresses = address_list_for_user(user=authenticated_user(request))
+        return Response(AddressSerializer(addresses, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Add an address",
+        description=(
+            "Validated for its country (`country`, ISO 3166-1 alpha-2): the fields it requires (e.g. a US "
+            "`region`), its postal-code format and its regions; each refusal is a 400 naming the field. "
+            "The first address becomes the default shipping and billing address unless the body says "
+            "otherwise; `is_default_shipping`/`is_default_billing: true` takes the flag from the "
+            "previous default. 409 `INVALID_STATE` when the book is full (`ADDRESSES_MAX_PER_USER`)."
+        ),
+        request=AddressWriteSerializer,
+        responses={201: AddressSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        address = services.address_create(
+            user=authenticated_user(request), data=_data(AddressWriteSerializer, request)
+        )
+        location = request.build_absolute_uri(
+            reverse("auth-address", kwargs={"address_id": address.public_id})
+        )
+        return Response(_address(address), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class AddressApi(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(tags=TAGS, summary="One of my addresses", responses={200: AddressSerializer})
+    def get(self, request: Request, address_id: str) -> Response:
+        return Response(
+            _address(address_get_for_user(user=authenticated_user(request), public_id=address_id))
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change an address",
+        description="Any of the fields; the address that results is validated as a whole, as on creation.",
+        request=AddressWriteSerializer,
+        responses={200: AddressSerializer},
+    )
+    def patch(self, request: Request, address_id: str) -> Response:
+        data = AddressWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        address = services.address_update(
+            user=authenticated_user(request), public_id=address_id, data=dict(data.validated_data)
+        )
+        return Response(_address(address))
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Delete an address",
+        description="A default address that is deleted leaves no default of its kind.",
+        responses={204: None},
+    )
+    def delete(self, request: Request, address_id: str) -> Response:
+        services.address_delete(user=authenticated_user(request), public_id=address_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

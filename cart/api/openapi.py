@@ -10,7 +10,12 @@ from ecommerce.common.exceptions import ErrorCode as E
 from ecommerce.common.schema import JSON_BODY, SIGNED_IN
 
 AVAILABILITY = (E.PRODUCT_DISCONTINUED, E.INSUFFICIENT_STOCK)
+# The cart operations take a bearer JWT or a guest's X-Cart-Token: 401 AUTHENTICATION_REQUIRED
+# with neither, TOKEN_INVALID for a bad JWT or a token naming no live guest cart (SIGNED_IN).
 ERRORS: dict[str, tuple[str, ...]] = {
+    "cart_create": (E.RATE_LIMITED,),
+    # NOT_FOUND: the token names no guest cart (unknown, or expired)
+    "cart_merge": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND),
     "cart_retrieve": (*SIGNED_IN,),
     "cart_clear": (*SIGNED_IN,),
     "cart_item_add": (*SIGNED_IN, *JSON_BODY, E.PRODUCT_NOT_FOUND, E.VARIANT_REQUIRED, *AVAILABILITY),
@@ -83,4 +88,17 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "200": {"Tea saved for later": cart([line(COFFEE, 2)], saved=[line(TEA, 1)])}
     },
     "cart_saved_item_move_to_cart": {"200": {"Tea back in the cart": CART}},
+    "cart_create": {
+        "201": {
+            "A new guest cart": {
+                "id": "cart_5Ht2Lq8ZxN3mV7cB",
+                "token": "ct_Zp4w9Qx2LmN7bV1cT8sY3kR6hJ0fD5gA2eU9iO4yW1q",
+                **cart([]),
+            }
+        }
+    },
+    "cart_merge": {
+        "request": {"The guest cart's token": {"token": "ct_Zp4w9Qx2LmN7bV1cT8sY3kR6hJ0fD5gA2eU9iO4yW1q"}},
+        "200": {"The user's cart with the guest's lines": CART},
+    },
 }

@@ -64,3 +64,23 @@ class CartItemAddSerializer(serializers.Serializer):
 
 class CartItemUpdateSerializer(serializers.Serializer):
     quantity = StrictIntegerField(min_value=0, max_value=10_000)
+
+
+class GuestCartSerializer(CartSerializer):
+    """A new guest cart: its id and its token (shown only here), then the cart."""
+
+    id = StrictCharField(source="public_id", help_text="Public id, `cart_…`.")
+    token = StrictCharField(
+        help_text="The cart's secret (`ct_…`): send it as `X-Cart-Token` on every `/api/cart/…` request. "
+        "Shown only in this response; the shop stores only its SHA-256."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {
+            name: fields[name] for name in ("id", "token", *(f for f in fields if f not in ("id", "token")))
+        }
+
+
+class CartMergeSerializer(serializers.Serializer):
+    token = StrictCharField(max_length=128, help_text="The guest cart's token (`ct_…`).")

@@ -40,6 +40,11 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/auth/me"): "auth_me_retrieve",
     ("PATCH", "/api/auth/me"): "auth_me_update",
     ("DELETE", "/api/auth/me"): "auth_me_delete",
+    ("GET", "/api/auth/me/addresses"): "auth_address_list",
+    ("POST", "/api/auth/me/addresses"): "auth_address_create",
+    ("GET", "/api/auth/me/addresses/{address_id}"): "auth_address_retrieve",
+    ("PATCH", "/api/auth/me/addresses/{address_id}"): "auth_address_update",
+    ("DELETE", "/api/auth/me/addresses/{address_id}"): "auth_address_delete",
     ("GET", "/api/auth/providers"): "auth_provider_list",
     ("POST", "/api/auth/social/{provider}"): "auth_social_login",
     # catalog
@@ -103,6 +108,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/discounts/promotions/{promotion_id}"): "promotion_retrieve",
     ("PATCH", "/api/discounts/promotions/{promotion_id}"): "promotion_update",
     ("DELETE", "/api/discounts/promotions/{promotion_id}"): "promotion_delete",
+    ("POST", "/api/carts"): "cart_create",
+    ("POST", "/api/cart/merge"): "cart_merge",
     # inventory (store managers)
     ("GET", "/api/inventory/products"): "inventory_product_list",
     ("POST", "/api/inventory/products"): "inventory_product_upsert",

@@ -363,6 +363,8 @@ EMAIL_CHANGE_LIMIT_PER_IP = (env.int("EMAIL_CHANGE_LIMIT_PER_IP", default=20), 3
 REAUTH_LIMIT_PER_USER = (env.int("REAUTH_LIMIT_PER_USER", default=5), 900)
 CHECKOUT_LIMIT_PER_USER = (env.int("CHECKOUT_LIMIT_PER_USER", default=10), 600)
 CHECKOUT_LIMIT_PER_IP = (env.int("CHECKOUT_LIMIT_PER_IP", default=30), 600)
+# New guest carts (POST /api/carts/) per client IP in an hour (fails open; docs/cart.md).
+GUEST_CART_LIMIT_PER_IP = (env.int("GUEST_CART_LIMIT_PER_IP", default=60), 3600)
 CORS_EXPOSE_HEADERS = [*CORS_EXPOSE_HEADERS, "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
 
 # --- Shop ---------------------------------------------------------------------------------
@@ -374,6 +376,11 @@ SHOP_NAME = env.str("SHOP_NAME", default="Demo Shop")
 PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=False)
 # Shipping is taxed at the destination's `standard` rate; off: shipping is not taxed.
 TAX_SHIPPING = env.bool("TAX_SHIPPING", default=True)
+# A guest cart (no account, reached with its X-Cart-Token) is removed by the hourly
+# housekeeping this many days after its last change; it is unknown from then on (docs/cart.md).
+GUEST_CART_TTL_DAYS = env.int("GUEST_CART_TTL_DAYS", default=30)
+# Entries of one user's address book (/api/auth/me/addresses/) at most (docs/accounts.md).
+ADDRESSES_MAX_PER_USER = env.int("ADDRESSES_MAX_PER_USER", default=50)
 
 # --- Analytics (dashboard at /admin/analytics/, GET /api/analytics/summary) ----------------
 # Days are calendar days in this IANA time zone (changing it needs `manage.py analytics_rollup`).

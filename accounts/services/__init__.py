@@ -4,6 +4,7 @@ leave after it commits."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +21,13 @@ from django.db import IntegrityError, transaction
 
 from ecommerce.common.exceptions import InvalidRequest
 
-from .emails import email_send_on_commit
-from .exceptions import EmailNotVerified, InvalidCredentials, InvalidKey
-from .models import User
-from .outbox import customer_created_publish
-from .selectors import email_taken, user_get_by_email
-from .signals import user_deleting
-from .throttling import (
+from ..emails import email_send_on_commit
+from ..exceptions import EmailNotVerified, InvalidCredentials, InvalidKey
+from ..models import User
+from ..outbox import customer_created_publish
+from ..selectors import email_taken, user_get_by_email
+from ..signals import user_deleting, user_signed_in
+from ..throttling import (
     throttle_email_change,
     throttle_login,
     throttle_login_succeeded,
@@ -35,7 +36,12 @@ from .throttling import (
     throttle_register,
     throttle_verification_resend,
 )
-from .tokens import tokens_revoke_all
+from ..tokens import tokens_revoke_all
+from .addresses import address_create as address_create
+from .addresses import address_delete as address_delete
+from .addresses import address_update as address_update
+
+logger = logging.getLogger("accounts")
 
 EMAIL_TAKEN = "An account with this email address already exists."
 
@@ -161,8 +167,10 @@ def email_verification_resend(*, email: str, ip: str) -> None:
 # --- Sign-in ----------------------------------------------------------------------------------
 
 
-def user_login(*, email: str, password: str, ip: str) -> User:
-    """Check the credentials (throttled per IP and per account).
+def user_login(*, email: str, password: str, ip: str, cart_token: str | None = None) -> User:
+    """Check the credentials (throttled per IP and per account). ``cart_token``: the guest-cart
+    token the client sent, passed on to :data:`accounts.signals.user_signed_in` (its guest cart
+    joins the user's); whatever becomes of it, the sign-in stands.
 
     Raises ``RateLimited``, :class:`InvalidCredentials`, or :class:`EmailNotVerified` (only
     after a correct password, so it reveals nothing to a guesser).
@@ -175,7 +183,19 @@ def user_login(*, email: str, password: str, ip: str) -> User:
         raise EmailNotVerified()
     throttle_login_succeeded(email=email, ip=ip)
     update_last_login(None, user)  # type: ignore[arg-type]  # the signal receiver, called directly: sender unused
+    signed_in_announce(user=user, cart_token=cart_token)
     return user
+
+
+def signed_in_announce(*, user: User, cart_token: str | None) -> None:
+    """Send :data:`accounts.signals.user_signed_in`; a receiver's failure is logged, never raised."""
+    for receiver, result in user_signed_in.send_robust(sender=User, user=user, cart_token=cart_token):
+        if isinstance(result, Exception):
+            logger.error(
+                "user_signed_in receiver failed",
+                exc_info=(type(result), result, result.__traceback__),
+                extra={"receiver": getattr(receiver, "__qualname__", repr(receiver)), "user": user.public_id},
+            )
 
 
 # --- Passwords --------------------------------------------------------------------------------
