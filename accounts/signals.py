@@ -18,3 +18,8 @@ user_deleting = Signal()
 # ``cart.services.cart_merge_at_sign_in`` (the guest cart joins the user's). Sent with
 # ``send_robust``: a receiver that fails is logged and never fails the sign-in.
 user_signed_in = Signal()
+
+# Sent by ``accounts.services`` when a user's email address is proven theirs (the verification
+# link, or a provider that vouches for it), inside that transaction, with ``user``. Subscribers:
+# ``orders`` (guest orders placed with that email join the account's history).
+email_verified = Signal()

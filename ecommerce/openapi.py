@@ -132,6 +132,8 @@ COMPONENT_EXAMPLES: dict[tuple[str, str], Any] = {
     ("PatchedVariantWriteRequest", "options"): {"size": "M", "color": "red"},
     ("CartVariant", "options"): {"size": "M"},
     ("OrderLine", "options"): {"size": "M"},
+    ("CheckoutLine", "options"): {"size": "M"},
+    ("CheckoutMessage", "details"): {"discount_codes.0": "min_subtotal"},
     ("Product", "attributes"): {"material": "cotton", "organic": True, "weight": 180},
     ("ProductWriteRequest", "attributes"): {"material": "cotton", "organic": True, "weight": 180},
     ("PatchedProductWriteRequest", "attributes"): {"material": "cotton", "organic": True},

@@ -50,3 +50,30 @@ class PaymentPending(ApplicationError):
         super().__init__(
             details={"payment": "pending", "order_id": order_id}, headers={"Retry-After": str(retry_after)}
         )
+
+
+class CheckoutNotFound(ApplicationError):
+    status_code = 404
+    code = ErrorCode.NOT_FOUND
+    default_message = "Checkout session not found."
+
+
+class CheckoutExpired(ApplicationError):
+    status_code = 409
+    code = ErrorCode.CHECKOUT_EXPIRED
+    default_message = "This checkout session has expired or was cancelled; start a new one."
+
+
+class PriceChanged(ApplicationError):
+    """The total computed at completion is not the ``expected_total`` the client showed: nothing
+    was taken; ``details.totals`` are the new totals."""
+
+    status_code = 409
+    code = ErrorCode.PRICE_CHANGED
+    default_message = "The total has changed since it was shown; review the new totals."
+
+
+class ShippingUnavailable(ApplicationError):
+    status_code = 409
+    code = ErrorCode.SHIPPING_UNAVAILABLE
+    default_message = "The chosen shipping method is not available for this address and cart."

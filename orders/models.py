@@ -3,9 +3,13 @@ timeline. The stock ledger (``StockMovement``) is the catalog's (``catalog.model
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Abs
+from django.db.models.lookups import LessThan
 
 from ecommerce.common.fields import PublicIdField
 from ecommerce.common.models import TimeStampedModel
@@ -61,12 +65,20 @@ class Order(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_gte_0"),
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_gte_0"),
+            # Amounts are whole cents, so "within half a cent" is "equal": said so because SQLite
+            # computes the sum in floating point (70.00 + 4.90 + 9.43 is not 84.33 there).
             models.CheckConstraint(
-                condition=Q(
-                    total_amount=models.F("subtotal")
-                    - models.F("discount_total")
-                    + models.F("shipping_total")
-                    + models.F("tax_total")
+                condition=LessThan(
+                    Abs(
+                        models.F("total_amount")
+                        - (
+                            models.F("subtotal")
+                            - models.F("discount_total")
+                            + models.F("shipping_total")
+                            + models.F("tax_total")
+                        )
+                    ),
+                    Decimal("0.005"),
                 ),
                 name="order_total_is_its_breakdown",
             ),

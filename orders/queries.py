@@ -44,20 +44,28 @@ def order_status_update(
     )
 
 
-def idempotency_key_find(*, user_id: int, key: str) -> tuple[int | None, str] | None:
-    """The user's key ``key``: ``(its order id or None while in progress, request hash)``, or
-    None when there is no such key."""
-    rows = sql_fetch(_statements(connection.vendor)[1], [user_id, key])
+def idempotency_key_find(
+    *, user_id: int | None, key: str, checkout_id: int | None = None
+) -> tuple[int | None, str] | None:
+    """The user's key ``key`` (a guest's: the checkout session's): ``(its order id or None while
+    in progress, request hash)``, or None when there is no such key."""
+    statements = _statements(connection.vendor)
+    if user_id is None:
+        rows = sql_fetch(statements[3], [checkout_id, key])
+    else:
+        rows = sql_fetch(statements[1], [user_id, key])
     return (rows[0][0], rows[0][1]) if rows else None
 
 
-def idempotency_key_claim(*, user_id: int, key: str, request_hash: str, at: datetime) -> int:
-    """Insert the key with no order yet (the unique index refuses a second claim:
-    ``IntegrityError``); returns its id."""
+def idempotency_key_claim(
+    *, user_id: int | None, key: str, request_hash: str, at: datetime, checkout_id: int | None = None
+) -> int:
+    """Insert the key (the user's, or a guest's checkout session's) with no order yet (the
+    unique index refuses a second claim: ``IntegrityError``); returns its id."""
     (key_id,) = sql_insert(
         IdempotencyKey,
-        ("user", "key", "request_hash", "order", "created_at"),
-        [(user_id, key, request_hash, None, at)],
+        ("user", "checkout", "key", "request_hash", "order", "created_at"),
+        [(user_id, None if user_id is not None else checkout_id, key, request_hash, None, at)],
         return_pk=True,
     )
     return key_id
@@ -69,7 +77,7 @@ def idempotency_key_done(*, key_id: int, order_id: int) -> None:
 
 
 @lru_cache(maxsize=8)
-def _statements(vendor: str) -> tuple[str, str, str]:
+def _statements(vendor: str) -> tuple[str, str, str, str]:
     order, key = quoted_table(Order), quoted_table(IdempotencyKey)
     return (
         f"UPDATE {order} SET status = %s, payment_reference = %s, updated_at = %s "  # noqa: S608 - no input in the text
@@ -77,4 +85,6 @@ def _statements(vendor: str) -> tuple[str, str, str]:
         f"SELECT order_id, request_hash FROM {key} "  # noqa: S608
         f"WHERE user_id = %s AND {quoted_column(IdempotencyKey, 'key')} = %s",
         f"UPDATE {key} SET order_id = %s WHERE id = %s",  # noqa: S608
+        f"SELECT order_id, request_hash FROM {key} "  # noqa: S608
+        f"WHERE checkout_id = %s AND {quoted_column(IdempotencyKey, 'key')} = %s",
     )

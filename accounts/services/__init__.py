@@ -26,7 +26,7 @@ from ..exceptions import EmailNotVerified, InvalidCredentials, InvalidKey
 from ..models import User
 from ..outbox import customer_created_publish
 from ..selectors import email_taken, user_get_by_email
-from ..signals import user_deleting, user_signed_in
+from ..signals import email_verified, user_deleting, user_signed_in
 from ..throttling import (
     throttle_email_change,
     throttle_login,
@@ -77,6 +77,7 @@ def _mark_email_verified(*, user: User) -> None:
     if not user.email_verified:
         user.email_verified = True
         user.save(update_fields=["email_verified"])
+    email_verified.send(sender=User, user=user)
 
 
 # --- Registration and email verification ------------------------------------------------------
@@ -139,6 +140,7 @@ def email_verify(*, key: str) -> User:
         address.save(update_fields=["verified", "primary"])
         user.email, user.email_verified = address.email, True
         user.save(update_fields=["email", "email_verified"])
+        email_verified.send(sender=User, user=user)
     return user
 
 

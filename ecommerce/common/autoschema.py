@@ -121,6 +121,12 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/api/orders/{order_id}"): "order_retrieve",
     ("PATCH", "/api/orders/{order_id}"): "order_update_status",
     ("POST", "/api/orders/{order_id}/cancel"): "order_cancel",
+    # checkout sessions (a signed-in buyer or a guest with X-Cart-Token)
+    ("POST", "/api/checkout"): "checkout_create",
+    ("GET", "/api/checkout/{checkout_id}"): "checkout_retrieve",
+    ("PATCH", "/api/checkout/{checkout_id}"): "checkout_update",
+    ("DELETE", "/api/checkout/{checkout_id}"): "checkout_cancel",
+    ("POST", "/api/checkout/{checkout_id}/complete"): "checkout_complete",
     # analytics
     ("GET", "/api/analytics/summary"): "analytics_summary_retrieve",
     # webhooks (admins)

@@ -33,6 +33,7 @@ API_RESOURCES: tuple[tuple[str, str, str], ...] = (
     ("cart", "cart", "The signed-in user's cart"),
     ("cart_items", "cart-items", "Add a product to the cart"),
     ("orders", "orders", "Checkout (POST) and order history (GET)"),
+    ("checkout", "checkout", "Checkout sessions: shipping, tax and discount codes, then complete"),
     ("inventory_products", "inventory-products", "Store managers: upsert and list their products"),
     ("inventory_discontinue", "inventory-discontinue", "Store managers: discontinue a product"),
     ("orders_process", "inventory-orders-process", "Store managers: process an order"),

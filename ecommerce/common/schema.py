@@ -120,6 +120,35 @@ ERROR_CODES: dict[str, ErrorDoc] = {
         "A voucher has no uses left.",
         {"SPRING10": "usage limit reached"},
     ),
+    ErrorCode.PRICE_CHANGED: ErrorDoc(
+        409,
+        "the total at completion is not the `expected_total` the buyer saw (new `totals` in `details`); "
+        "nothing was taken",
+        "The total has changed since it was shown; review the new totals.",
+        {
+            "totals": {
+                "subtotal": "70.00",
+                "discount": "0.00",
+                "shipping": "4.90",
+                "tax": "9.43",
+                "total": "84.33",
+                "currency": "USD",
+            },
+            "expected_total": "79.00",
+        },
+    ),
+    ErrorCode.SHIPPING_UNAVAILABLE: ErrorDoc(
+        409,
+        "the chosen shipping method is not available for the address and cart",
+        "The chosen shipping method is not available for this address and cart.",
+        {"shipping_method_id": "shm_4Lq2Wm8RtY6Zp0Xc", "available": ["shm_9KdT3vBn5Qw1Hs7J"]},
+    ),
+    ErrorCode.CHECKOUT_EXPIRED: ErrorDoc(
+        409,
+        "the checkout session expired or was cancelled",
+        "This checkout session has expired or was cancelled; start a new one.",
+        {"status": "expired"},
+    ),
     ErrorCode.INVALID_STATE: ErrorDoc(
         409,
         "the resource's state does not allow this change",

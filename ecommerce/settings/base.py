@@ -406,6 +406,8 @@ INVENTORY_RATE_WINDOW = env.int("INVENTORY_RATE_WINDOW", default=3600)  # second
 # Dotted path of the payment gateway class (see orders/payments.py for the Protocol).
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="orders.payments.TestGateway")
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A checkout session expires this long after it was opened or last changed (docs/checkout.md).
+CHECKOUT_SESSION_TTL_MINUTES = env.int("CHECKOUT_SESSION_TTL_MINUTES", default=60)
 # For orders.payments_http.HttpPaymentGateway (an HTTP/JSON provider).
 PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default="http://127.0.0.1:9999")
 PAYMENT_GATEWAY_API_KEY = env.str("PAYMENT_GATEWAY_API_KEY", default="")
@@ -574,6 +576,11 @@ SPECTACULAR_SETTINGS = {
         },
         {"name": "catalog", "description": "Categories and products: anyone reads, admins write."},
         {"name": "cart", "description": "The signed-in customer's cart and saved-for-later list."},
+        {
+            "name": "checkout",
+            "description": "Checkout sessions (a signed-in buyer, or a guest with X-Cart-Token): the "
+            "cart priced with shipping, tax and discount codes, then completed into an order.",
+        },
         {
             "name": "orders",
             "description": "Checkout of the cart, order history, cancellation, admin status changes.",

@@ -8,10 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ecommerce.common.api_fields import StrictCharField
+from orders.access import is_guest_order, order_access_token
 from orders.models import Order, OrderChannel, OrderStatus
 from orders.state import MANUAL_TARGETS
 
-ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country")
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 
 
 class OrderLineProductSerializer(serializers.Serializer):
@@ -35,9 +36,23 @@ class OrderLineSerializer(serializers.Serializer):
         child=StrictCharField(), help_text="The variant's option values when the order was placed."
     )
     name = StrictCharField()
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    unit_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="As entered (gross when prices include tax)."
+    )
     quantity = serializers.IntegerField(min_value=1)
-    line_total = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    line_total = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="unit_price × quantity, before discounts."
+    )
+    unit_price_net = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    unit_price_gross = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, help_text="Percent.")
+    discount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="Net: the line's share of the discounts."
+    )
+    tax = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    total = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="Gross: net − discount + tax."
+    )
 
 
 class StatusOrNullField(serializers.ChoiceField):
@@ -61,10 +76,12 @@ class OrderEventSerializer(serializers.Serializer):
 
 class CustomerKind:
     USER = "user"
+    GUEST = "guest"
     EXTERNAL = "external"
     DELETED = "deleted"
     CHOICES = (
         (USER, "A shop account: id is its usr_… id"),
+        (GUEST, "A guest checkout: id is null, email is the guest's"),
         (EXTERNAL, "An inventory API order: id is the caller's customer id"),
         (DELETED, "The account was deleted: id is null"),
     )
@@ -72,8 +89,11 @@ class CustomerKind:
 
 def customer_kind(order: Order) -> str:
     """``deleted`` once the customer's account is gone (``order_anonymise_for_user`` unlinks the
-    user and blanks the email; a shop order without a user has lost its account either way),
-    else ``external`` for inventory API orders and ``user`` for shop orders."""
+    user and blanks the email; a deleted user's orders keep no user either), ``guest`` for a
+    shop order placed without an account (no customer reference, the guest's email), else
+    ``external`` for inventory API orders and ``user`` for shop orders."""
+    if is_guest_order(order):
+        return CustomerKind.GUEST
     if order.user_id is None and (order.channel == OrderChannel.SHOP or not order.customer_email):
         return CustomerKind.DELETED
     return CustomerKind.EXTERNAL if order.channel == OrderChannel.INVENTORY_API else CustomerKind.USER
@@ -93,7 +113,9 @@ class CustomerSerializer(serializers.Serializer):
 
     @extend_schema_field(StrictCharField(allow_null=True, max_length=64))
     def get_id(self, order: Order) -> str | None:
-        return None if customer_kind(order) == CustomerKind.DELETED else order.customer_ref
+        return (
+            None if customer_kind(order) in (CustomerKind.DELETED, CustomerKind.GUEST) else order.customer_ref
+        )
 
 
 class AddressSerializer(serializers.Serializer):
@@ -112,8 +134,24 @@ class ShippingAddressSerializer(serializers.Serializer):
     line1 = StrictCharField(allow_blank=True)
     line2 = StrictCharField(allow_blank=True)
     city = StrictCharField(allow_blank=True)
+    region = StrictCharField(allow_blank=True)
     postal_code = StrictCharField(allow_blank=True)
     country = StrictCharField(allow_blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. GB.")
+    phone = StrictCharField(allow_blank=True)
+
+
+class TaxBreakdownSerializer(serializers.Serializer):
+    rate = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Percent.")
+    base = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Net amount taxed.")
+    tax = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ShippingMethodSnapshotSerializer(serializers.Serializer):
+    id = StrictCharField()
+    name = StrictCharField()
+    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    min_days = serializers.IntegerField(allow_null=True)
+    max_days = serializers.IntegerField(allow_null=True)
 
 
 class OrderSerializer(serializers.Serializer):
@@ -121,16 +159,52 @@ class OrderSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
     channel = serializers.ChoiceField(choices=OrderChannel.choices)
     items = OrderLineSerializer(source="lines", many=True)
-    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    total_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    subtotal = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="Net, before discounts (docs/pricing.md)."
+    )
+    discount_total = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    shipping_total = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    tax_total = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    total_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text="subtotal − discount_total + shipping_total + tax_total, exactly.",
+    )
+    prices_include_tax = serializers.BooleanField()
+    tax_breakdown = TaxBreakdownSerializer(many=True)
+    shipping_method = serializers.SerializerMethodField()
+    discount_codes = serializers.ListField(child=StrictCharField())
     currency = StrictCharField()
     shipping_address = serializers.SerializerMethodField(
         help_text="`null` for inventory API orders (they have no address)."
     )
+    billing_address = serializers.SerializerMethodField()
     customer = CustomerSerializer(source="*")
     timeline = OrderEventSerializer(source="events", many=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    access_token = serializers.SerializerMethodField(
+        help_text="Guest orders only, to whoever placed or holds the link: "
+        "`GET /api/orders/{id}/?token=<access_token>` reads the order without an account."
+    )
+
+    @extend_schema_field(StrictCharField(allow_null=True))
+    def get_access_token(self, order: Order) -> str | None:
+        if not self.context.get("guest") or customer_kind(order) != CustomerKind.GUEST:
+            return None
+        return order_access_token(order.public_id)
+
+    @extend_schema_field(ShippingMethodSnapshotSerializer(allow_null=True))
+    def get_shipping_method(self, order: Order) -> dict[str, Any] | None:
+        return order.shipping_method or None
+
+    @extend_schema_field(ShippingAddressSerializer(allow_null=True))
+    def get_billing_address(self, order: Order) -> dict[str, str] | None:
+        address = order.billing_address
+        if not isinstance(address, dict) or not address:
+            return None
+        return {field: str(address.get(field) or "") for field in ADDRESS_FIELDS}
 
     @extend_schema_field(ShippingAddressSerializer(allow_null=True))
     def get_shipping_address(self, order: Order) -> dict[str, str] | None:

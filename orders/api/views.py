@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +22,7 @@ from ecommerce.common.ratelimit import rate_limit_enforce
 from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders import services
 from orders.models import OrderStatus
-from orders.selectors import order_get_for_user, order_list_for_user
+from orders.selectors import order_get_for_guest, order_get_for_user, order_list_for_user
 
 from .serializers import (
     CheckoutSerializer,
@@ -56,12 +57,17 @@ CHECKOUT_EXAMPLE = OpenApiExample(
 )
 
 
-def checkout_throttle(request: Request) -> None:
-    """Checkout attempts per user and per client IP (card testing: many declined cards in a
-    row). Fails open when the store is down; ``RateLimited`` (429) past the limit."""
+def checkout_throttle(request: Request, *, principal: str | None = None) -> None:
+    """Checkout attempts per user (a guest: per cart, ``principal``) and per client IP (card
+    testing: many declined cards in a row). Fails open when the store is down; ``RateLimited``
+    (429) past the limit."""
     rate_limit_enforce(
         [
-            ("checkout-user", str(authenticated_user(request).public_id), settings.CHECKOUT_LIMIT_PER_USER),
+            (
+                "checkout-user",
+                principal or str(authenticated_user(request).public_id),
+                settings.CHECKOUT_LIMIT_PER_USER,
+            ),
             ("checkout-ip", client_ip(request._request) or "unknown", settings.CHECKOUT_LIMIT_PER_IP),
         ],
         message="Too many checkout attempts. Try again later.",
@@ -152,12 +158,29 @@ class OrderDetailApi(APIView):
     def get_permissions(self):
         if self.request.method == "PATCH":
             return [IsAdmin()]
+        if self.request.method == "GET" and "token" in self.request.query_params:
+            return [AllowAny()]  # a guest's order, opened by its link's token
         return super().get_permissions()
 
     @extend_schema(
-        tags=["orders"], summary="One order (another user's is 404)", responses={200: OrderSerializer}
+        tags=["orders"],
+        summary="One order (another user's is 404); a guest's with ?token=",
+        parameters=[
+            OpenApiParameter(
+                "token",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="A guest order's access_token (from the checkout's response or the "
+                "confirmation email's link): reads the order without a JWT. A wrong token is 404.",
+            )
+        ],
+        responses={200: OrderSerializer},
     )
     def get(self, request: Request, order_id: str) -> Response:
+        if "token" in request.query_params:
+            order = order_get_for_guest(order_public_id=order_id, token=request.query_params["token"])
+            return Response(OrderSerializer(order, context={"guest": True}).data)
         user = authenticated_user(request)
         return Response(OrderSerializer(order_get_for_user(user=user, order_public_id=order_id)).data)
 

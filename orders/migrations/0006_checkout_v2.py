@@ -2,6 +2,9 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
+import django.db.models.functions.math
+import django.db.models.lookups
+from decimal import Decimal
 import ecommerce.common.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -120,7 +123,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('total_amount', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '-', models.F('discount_total')), '+', models.F('shipping_total')), '+', models.F('tax_total')))), name='order_total_is_its_breakdown'),
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThan(django.db.models.functions.math.Abs(django.db.models.expressions.CombinedExpression(models.F('total_amount'), '-', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '-', models.F('discount_total')), '+', models.F('shipping_total')), '+', models.F('tax_total')))), Decimal('0.005')), name='order_total_is_its_breakdown'),
         ),
         migrations.AddField(
             model_name='checkoutsession',

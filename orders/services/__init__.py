@@ -9,7 +9,13 @@
 The public names are re-exported here, so callers keep ``from orders.services import …``.
 """
 
-from .checkout import PaymentDetails, ReconcileReport, order_place, orders_pending_reconcile
+from .checkout import (
+    PaymentDetails,
+    ReconcileReport,
+    checkout_complete,
+    order_place,
+    orders_pending_reconcile,
+)
 from .creation import order_create, order_create_with_stock
 from .lifecycle import order_transition
 from .record import OrderRecord
@@ -23,6 +29,7 @@ __all__ = [
     "OrderRecord",
     "PaymentDetails",
     "ReconcileReport",
+    "checkout_complete",
     "idempotency_keys_purge",
     "order_anonymise_for_user",
     "order_anonymise_for_user_receiver",

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -30,9 +31,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cart.services import cart_checkout_empty, cart_checkout_lock, cart_lines_restore
-from catalog.stock import stock_release
+from cart.services import (
+    cart_checkout_empty,
+    cart_checkout_lock,
+    cart_checkout_lock_by_id,
+    cart_lines_restore,
+)
+from catalog.stock import LockedVariant, stock_release
+from discounts.services import voucher_uses_claim, voucher_uses_release
 from ecommerce.common.db import retry_on_conflict
+from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.events.outbox import outbox_batch
 
 from ..exceptions import (
@@ -41,8 +49,18 @@ from ..exceptions import (
     InvalidState,
     PaymentFailed,
     PaymentPending,
+    PriceChanged,
 )
-from ..models import IdempotencyKey, Order, OrderChannel, OrderEvent, OrderLine, OrderStatus
+from ..models import (
+    CheckoutSession,
+    CheckoutStatus,
+    IdempotencyKey,
+    Order,
+    OrderChannel,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
 from ..payments import (
     PaymentGateway,
     PaymentGatewayError,
@@ -51,10 +69,13 @@ from ..payments import (
     PaymentState,
     payment_gateway_get,
 )
+from ..pricing import CheckoutQuote, PricingItem, checkout_quote, pricing_totals
 from ..queries import idempotency_key_claim, idempotency_key_done, idempotency_key_find
-from .creation import order_create
+from ..selectors import CheckoutOwner, checkout_owned
+from .creation import OrderPricing, order_create
 from .lifecycle import line_quantities_by_variant, order_event_write, order_refund, order_status_set
 from .record import OrderRecord
+from .sessions import checkout_expires_at, checkout_lock
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +91,28 @@ class PaymentDetails:
 
 class _KeyTaken(Exception):
     """Another request with the same idempotency key got there first."""
+
+
+@dataclass
+class _Purchase:
+    """What a checkout buys, for whom: the signed-in user's cart with an address
+    (``POST /api/orders/``: the cheapest available shipping, no codes) or a checkout session
+    (a user's or a guest's). ``key_owner`` scopes the Idempotency-Key: the user, or for a guest
+    the session (``(user id, session id)``)."""
+
+    user: User | None
+    shipping_address: Mapping[str, Any] = field(default_factory=dict)
+    session: CheckoutSession | None = None
+    owner: CheckoutOwner | None = None
+    expected_total: Decimal | None = None
+    quote: CheckoutQuote | None = None
+
+    @property
+    def key_owner(self) -> tuple[int | None, int | None]:
+        if self.user is not None:
+            return self.user.pk, None
+        assert self.session is not None  # noqa: S101 - a guest's purchase is a session's
+        return None, self.session.pk
 
 
 def order_place(
@@ -96,18 +139,41 @@ def order_place(
     """
     with outbox_batch():
         return _order_place(
-            user=user,
-            shipping_address=shipping_address,
+            purchase=_Purchase(user=user, shipping_address=shipping_address),
             payment=payment,
             idempotency_key=idempotency_key,
             request_hash=request_hash,
         )
 
 
+def checkout_complete(
+    *,
+    public_id: str,
+    owner: CheckoutOwner,
+    payment: PaymentDetails,
+    expected_total: Decimal | None = None,
+    idempotency_key: str | None = None,
+    request_hash: str = "",
+) -> tuple[OrderRecord, bool]:
+    """Complete a checkout session: the shop checkout of :func:`order_place`, priced by the
+    session (its address, shipping method and codes; ``orders.pricing``) under the locks.
+
+    Besides :func:`order_place`'s errors: 404 for another's session; 409 ``CHECKOUT_EXPIRED``;
+    400 without an address, a method, or (guests) an email; 409 ``SHIPPING_UNAVAILABLE``; 400
+    ``VOUCHER_INVALID``; 409 ``VOUCHER_EXHAUSTED`` (the code's uses are taken when the order is
+    placed); 409 ``PRICE_CHANGED`` when ``expected_total`` is not the total (nothing taken).
+    """
+    session = checkout_owned(public_id=public_id, owner=owner)
+    purchase = _Purchase(user=owner.user, session=session, owner=owner, expected_total=expected_total)
+    with outbox_batch():
+        return _order_place(
+            purchase=purchase, payment=payment, idempotency_key=idempotency_key, request_hash=request_hash
+        )
+
+
 def _order_place(
     *,
-    user: User,
-    shipping_address: Mapping[str, Any],
+    purchase: _Purchase,
     payment: PaymentDetails,
     idempotency_key: str | None,
     request_hash: str,
@@ -115,17 +181,14 @@ def _order_place(
     for _attempt in range(3):
         if idempotency_key:
             replay = _idempotent_replay(
-                user=user, key=idempotency_key, request_hash=request_hash, payment=payment
+                purchase=purchase, key=idempotency_key, request_hash=request_hash, payment=payment
             )
             if replay is not None:
                 return replay, False
         try:
             record = retry_on_conflict(
                 lambda: _checkout_reserve(
-                    user=user,
-                    shipping_address=shipping_address,
-                    idempotency_key=idempotency_key,
-                    request_hash=request_hash,
+                    purchase=purchase, idempotency_key=idempotency_key, request_hash=request_hash
                 )
             )
             break
@@ -176,12 +239,13 @@ def _checkout_outcome(*, order: Order, reason: str) -> Order:
 
 
 def _idempotent_replay(
-    *, user: User, key: str, request_hash: str, payment: PaymentDetails
+    *, purchase: _Purchase, key: str, request_hash: str, payment: PaymentDetails
 ) -> OrderRecord | None:
     """The order an earlier request with this key made, or None (no such key yet, or its
     request is still running or failed before making an order). A ``pending`` order whose
     checkout died is finished first (:func:`_checkout_resume`)."""
-    found = idempotency_key_find(user_id=user.pk, key=key)
+    user_id, checkout_id = purchase.key_owner
+    found = idempotency_key_find(user_id=user_id, checkout_id=checkout_id, key=key)
     if found is None:
         return None
     order_id, stored_hash = found
@@ -198,37 +262,103 @@ def _idempotent_replay(
     return _order_record_read(order)
 
 
-def _checkout_reserve(
-    *, user: User, shipping_address: Mapping[str, Any], idempotency_key: str | None, request_hash: str
-) -> OrderRecord:
-    """Phase 1: one transaction; locks the cart and the variants (in pk order)."""
+def _checkout_reserve(*, purchase: _Purchase, idempotency_key: str | None, request_hash: str) -> OrderRecord:
+    """Phase 1: one transaction; locks the session, the cart and the variants (in pk order),
+    prices the locked rows, takes the codes' uses."""
     with transaction.atomic(durable=True):
         key_id = None
         if idempotency_key:
             # Claims the key first: a concurrent request with the same key waits here on the
             # unique index. A duplicate aborts this whole transaction (no savepoint needed).
+            user_id, checkout_id = purchase.key_owner
             try:
                 key_id = idempotency_key_claim(
-                    user_id=user.pk, key=idempotency_key, request_hash=request_hash, at=timezone.now()
+                    user_id=user_id,
+                    checkout_id=checkout_id,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    at=timezone.now(),
                 )
             except IntegrityError:
                 raise _KeyTaken() from None
-        cart_id, quantities = cart_checkout_lock(user_id=user.pk)
+        session = purchase.session
+        if session is not None:
+            assert purchase.owner is not None  # noqa: S101 - a session's purchase has its owner
+            session = checkout_lock(public_id=session.public_id, owner=purchase.owner)
+            if not session.email:
+                raise InvalidRequest("An email address is required.", details={"email": "required"})
+            cart_id = session.cart_id
+            quantities = cart_checkout_lock_by_id(cart_id=cart_id) if cart_id is not None else {}
+            shipping_address: Mapping[str, Any] = session.shipping_address
+        else:
+            assert purchase.user is not None  # noqa: S101 - a one-shot checkout is a user's
+            cart_id, quantities = cart_checkout_lock(user_id=purchase.user.pk)
+            shipping_address = purchase.shipping_address
         if cart_id is None or not quantities:
             raise CartEmpty()
+        user = purchase.user
+        email = session.email if session is not None else (user.email if user else "")
         record = order_create(
             channel=OrderChannel.SHOP,
             variant_quantities=quantities,
             user=user,
-            customer_ref=user.public_id,
-            customer_email=user.email,
+            customer_ref=user.public_id if user is not None else "",
+            customer_email=email,
             shipping_address=shipping_address,
             actor=user,
+            actor_label="" if user is not None else "guest",
+            price_locked=lambda locked: _price_locked(purchase, session, shipping_address, locked),
         )
+        quote = purchase.quote
+        if quote is not None and quote.vouchers:
+            voucher_uses_claim(
+                vouchers=quote.vouchers,
+                order_ref=record.order.public_id,
+                user_id=user.pk if user is not None else None,
+                email=email,
+            )
         cart_checkout_empty(cart_id=cart_id)
+        if session is not None:
+            session.status, session.order = CheckoutStatus.COMPLETED, record.order
+            session.save(update_fields=["status", "order", "updated_at"])
         if key_id is not None:
             idempotency_key_done(key_id=key_id, order_id=record.order.pk)
     return record
+
+
+def _price_locked(
+    purchase: _Purchase,
+    session: CheckoutSession | None,
+    shipping_address: Mapping[str, Any],
+    locked: Mapping[int, LockedVariant],
+) -> OrderPricing:
+    """Price the rows the checkout locked (``orders.pricing``, strict: what blocks completion is
+    raised before anything is written); 409 ``PRICE_CHANGED`` when the total is not the one
+    the client expects. The quote is kept on ``purchase`` for the codes' uses."""
+    items = [
+        PricingItem(variant.pk, variant.public_id, variant.product_public_id, variant.wanted, variant.price)
+        for variant in locked.values()
+    ]
+    quote = checkout_quote(
+        items=items,
+        shipping_address=shipping_address,
+        shipping_method_id=session.shipping_method_id if session is not None else None,
+        discount_codes=session.discount_codes if session is not None else (),
+        at=timezone.now(),
+        strict=True,
+    )
+    if purchase.expected_total is not None and quote.pricing.total != purchase.expected_total:
+        raise PriceChanged(
+            details={"totals": pricing_totals(quote.pricing), "expected_total": str(purchase.expected_total)}
+        )
+    purchase.quote = quote
+    return OrderPricing(
+        pricing=quote.pricing,
+        prices_include_tax=settings.PRICES_INCLUDE_TAX,
+        shipping_method=quote.shipping_method_snapshot(),
+        billing_address=dict(session.billing_address) if session is not None else {},
+        discount_codes=[voucher.code for voucher in quote.vouchers],
+    )
 
 
 def _payment_request(
@@ -432,6 +562,23 @@ def orders_pending_reconcile(*, older_than: timedelta | None = None) -> Reconcil
     return report
 
 
+def _cart_restore(order: Order, quantities: Mapping[int, int]) -> None:
+    """Give a failed order's lines back to the cart they came from (the user's, or the guest
+    cart of the session that placed it) and reopen that session, so the buyer can pay again."""
+    session = CheckoutSession.objects.filter(order=order).only("pk", "cart_id").first()
+    if order.user_id is not None:
+        cart_lines_restore(user_id=order.user_id, quantities=quantities)
+    elif session is not None and session.cart_id is not None:
+        cart_lines_restore(cart_id=session.cart_id, quantities=quantities)
+    if session is not None:
+        CheckoutSession.objects.filter(pk=session.pk).update(
+            status=CheckoutStatus.OPEN,
+            order=None,
+            expires_at=checkout_expires_at(),
+            updated_at=timezone.now(),
+        )
+
+
 def _checkout_complete(
     *, order: Order, lines: list[OrderLine], result: PaymentResult, events: list[OrderEvent] | None = None
 ) -> tuple[Order, bool, OrderEvent | None]:
@@ -482,8 +629,9 @@ def _checkout_complete_once(
                 order_id=order.pk,
                 product_ids={line.variant_id: line.product_id for line in lines},
             )
-            if order.user_id is not None:
-                cart_lines_restore(user_id=order.user_id, quantities=quantities)
+            _cart_restore(order, quantities)
+            if order.discount_codes:
+                voucher_uses_release(order_ref=order.public_id)
             return order, False, event
         # Another request moved the order while the payment was taken (statuses never go back
         # to pending): it stays as it is; a capture is noted on its timeline.

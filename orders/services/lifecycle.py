@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import is_admin
 from catalog.stock import stock_release
+from discounts.services import voucher_uses_release
 from ecommerce.common.db import retry_on_conflict
 
 from ..exceptions import (
@@ -168,6 +169,8 @@ def _order_transition_once(
                 order_id=order.pk,
                 product_ids={line.variant_id: line.product_id for line in lines},
             )
+            if order.discount_codes:
+                voucher_uses_release(order_ref=order.public_id)  # the codes can be used again
     return order, lines, events, previous
 
 

@@ -1,5 +1,6 @@
-"""What the shop keeps and for how long: anonymising a deleted account's orders, purging old
-idempotency keys."""
+"""What the shop keeps and for how long, and whose it is: anonymising a deleted account's
+orders, giving guest orders to the account that verifies their email, purging old idempotency
+keys."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from ..models import IdempotencyKey, Order
+from ..models import IdempotencyKey, Order, OrderChannel
 
 ADDRESS_FIELDS_KEPT_ON_ANONYMISE = ("country",)
 
@@ -23,17 +24,39 @@ def order_anonymise_for_user(*, user: User) -> int:
 
     Returns how many orders were anonymised.
     """
-    orders = list(Order.objects.select_for_update().filter(user=user).only("id", "shipping_address"))
+    orders = list(
+        Order.objects.select_for_update().filter(user=user).only("id", "shipping_address", "billing_address")
+    )
     for order in orders:
-        address = order.shipping_address if isinstance(order.shipping_address, dict) else {}
         order.user = None
         order.customer_email = ""
         order.customer_ref = "deleted"
-        order.shipping_address = {
-            key: (value if key in ADDRESS_FIELDS_KEPT_ON_ANONYMISE else "") for key, value in address.items()
-        }
-    Order.objects.bulk_update(orders, ["user", "customer_email", "customer_ref", "shipping_address"])
+        order.shipping_address = _anonymised(order.shipping_address)
+        order.billing_address = _anonymised(order.billing_address)
+    Order.objects.bulk_update(
+        orders, ["user", "customer_email", "customer_ref", "shipping_address", "billing_address"]
+    )
     return len(orders)
+
+
+def _anonymised(address: Any) -> dict[str, Any]:
+    address = address if isinstance(address, dict) else {}
+    return {key: (value if key in ADDRESS_FIELDS_KEPT_ON_ANONYMISE else "") for key, value in address.items()}
+
+
+def orders_claim_for_user(*, user: User) -> int:
+    """Guest orders placed with ``user``'s email join the account's history (the email was just
+    proven to be theirs). Returns how many."""
+    if not user.email:
+        return 0
+    return Order.objects.filter(
+        user__isnull=True, channel=OrderChannel.SHOP, customer_email__iexact=user.email
+    ).update(user=user, customer_ref=user.public_id, updated_at=timezone.now())
+
+
+def orders_claim_for_user_receiver(sender: type[User], *, user: User, **kwargs: Any) -> None:
+    """Receiver of :data:`accounts.signals.email_verified` (connected in ``OrdersConfig.ready``)."""
+    orders_claim_for_user(user=user)
 
 
 def order_anonymise_for_user_receiver(sender: type[User], *, user: User, **kwargs: Any) -> None:

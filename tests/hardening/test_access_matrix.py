@@ -47,6 +47,8 @@ from catalog.attributes import attribute_create
 from catalog.models import Attribute, Category, Product, ProductImage
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
+from orders.selectors import CheckoutOwner
+from orders.services.sessions import checkout_create
 from tests.factories import (
     AdminUserFactory,
     CategoryFactory,
@@ -412,6 +414,43 @@ MATRIX: list[Row] = [
         args={"order_id": "order_a"},
         mutates_a=frozenset({"customer_a", "admin"}),
     ),
+    # --- checkout sessions: the buyer's own (a guest's: its cart token's) ------------------
+    Row(
+        "POST",
+        "checkout/",
+        E(401, 201, 400, 400, 400, 400),
+        label="only A has a cart (others: CART_EMPTY)",
+    ),
+    Row(
+        "GET",
+        "checkout/<str:checkout_id>/",
+        OWNER_A_ONLY(200),
+        label="A's session",
+        args={"checkout_id": "chk_a"},
+    ),
+    Row(
+        "PATCH",
+        "checkout/<str:checkout_id>/",
+        OWNER_A_ONLY(200),
+        label="A's session: the email",
+        args={"checkout_id": "chk_a"},
+        body=lambda w: {"email": "a.other@example.com"},
+    ),
+    Row(
+        "DELETE",
+        "checkout/<str:checkout_id>/",
+        OWNER_A_ONLY(204),
+        label="A's session",
+        args={"checkout_id": "chk_a"},
+    ),
+    Row(
+        "POST",
+        "checkout/<str:checkout_id>/complete/",
+        OWNER_A_ONLY(400),
+        label="A's session, no address yet (400)",
+        args={"checkout_id": "chk_a"},
+        body=lambda w: {"payment": {"method": "card", "token": "tok_ok"}},
+    ),
     # --- inventory API in token mode: only the manager user linked to the manager_id ------
     Row(
         "GET",
@@ -557,6 +596,7 @@ def world(db: None) -> World:
     image = catalog_services.product_image_add(
         product=p, upload=io.BytesIO(picture("PNG", (24, 16))), size=100
     )
+    chk_a = checkout_create(owner=CheckoutOwner(user=a, cart_id=None))
     users = {"customer_a": a, "customer_b": b, "manager_x": x, "manager_y": y, "admin": admin}
     ids = {
         "p": p.public_id,
@@ -569,6 +609,7 @@ def world(db: None) -> World:
         "attr": attr.public_id,
         "order_a": order_a.public_id,
         "order_b": order_b.public_id,
+        "chk_a": chk_a.public_id,
         "a_id": a.public_id,
         "mgr_x": x.store_manager.external_id,
         "mgr_y": y.store_manager.external_id,

@@ -41,6 +41,13 @@ def test_checkout_success(filled_cart, django_capture_on_commit_callbacks):
             "unit_price": 15.99,
             "quantity": 2,
             "line_total": 31.98,
+            # no tax rate, zone or voucher configured: net = gross, nothing added or taken off
+            "unit_price_net": 15.99,
+            "unit_price_gross": 15.99,
+            "tax_rate": 0.0,
+            "discount": 0.0,
+            "tax": 0.0,
+            "total": 31.98,
         },
         {
             "product_id": tea.public_id,
@@ -52,6 +59,13 @@ def test_checkout_success(filled_cart, django_capture_on_commit_callbacks):
             "unit_price": 12.99,
             "quantity": 1,
             "line_total": 12.99,
+            # no tax rate, zone or voucher configured: net = gross, nothing added or taken off
+            "unit_price_net": 12.99,
+            "unit_price_gross": 12.99,
+            "tax_rate": 0.0,
+            "discount": 0.0,
+            "tax": 0.0,
+            "total": 12.99,
         },
     ]
     assert body["customer"] == {"kind": "user", "id": user.public_id, "email": user.email}
@@ -246,7 +260,9 @@ def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
     # payment phase 3) plus one UPDATE per distinct product; the response is built from the
     # rows the service wrote (no order, line or event is read back: issue #19); the outbox rows
     # (issue #14): order.created, the stock events (stock.low here), order.paid, one INSERT each
-    with django_assert_max_num_queries(24 + lines) as captured:
+    # the pricing (issue #16, orders.pricing): the variants' tax classes and categories, the
+    # destination's tax rates, its shipping zone and methods, the running promotions
+    with django_assert_max_num_queries(28 + lines) as captured:
         response = client.post(
             "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"
         )

@@ -11,7 +11,16 @@ from orders.services import order_anonymise_for_user, order_create_with_stock
 from tests.factories import AdminUserFactory, ManagedProductFactory, StoreManagerFactory, UserFactory
 from tests.helpers.orders import checkout_body
 
-ADDRESS_KEYS = ["name", "line1", "line2", "city", "postal_code", "country"]
+ADDRESS_KEYS = [
+    "name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+]  # v2 adds region, phone
 
 
 def _inventory_order(customer_ref: str, customer_email: str, user=None) -> Order:

@@ -1,0 +1,252 @@
+"""The checkout's prices: what :func:`pricing.engine.price` needs, gathered from the catalog
+(tax class, weight, categories), shipping (the methods for the address), taxes (the rates for
+the address) and discounts (the codes entered, the promotions running), and what blocks
+completion, as messages.
+
+One function, :func:`checkout_quote`, serves the session's reads (``strict=False``: problems
+become messages) and the order's completion (``strict=True``: the first problem is raised,
+before anything is written). The rules of the amounts are in ``docs/pricing.md``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from catalog.models import ProductVariant, TaxClass
+from discounts.exceptions import VoucherInvalid
+from discounts.models import Voucher
+from discounts.selectors import discount_inputs, promotions_active, vouchers_for_codes
+from ecommerce.common.exceptions import ErrorCode, InvalidRequest
+from pricing.engine import price
+from pricing.types import LineInput, Pricing, RejectionReason, ShippingInput
+from shipping.selectors import ShippingQuote, shipping_methods_available
+from taxes.selectors import tax_rates_for
+
+from .exceptions import ShippingUnavailable
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class PricingItem:
+    """A line to price: the variant (by primary and public id), its product and what is bought
+    at which unit price (as read: the cart's view, or the row locked by the checkout)."""
+
+    variant_id: int
+    variant_public_id: str
+    product_public_id: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class CheckoutMessage:
+    """Something that blocks completion (or a code that does not apply), in the envelope's shape."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckoutQuote:
+    """A checkout priced: the amounts, the methods the address can have (the chosen one if it is
+    among them), the vouchers that applied, and what blocks completion."""
+
+    pricing: Pricing
+    shipping_methods: list[ShippingQuote]
+    shipping_method: ShippingQuote | None
+    vouchers: list[Voucher]
+    messages: list[CheckoutMessage]
+
+    def shipping_method_snapshot(self) -> dict[str, Any]:
+        """The chosen method as an order keeps it."""
+        method = self.shipping_method
+        if method is None:
+            return {}
+        return {
+            "id": method.method_id,
+            "name": method.name,
+            "price": str(method.price),
+            "min_days": method.min_days,
+            "max_days": method.max_days,
+        }
+
+
+@dataclass(frozen=True)
+class _VariantFacts:
+    tax_class: str
+    weight_grams: int
+    categories: frozenset[str]
+
+
+def _variant_facts(variant_ids: Sequence[int]) -> dict[int, _VariantFacts]:
+    """Tax class, weight and the product's category ids of each variant: one query."""
+    tax_classes: dict[int, str] = {}
+    weights: dict[int, int] = {}
+    categories: dict[int, set[str]] = defaultdict(set)
+    rows = ProductVariant.objects.filter(pk__in=variant_ids).values_list(
+        "pk", "tax_class", "weight_grams", "product__categories__public_id"
+    )
+    for pk, tax_class, weight, category in rows:
+        tax_classes[pk], weights[pk] = tax_class, weight or 0
+        if category:
+            categories[pk].add(category)
+    return {pk: _VariantFacts(tax_classes[pk], weights[pk], frozenset(categories[pk])) for pk in tax_classes}
+
+
+def _vouchers(
+    codes: Sequence[str], *, at: datetime, strict: bool
+) -> tuple[list[Voucher], list[CheckoutMessage]]:
+    """The vouchers of ``codes``; a code that is unknown, inactive or out of its dates is raised
+    (``strict``) or becomes a message."""
+    if strict:
+        return vouchers_for_codes(codes=codes, at=at), []
+    vouchers: list[Voucher] = []
+    messages: list[CheckoutMessage] = []
+    for index, code in enumerate(codes):
+        try:
+            vouchers.extend(vouchers_for_codes(codes=[code], at=at))
+        except VoucherInvalid as error:
+            reason = next(iter(error.details.values()), "invalid")
+            messages.append(
+                CheckoutMessage(ErrorCode.VOUCHER_INVALID, error.message, {f"discount_codes.{index}": reason})
+            )
+    return vouchers, messages
+
+
+def checkout_quote(
+    *,
+    items: Sequence[PricingItem],
+    shipping_address: Mapping[str, Any],
+    shipping_method_id: str | None,
+    discount_codes: Sequence[str],
+    at: datetime,
+    strict: bool = False,
+) -> CheckoutQuote:
+    """Price ``items`` for ``shipping_address`` with the chosen method and codes, at ``at``.
+
+    Without a shipping address there is no tax and no method yet (messages say what is
+    missing). ``shipping_method_id=None`` (``POST /api/orders/``, the one-shot checkout) takes
+    the cheapest method available, and no shipping when none is. ``strict`` (completion) raises instead of reporting: 400 without an address or a
+    method, ``ShippingUnavailable`` (409) when the method is not available there,
+    ``VoucherInvalid`` (400) for a code that is invalid or does not apply.
+    """
+    facts = _variant_facts([item.variant_id for item in items])
+    country = str(shipping_address.get("country") or "")
+    region = str(shipping_address.get("region") or "") or None
+    messages: list[CheckoutMessage] = []
+    rates = tax_rates_for(country=country, region=region) if country else {}
+    subtotal_entered = sum((item.unit_price * item.quantity for item in items), ZERO)
+    weight = sum(
+        facts[item.variant_id].weight_grams * item.quantity for item in items if item.variant_id in facts
+    )
+    methods = (
+        shipping_methods_available(
+            country=country, region=region, subtotal=subtotal_entered, weight_grams=weight
+        )
+        if country
+        else []
+    )
+    if shipping_method_id is None:
+        chosen = methods[0] if methods else None
+    else:
+        chosen = next((method for method in methods if method.method_id == shipping_method_id), None)
+    if shipping_method_id is None:
+        pass  # the one-shot checkout: the cheapest method, or none (its address has a country)
+    elif not country:
+        if strict:
+            raise InvalidRequest("A shipping address is required.", details={"shipping_address": "required"})
+        messages.append(
+            CheckoutMessage(
+                ErrorCode.INVALID_REQUEST, "A shipping address is required.", {"shipping_address": "required"}
+            )
+        )
+    elif not shipping_method_id:
+        if strict:
+            raise InvalidRequest("Choose a shipping method.", details={"shipping_method_id": "required"})
+        messages.append(
+            CheckoutMessage(
+                ErrorCode.INVALID_REQUEST, "Choose a shipping method.", {"shipping_method_id": "required"}
+            )
+        )
+    elif chosen is None and shipping_method_id is not None:
+        error = ShippingUnavailable(details={"shipping_method_id": shipping_method_id})
+        if strict:
+            raise error
+        messages.append(CheckoutMessage(error.code, error.message, error.details))
+
+    vouchers, voucher_messages = _vouchers(discount_codes, at=at, strict=strict)
+    messages.extend(voucher_messages)
+    lines = [
+        LineInput(
+            key=item.variant_public_id,
+            product_key=item.product_public_id,
+            category_keys=facts[item.variant_id].categories if item.variant_id in facts else frozenset(),
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            tax_rate=_rate(
+                rates, facts[item.variant_id].tax_class if item.variant_id in facts else TaxClass.STANDARD
+            ),
+        )
+        for item in items
+    ]
+    shipping = (
+        ShippingInput(
+            key=chosen.method_id,
+            price=chosen.price,
+            tax_rate=_rate(rates, TaxClass.STANDARD) if settings.TAX_SHIPPING else ZERO,
+        )
+        if chosen is not None
+        else None
+    )
+    promotions = promotions_active(at=at)
+    amounts = price(
+        lines,
+        shipping=shipping,
+        discounts=discount_inputs(vouchers=vouchers, promotions=promotions),
+        prices_include_tax=settings.PRICES_INCLUDE_TAX,
+    )
+    codes = {voucher.code: voucher for voucher in vouchers}
+    for key, reason in amounts.rejected:
+        if key not in codes:
+            continue  # a promotion that does not apply to this cart is no message
+        index = next(i for i, code in enumerate(discount_codes) if code.upper() == key)
+        error = VoucherInvalid(
+            f"The code {key} does not apply to this checkout ({reason.replace('_', ' ')}).",
+            details={f"discount_codes.{index}": reason},
+        )
+        if strict and reason != RejectionReason.SUPERSEDED:
+            raise error  # a code that is superseded (free shipping already) is no reason to refuse
+        messages.append(CheckoutMessage(error.code, error.message, error.details))
+    applied = [codes[key] for key in amounts.applied if key in codes]
+    return CheckoutQuote(
+        pricing=amounts,
+        shipping_methods=methods,
+        shipping_method=chosen,
+        vouchers=applied,
+        messages=messages,
+    )
+
+
+def _rate(rates: Mapping[str, Decimal], tax_class: str) -> Decimal:
+    return ZERO if tax_class == TaxClass.ZERO else rates.get(tax_class, ZERO)
+
+
+def pricing_totals(amounts: Pricing) -> dict[str, str]:
+    """The totals of a pricing as the API shows them (strings of exact decimals)."""
+    return {
+        "subtotal": str(amounts.subtotal),
+        "discount": str(amounts.discount),
+        "shipping": str(amounts.shipping),
+        "tax": str(amounts.tax),
+        "total": str(amounts.total),
+        "currency": settings.SHOP_CURRENCY,
+    }
