@@ -90,7 +90,7 @@ def checkout_owned_in(
         queryset = queryset.filter(user__isnull=True, cart_id=owner.cart_id)
     else:
         raise CheckoutNotFound()
-    session = queryset.filter(public_id=public_id).select_related("order").first()
+    session = queryset.filter(public_id=public_id).first()
     if session is None:
         raise CheckoutNotFound()
     return session
@@ -98,7 +98,7 @@ def checkout_owned_in(
 
 def checkout_owned(*, public_id: str, owner: CheckoutOwner) -> CheckoutSession:
     """The owner's session, not locked (see :func:`checkout_owned_in`)."""
-    return checkout_owned_in(CheckoutSession.objects.all(), public_id=public_id, owner=owner)
+    return checkout_owned_in(CheckoutSession.objects.select_related("order"), public_id=public_id, owner=owner)
 
 
 def checkout_items(cart_id: int | None) -> list[PricingItem]:
