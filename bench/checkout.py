@@ -16,10 +16,11 @@ the script adds the key's lookup, claim and completion.
 
 Prints a Markdown table for docs/benchmarks.md.
 
-    python bench/checkout.py --cpu [--orders 2000] [--rounds 3]
+    python bench/checkout.py --cpu [--orders 2000] [--rounds 3] [--sessions]
 
 measures instead the CPU time the Python process spends per checkout (one thread, no
-contention; ``time.thread_time``): on a CPU-bound checkout the throughput ratio of two versions
+contention; ``time.thread_time``); with ``--sessions``, per checkout session completed with a
+voucher, tax and shipping (and, apart, per session opened and set): on a CPU-bound checkout the throughput ratio of two versions
 is the inverse of their CPU ratio. On a busy machine, count instructions instead (repeatable):
 
     BENCH_CALLGRIND=1 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=cg.out \
@@ -232,6 +233,91 @@ def run_cpu(orders: int) -> tuple[float, float]:
     return cpu / orders * 1e6, wall / orders * 1e6
 
 
+def shop_configure() -> None:
+    """What a checkout session prices with (issue #16): a zone for GB with a flat method, GB's
+    standard tax rate, a voucher without a usage limit (its use is still counted: one row that
+    every order updates) and a promotion that does not apply."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from discounts.services import promotion_create, voucher_create
+    from shipping.services import shipping_zone_create
+    from taxes.models import TaxRate
+
+    if TaxRate.objects.exists():
+        return
+    shipping_zone_create(
+        name="UK",
+        countries=["GB"],
+        methods=[{"name": "Standard", "price": Decimal("4.90"), "min_days": 1, "max_days": 3}],
+    )
+    TaxRate.objects.create(country="GB", tax_class="standard", rate=Decimal("20.00"))
+    voucher_create(data={"code": "BENCH10", "kind": "percentage", "value": Decimal("10")})
+    now = timezone.now()
+    promotion_create(
+        data={
+            "name": "Big baskets",
+            "kind": "free_shipping",
+            "min_subtotal": Decimal("500.00"),
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(days=30),
+        }
+    )
+
+
+def open_sessions(users) -> list[str]:  # noqa: ANN001
+    """A session per buyer with the address, the method and the voucher set (not measured)."""
+    from orders.models import CheckoutSession
+    from orders.selectors import CheckoutOwner
+    from orders.services.sessions import CheckoutChanges, checkout_create, checkout_update
+    from shipping.models import ShippingMethod
+
+    method = ShippingMethod.objects.get(name="Standard").public_id
+    address = {"name": "B", "line1": "1 St", "city": "London", "postal_code": "N1 7AA", "country": "GB"}
+    ids = []
+    for user in users:
+        owner = CheckoutOwner(user=user, cart_id=None)
+        session = checkout_create(owner=owner)
+        checkout_update(
+            public_id=session.public_id,
+            owner=owner,
+            changes=CheckoutChanges(
+                shipping_address=address, shipping_method_id=method, discount_codes=["BENCH10"]
+            ),
+        )
+        ids.append(session.public_id)
+    assert CheckoutSession.objects.filter(public_id__in=ids, discount_codes=["BENCH10"]).count() == len(ids)
+    return ids
+
+
+def run_cpu_sessions(orders: int) -> tuple[float, float, float]:
+    """Checkout sessions, one after another in this thread: CPU µs per session opened and set
+    (address, method, code: three reads of the session included), then CPU and wall µs per
+    completion (voucher, tax and shipping priced under the locks)."""
+    from orders.selectors import CheckoutOwner
+    from orders.services import PaymentDetails, checkout_complete
+
+    shop_configure()
+    users, products = make_fixture(orders + 50, orders + 50)
+    fill_carts(users, products, False)
+    payment = PaymentDetails(method="card", token="tok_ok")
+    warm = open_sessions(users[:50])
+    for user, session in zip(users[:50], warm, strict=True):
+        checkout_complete(public_id=session, owner=CheckoutOwner(user=user, cart_id=None), payment=payment)
+    opened = time.thread_time()
+    sessions = open_sessions(users[50:])
+    opened = (time.thread_time() - opened) / orders * 1e6
+    callgrind("on")
+    cpu, wall = time.thread_time(), time.perf_counter()
+    for user, session in zip(users[50:], sessions, strict=True):
+        checkout_complete(public_id=session, owner=CheckoutOwner(user=user, cart_id=None), payment=payment)
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    callgrind("off")
+    return opened, cpu / orders * 1e6, wall / orders * 1e6
+
+
 def run_pgbench(database: str, threads: int, hot: bool, seconds: int, keys: bool) -> float:
     users, products = make_fixture(threads * 10, 10 if hot else 1000)
     pids = [p.pk for p in products]
@@ -261,9 +347,23 @@ def main() -> None:
     parser.add_argument("--cpu", action="store_true", help="CPU time per checkout, one thread")
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--sessions",
+        action="store_true",
+        help="with --cpu: checkout sessions completed with a voucher, tax and shipping (issue #16)",
+    )
     args = parser.parse_args()
     keys = args.idempotency_key
     setup_django(args.database)
+    if args.cpu and args.sessions:
+        for _ in range(args.rounds):
+            opened, cpu, wall = run_cpu_sessions(args.orders)
+            print(
+                f"session opened and set: cpu {opened:.0f} µs; completed: cpu {cpu:.0f} µs/order, "
+                f"wall {wall:.0f} µs/order",
+                flush=True,
+            )
+        return
     if args.cpu:
         for _ in range(args.rounds):
             cpu, wall = run_cpu(args.orders)

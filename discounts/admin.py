@@ -28,7 +28,14 @@ def _form_errors(form: forms.ModelForm, errors: dict[str, str]) -> None:
         form.add_error(field if field in form.fields else None, problem)
 
 
-class VoucherAdminForm(forms.ModelForm):
+class _ValueOptional(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["value"].required = False  # free shipping has none
+        self.fields["value"].help_text = "A percentage in (0, 100] or an amount; empty for free shipping."
+
+
+class VoucherAdminForm(_ValueOptional):
     class Meta:
         model = Voucher
         fields = [*VOUCHER_FIELDS[:4], *SCOPE_RELATIONS, *VOUCHER_FIELDS[4:]]
@@ -101,7 +108,7 @@ class VoucherAdmin(_DiscountAdmin):
             self.delete_model(request, voucher)
 
 
-class PromotionAdminForm(forms.ModelForm):
+class PromotionAdminForm(_ValueOptional):
     class Meta:
         model = Promotion
         fields = [*PROMOTION_FIELDS[:4], *SCOPE_RELATIONS, *PROMOTION_FIELDS[4:]]

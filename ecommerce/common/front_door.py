@@ -38,6 +38,10 @@ API_RESOURCES: tuple[tuple[str, str, str], ...] = (
     ("inventory_discontinue", "inventory-discontinue", "Store managers: discontinue a product"),
     ("orders_process", "inventory-orders-process", "Store managers: process an order"),
     ("analytics_summary", "analytics-summary", "Admins: sales figures for a date range"),
+    ("shipping_zones", "shipping-zone-list", "Admins: shipping zones and their methods"),
+    ("tax_rates", "tax-rate-list", "Admins: tax rates per country and tax class"),
+    ("vouchers", "voucher-list", "Admins: discount codes"),
+    ("promotions", "promotion-list", "Admins: automatic promotions"),
     ("webhook_endpoints", "webhook-endpoint-list", "Admins: webhook endpoints (signed event deliveries)"),
 )
 API_DOCS: tuple[tuple[str, str], ...] = (

@@ -14,12 +14,12 @@ ERRORS: dict[str, tuple[str, ...]] = {
     # INVALID_REQUEST: page/page_size not a whole number ≥ 1; NOT_FOUND: a page past the last
     "shipping_zone_list": (*ADMIN, E.INVALID_REQUEST, E.NOT_FOUND),
     # INVALID_REQUEST also for a country another zone has, a second rest of world, bad tiers
-    "shipping_zone_create": (*ADMIN, *JSON_BODY),
+    "shipping_zone_add": (*ADMIN, *JSON_BODY),
     "shipping_zone_retrieve": (*ADMIN, E.NOT_FOUND),
     "shipping_zone_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
     "shipping_zone_delete": (*ADMIN, E.NOT_FOUND),
     "shipping_method_list": (*ADMIN, E.INVALID_REQUEST, E.NOT_FOUND),
-    "shipping_method_create": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
+    "shipping_method_add": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
     "shipping_method_retrieve": (*ADMIN, E.NOT_FOUND),
     "shipping_method_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
     "shipping_method_delete": (*ADMIN, E.NOT_FOUND),
@@ -99,7 +99,7 @@ def _page(results: list[Any]) -> dict[str, Any]:
 METHOD_REQUEST = {k: v for k, v in STANDARD.items() if k != "id"}
 EXAMPLES: dict[str, dict[str, Any]] = {
     "shipping_zone_list": {"200": {"Two zones": _page([ZONE, WORLD])}},
-    "shipping_zone_create": {
+    "shipping_zone_add": {
         "request": {
             "Countries with a tiered method": {
                 "name": "Germany and Austria",
@@ -126,7 +126,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "200": {"Zone": ZONE},
     },
     "shipping_method_list": {"200": {"A zone's methods": _page([EXPRESS, STANDARD])}},
-    "shipping_method_create": {
+    "shipping_method_add": {
         "request": {"Tiers by weight": {k: v for k, v in EXPRESS.items() if k != "id"}},
         "201": {"Created": EXPRESS},
     },

@@ -23,7 +23,10 @@ def _money(**kwargs: Any) -> serializers.DecimalField:
 @extend_schema_field(
     {
         "type": "number",
+        "format": "decimal",
+        "multipleOf": 0.01,
         "minimum": 0,
+        "maximum": 9999999999.99,
         "description": "Where the tier starts: an order subtotal (as entered) for `subtotal_tiers`, "
         "whole grams for `weight_tiers`.",
     }

@@ -10,7 +10,7 @@ ERRORS: dict[str, tuple[str, ...]] = {
     # INVALID_REQUEST: page/page_size not a whole number ≥ 1; NOT_FOUND: a page past the last
     "tax_rate_list": (*ADMIN, E.INVALID_REQUEST, E.NOT_FOUND),
     # INVALID_REQUEST also for a second rate of the same country, region and class
-    "tax_rate_create": (*ADMIN, *JSON_BODY),
+    "tax_rate_add": (*ADMIN, *JSON_BODY),
     "tax_rate_retrieve": (*ADMIN, E.NOT_FOUND),
     "tax_rate_update": (*ADMIN, *JSON_BODY, E.NOT_FOUND),
     "tax_rate_delete": (*ADMIN, E.NOT_FOUND),
@@ -39,7 +39,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             }
         }
     },
-    "tax_rate_create": {
+    "tax_rate_add": {
         "request": {
             "A country's standard rate": {"country": "DE", "tax_class": "standard", "rate": 19.0},
             "A region's rate": {"country": "US", "region": "CA", "tax_class": "standard", "rate": 7.25},

@@ -25,7 +25,10 @@ def test_a_new_variant_is_standard_and_a_nested_write_sets_the_class(admin_clien
     assert response.status_code == 201, response.json()
     classes = {v["sku"]: v["tax_class"] for v in response.json()["variants"]}
     assert classes == {"BOOK": "reduced", "MUG": "standard"}
-    assert dict(ProductVariant.objects.values_list("sku", "tax_class")) == {"BOOK": "reduced", "MUG": "standard"}
+    assert dict(ProductVariant.objects.values_list("sku", "tax_class")) == {
+        "BOOK": "reduced",
+        "MUG": "standard",
+    }
 
     product_id = response.json()["id"]
     variants = [{"id": v["id"], "tax_class": "zero"} for v in response.json()["variants"]]
@@ -47,7 +50,11 @@ def test_the_variant_endpoints_read_and_write_the_class(admin_client, api_client
 
 
 def test_an_unknown_class_is_a_400_naming_the_variant(admin_client):
-    body = {"name": "Tee", "options": ["size"], "variants": [{"options": {"size": "S"}, "price": 1, "tax_class": "luxury"}]}
+    body = {
+        "name": "Tee",
+        "options": ["size"],
+        "variants": [{"options": {"size": "S"}, "price": 1, "tax_class": "luxury"}],
+    }
     response = admin_client.post(URL, body, format="json")
     assert response.status_code == 400
     assert set(response.json()["error"]["details"]) == {"variants.0.tax_class"}

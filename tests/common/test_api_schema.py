@@ -16,25 +16,33 @@ import io
 import json
 import os
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
+from django.utils import timezone
 
 from catalog.attributes import attribute_create
 from catalog.services import product_image_add
+from discounts.services import promotion_create, voucher_create
 from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
 from ecommerce.openapi import document_operations, names_code
+from shipping.services import shipping_zone_create
+from taxes.services import tax_rate_create
 from tests.factories import CategoryFactory, ManagedProductFactory, OrderFactory, ProductFactory
 from tests.helpers import api_observations
 from tests.helpers.api_observations import Documented, Observation, compare, documented_errors
 from tests.helpers.images import picture
 from webhooks import services as webhook_services
 
-READING_ORDER = ["auth", "catalog", "cart", "orders", "inventory", "analytics", "webhooks", "service"]
+READING_ORDER = [
+    "auth", "catalog", "cart", "orders", "inventory", "analytics", "shipping", "taxes", "discounts", "webhooks", "service",
+]  # fmt: skip
 PLACEHOLDERS = {"string", "additionalProp1", "additionalProp2", "additionalProp3"}
 
 
@@ -267,6 +275,11 @@ def ids(admin_user) -> dict[str, str]:
     endpoint = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
     delivery = webhook_services.endpoint_send_test(endpoint=endpoint)
     image = product_image_add(product=product, upload=io.BytesIO(picture("PNG", (8, 8))), size=100)
+    zone = shipping_zone_create(
+        name="Z",
+        countries=["DE"],
+        methods=[{"name": "M", "price": Decimal("1"), "min_days": 1, "max_days": 1}],
+    )
     return {
         "product_id": product.public_id,
         "variant_id": product.variants.get().public_id,
@@ -277,6 +290,18 @@ def ids(admin_user) -> dict[str, str]:
         "provider": "google",
         "endpoint_id": endpoint.public_id,
         "delivery_id": delivery.public_id,
+        "zone_id": zone.public_id,
+        "method_id": zone.methods.get().public_id,
+        "rate_id": tax_rate_create(country="DE", rate=Decimal("19")).public_id,
+        "voucher_id": voucher_create(data={"code": "TEN", "kind": "fixed", "value": Decimal("1")}).public_id,
+        "promotion_id": promotion_create(
+            data={
+                "name": "P",
+                "kind": "free_shipping",
+                "starts_at": timezone.now(),
+                "ends_at": timezone.now() + timedelta(days=1),
+            }
+        ).public_id,
     }
 
 
@@ -367,7 +392,9 @@ def test_a_page_past_the_last_is_not_found(schema, ids, admin_user, auth_client)
         assert response.json()["error"]["code"] == "NOT_FOUND", path
         assert response.json()["error"]["message"].startswith("Invalid page"), path
         checked += 1
-    assert checked == 5  # products, categories, orders, webhook endpoints, an endpoint's deliveries
+    # products, categories, orders, webhook endpoints, an endpoint's deliveries, shipping zones, a
+    # zone's methods, tax rates, vouchers, promotions
+    assert checked == 10
 
 
 @pytest.mark.django_db

@@ -17,7 +17,16 @@ pytestmark = pytest.mark.django_db
 PAGE_FIELDS = {"count", "next", "previous", "page", "page_size", "total_pages", "results"}
 LISTS = ["/api/products/", "/api/categories/", "/api/orders/"]
 # Every paginated list of the schema (the webhook lists' pages are tested in tests/webhooks).
-SCHEMA_LISTS = [*LISTS, "/api/webhooks/endpoints/", "/api/webhooks/endpoints/{endpoint_id}/deliveries/"]
+SCHEMA_LISTS = [
+    *LISTS,
+    "/api/webhooks/endpoints/",
+    "/api/webhooks/endpoints/{endpoint_id}/deliveries/",
+    "/api/shipping/zones/",
+    "/api/shipping/zones/{zone_id}/methods/",
+    "/api/taxes/rates/",
+    "/api/discounts/vouchers/",
+    "/api/discounts/promotions/",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -179,6 +188,11 @@ def test_pagination_one_shape_in_the_schema(api_client):
         "PaginatedOrderList",
         "PaginatedWebhookEndpointList",
         "PaginatedWebhookDeliveryList",
+        "PaginatedShippingZoneList",
+        "PaginatedShippingMethodList",
+        "PaginatedTaxRateList",
+        "PaginatedVoucherList",
+        "PaginatedPromotionList",
     }
     categories = components["PaginatedCategoryList"]["properties"]["count"]["description"]
     assert "root categories" in categories

@@ -25,7 +25,10 @@ def _complete(voucher: Voucher, index: int, *, user_id: int | None = None, email
     try:
         with transaction.atomic(durable=True):
             voucher_uses_claim(
-                vouchers=[voucher], order_ref=f"ord_{index}", user_id=user_id, email=email or f"c{index}@example.com"
+                vouchers=[voucher],
+                order_ref=f"ord_{index}",
+                user_id=user_id,
+                email=email or f"c{index}@example.com",
             )
             time.sleep(0.05)
         return "placed"
@@ -35,7 +38,9 @@ def _complete(voucher: Voucher, index: int, *, user_id: int | None = None, email
 
 def test_fifty_orders_for_a_voucher_limited_to_ten_place_exactly_ten():
     requires_server_database()
-    voucher = voucher_create(data={"code": "TEN", "kind": "percentage", "value": Decimal("10"), "usage_limit": 10})
+    voucher = voucher_create(
+        data={"code": "TEN", "kind": "percentage", "value": Decimal("10"), "usage_limit": 10}
+    )
 
     results = run_in_threads(lambda index: _complete(voucher, index), 50)
 

@@ -22,7 +22,9 @@ D = Decimal
 def test_codes_match_in_any_case_and_keep_their_order():
     now = timezone.now()
     ten = voucher_create(data={"code": "spring10", "kind": "percentage", "value": D("10")})
-    ship = voucher_create(data={"code": "ShipFree", "kind": "free_shipping", "ends_at": now + timedelta(days=1)})
+    ship = voucher_create(
+        data={"code": "ShipFree", "kind": "free_shipping", "ends_at": now + timedelta(days=1)}
+    )
     assert ten.code == "SPRING10" and ship.code == "SHIPFREE"
     assert vouchers_for_codes(codes=[" shipfree", "Spring10"], at=now) == [ship, ten]
     assert vouchers_for_codes(codes=[], at=now) == []
@@ -31,9 +33,19 @@ def test_codes_match_in_any_case_and_keep_their_order():
 def test_every_unusable_code_is_named_by_its_position():
     now = timezone.now()
     voucher_create(data={"code": "OFF", "kind": "fixed", "value": D("5"), "is_active": False})
-    voucher_create(data={"code": "LATER", "kind": "fixed", "value": D("5"), "starts_at": now + timedelta(hours=1)})
+    voucher_create(
+        data={"code": "LATER", "kind": "fixed", "value": D("5"), "starts_at": now + timedelta(hours=1)}
+    )
     voucher_create(data={"code": "OVER", "kind": "fixed", "value": D("5"), "ends_at": now})
-    voucher_create(data={"code": "OK", "kind": "fixed", "value": D("5"), "starts_at": now, "ends_at": now + timedelta(seconds=1)})
+    voucher_create(
+        data={
+            "code": "OK",
+            "kind": "fixed",
+            "value": D("5"),
+            "starts_at": now,
+            "ends_at": now + timedelta(seconds=1),
+        }
+    )
     with pytest.raises(VoucherInvalid) as caught:
         vouchers_for_codes(codes=["OK", "nope", "off", "later", "over", "ok"], at=now)
     error = caught.value
@@ -50,11 +62,34 @@ def test_every_unusable_code_is_named_by_its_position():
 def test_promotions_active_at_a_moment():
     now = timezone.now()
     running = promotion_create(
-        data={"name": "Week", "kind": "percentage", "value": D("15"), "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=1)}
+        data={
+            "name": "Week",
+            "kind": "percentage",
+            "value": D("15"),
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(days=1),
+        }
     )
-    promotion_create(data={"name": "Off", "kind": "free_shipping", "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=1), "is_active": False})
-    promotion_create(data={"name": "Over", "kind": "free_shipping", "starts_at": now - timedelta(days=2), "ends_at": now})
-    promotion_create(data={"name": "Soon", "kind": "free_shipping", "starts_at": now + timedelta(seconds=1), "ends_at": now + timedelta(days=2)})
+    promotion_create(
+        data={
+            "name": "Off",
+            "kind": "free_shipping",
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(days=1),
+            "is_active": False,
+        }
+    )
+    promotion_create(
+        data={"name": "Over", "kind": "free_shipping", "starts_at": now - timedelta(days=2), "ends_at": now}
+    )
+    promotion_create(
+        data={
+            "name": "Soon",
+            "kind": "free_shipping",
+            "starts_at": now + timedelta(seconds=1),
+            "ends_at": now + timedelta(days=2),
+        }
+    )
     assert promotions_active(at=now) == [running]
 
 
@@ -77,9 +112,27 @@ def test_discount_inputs_carry_public_ids_and_a_category_covers_its_subtree(djan
         }
     )
     promotion_create(
-        data={"name": "Ship", "kind": "free_shipping", "value": D("3"), "min_subtotal": D("50"), "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=1)}
+        data={
+            "name": "Ship",
+            "kind": "free_shipping",
+            "value": D("3"),
+            "min_subtotal": D("50"),
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(days=1),
+        }
     )
-    voucher_create(data={"code": "MUG5", "kind": "fixed", "value": D("5"), "applies_to": {"products": [mug.public_id], "variants": [variant.public_id], "categories": [tea.public_id]}})
+    voucher_create(
+        data={
+            "code": "MUG5",
+            "kind": "fixed",
+            "value": D("5"),
+            "applies_to": {
+                "products": [mug.public_id],
+                "variants": [variant.public_id],
+                "categories": [tea.public_id],
+            },
+        }
+    )
     with django_assert_num_queries(8):  # 2 x (rows + 3 scopes), no more
         vouchers = vouchers_for_codes(codes=["mug5"], at=now)
         promotions = promotions_active(at=now)
@@ -94,13 +147,23 @@ def test_discount_inputs_carry_public_ids_and_a_category_covers_its_subtree(djan
             value=D("15.00"),
             scope=Scope(categories=frozenset({coffee.public_id, espresso.public_id, beans.public_id})),
         ),
-        DiscountInput(key=ship.public_id, source=DiscountSource.PROMOTION, kind=DiscountKind.FREE_SHIPPING, value=D("0.00"), min_subtotal=D("50.00")),
+        DiscountInput(
+            key=ship.public_id,
+            source=DiscountSource.PROMOTION,
+            kind=DiscountKind.FREE_SHIPPING,
+            value=D("0.00"),
+            min_subtotal=D("50.00"),
+        ),
         DiscountInput(
             key="MUG5",
             source=DiscountSource.VOUCHER,
             kind=DiscountKind.FIXED,
             value=D("5.00"),
-            scope=Scope(categories=frozenset({tea.public_id}), products=frozenset({mug.public_id}), variants=frozenset({variant.public_id})),
+            scope=Scope(
+                categories=frozenset({tea.public_id}),
+                products=frozenset({mug.public_id}),
+                variants=frozenset({variant.public_id}),
+            ),
         ),
     ]
     assert discount_inputs(vouchers=[], promotions=[]) == []

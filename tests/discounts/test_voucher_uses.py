@@ -34,7 +34,12 @@ def test_a_claim_counts_one_use_per_voucher_and_records_it():
     voucher_uses_claim(vouchers=[five, ten], order_ref="ord_1", user_id=user.pk, email="Ada@Example.com")
     assert _state(ten) == (1, 1) and _state(five) == (1, 1)
     use = VoucherUse.objects.get(voucher=ten)
-    assert (use.order_ref, use.user_id, use.email, use.released_at) == ("ord_1", user.pk, "ada@example.com", None)
+    assert (use.order_ref, use.user_id, use.email, use.released_at) == (
+        "ord_1",
+        user.pk,
+        "ada@example.com",
+        None,
+    )
     # the same order again (a retried completion): not counted twice
     voucher_uses_claim(vouchers=[ten], order_ref="ord_1", user_id=user.pk, email="ada@example.com")
     assert _state(ten) == (1, 1)
@@ -61,7 +66,11 @@ def test_the_per_customer_limit_counts_the_account_and_the_email():
     once = _voucher(usage_limit_per_customer=1)
     ada, bob = UserFactory(), UserFactory()
     voucher_uses_claim(vouchers=[once], order_ref="ord_1", user_id=ada.pk, email="ada@example.com")
-    for user_id, email in [(ada.pk, "other@example.com"), (None, "ADA@example.com"), (bob.pk, "ada@example.com")]:
+    for user_id, email in [
+        (ada.pk, "other@example.com"),
+        (None, "ADA@example.com"),
+        (bob.pk, "ada@example.com"),
+    ]:
         with pytest.raises(VoucherExhausted) as caught:
             voucher_uses_claim(vouchers=[once], order_ref="ord_x", user_id=user_id, email=email)
         assert caught.value.details == {"TEN": "usage limit per customer reached"}

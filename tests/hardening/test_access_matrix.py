@@ -26,7 +26,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -45,10 +45,16 @@ from cart.models import CartLine
 from catalog import services as catalog_services
 from catalog.attributes import attribute_create
 from catalog.models import Attribute, Category, Product, ProductImage
+from discounts import services as discount_services
+from discounts.models import Promotion, Voucher
 from inventory.keys import manager_api_key_create, manager_api_key_revoke
 from orders.models import Order, OrderStatus
 from orders.selectors import CheckoutOwner
 from orders.services.sessions import checkout_create
+from shipping.models import ShippingMethod, ShippingZone, ShippingZoneCountry
+from shipping.services import shipping_zone_create
+from taxes.models import TaxRate
+from taxes.services import tax_rate_create
 from tests.factories import (
     AdminUserFactory,
     CategoryFactory,
@@ -518,6 +524,98 @@ MATRIX: list[Row] = [
     ),
     # --- analytics -------------------------------------------------------------------------
     Row("GET", "analytics/summary/", ADMIN_ONLY(200)),
+    # --- shop configuration (admins) -----------------------------------------------------------
+    Row("GET", "shipping/zones/", ADMIN_ONLY(200)),
+    Row(
+        "POST",
+        "shipping/zones/",
+        ADMIN_ONLY(201),
+        body=lambda w: {"name": "Nordics", "countries": ["SE", "NO"]},
+    ),
+    Row("GET", "shipping/zones/<str:zone_id>/", ADMIN_ONLY(200), args={"zone_id": "shz"}),
+    Row(
+        "PATCH",
+        "shipping/zones/<str:zone_id>/",
+        ADMIN_ONLY(200),
+        args={"zone_id": "shz"},
+        body=lambda w: {"name": "renamed"},
+    ),
+    Row("DELETE", "shipping/zones/<str:zone_id>/", ADMIN_ONLY(204), args={"zone_id": "shz"}),
+    Row("GET", "shipping/zones/<str:zone_id>/methods/", ADMIN_ONLY(200), args={"zone_id": "shz"}),
+    Row(
+        "POST",
+        "shipping/zones/<str:zone_id>/methods/",
+        ADMIN_ONLY(201),
+        args={"zone_id": "shz"},
+        body=lambda w: {"name": "Express", "price": 9.9, "min_days": 1, "max_days": 1},
+    ),
+    Row(
+        "GET",
+        "shipping/zones/<str:zone_id>/methods/<str:method_id>/",
+        ADMIN_ONLY(200),
+        args={"zone_id": "shz", "method_id": "shm"},
+    ),
+    Row(
+        "PATCH",
+        "shipping/zones/<str:zone_id>/methods/<str:method_id>/",
+        ADMIN_ONLY(200),
+        args={"zone_id": "shz", "method_id": "shm"},
+        body=lambda w: {"price": 4.5},
+    ),
+    Row(
+        "DELETE",
+        "shipping/zones/<str:zone_id>/methods/<str:method_id>/",
+        ADMIN_ONLY(204),
+        args={"zone_id": "shz", "method_id": "shm"},
+    ),
+    Row("GET", "taxes/rates/", ADMIN_ONLY(200)),
+    Row("POST", "taxes/rates/", ADMIN_ONLY(201), body=lambda w: {"country": "FR", "rate": 20}),
+    Row("GET", "taxes/rates/<str:rate_id>/", ADMIN_ONLY(200), args={"rate_id": "txr"}),
+    Row(
+        "PATCH",
+        "taxes/rates/<str:rate_id>/",
+        ADMIN_ONLY(200),
+        args={"rate_id": "txr"},
+        body=lambda w: {"rate": 18},
+    ),
+    Row("DELETE", "taxes/rates/<str:rate_id>/", ADMIN_ONLY(204), args={"rate_id": "txr"}),
+    Row("GET", "discounts/vouchers/", ADMIN_ONLY(200)),
+    Row(
+        "POST",
+        "discounts/vouchers/",
+        ADMIN_ONLY(201),
+        body=lambda w: {"code": "NEW10", "kind": "percentage", "value": 10},
+    ),
+    Row("GET", "discounts/vouchers/<str:voucher_id>/", ADMIN_ONLY(200), args={"voucher_id": "vch"}),
+    Row(
+        "PATCH",
+        "discounts/vouchers/<str:voucher_id>/",
+        ADMIN_ONLY(200),
+        args={"voucher_id": "vch"},
+        body=lambda w: {"is_active": False},
+    ),
+    Row("DELETE", "discounts/vouchers/<str:voucher_id>/", ADMIN_ONLY(204), args={"voucher_id": "vch"}),
+    Row("GET", "discounts/promotions/", ADMIN_ONLY(200)),
+    Row(
+        "POST",
+        "discounts/promotions/",
+        ADMIN_ONLY(201),
+        body=lambda w: {
+            "name": "Weekend",
+            "kind": "free_shipping",
+            "starts_at": "2026-06-06T00:00:00Z",
+            "ends_at": "2026-06-08T00:00:00Z",
+        },
+    ),
+    Row("GET", "discounts/promotions/<str:promotion_id>/", ADMIN_ONLY(200), args={"promotion_id": "prm"}),
+    Row(
+        "PATCH",
+        "discounts/promotions/<str:promotion_id>/",
+        ADMIN_ONLY(200),
+        args={"promotion_id": "prm"},
+        body=lambda w: {"name": "renamed"},
+    ),
+    Row("DELETE", "discounts/promotions/<str:promotion_id>/", ADMIN_ONLY(204), args={"promotion_id": "prm"}),
     # --- webhooks (admins) -------------------------------------------------------------------
     Row("GET", "webhooks/endpoints/", ADMIN_ONLY(200)),
     Row(
@@ -593,6 +691,22 @@ def world(db: None) -> World:
     whe = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
     webhook_services.endpoint_send_test(endpoint=whe)  # a delivery to redeliver (never sent: no commit)
     whd = Delivery.objects.get(endpoint=whe)
+    shz = shipping_zone_create(
+        name="DACH",
+        countries=["DE", "AT"],
+        methods=[{"name": "Standard", "price": Decimal("4.90"), "min_days": 2, "max_days": 4}],
+    )
+    txr = tax_rate_create(country="DE", rate=Decimal("19.00"))
+    vch = discount_services.voucher_create(data={"code": "TEN", "kind": "percentage", "value": Decimal("10")})
+    prm = discount_services.promotion_create(
+        data={
+            "name": "Coffee week",
+            "kind": "percentage",
+            "value": Decimal("15"),
+            "starts_at": datetime(2026, 5, 4, tzinfo=UTC),
+            "ends_at": datetime(2026, 5, 11, tzinfo=UTC),
+        }
+    )
     image = catalog_services.product_image_add(
         product=p, upload=io.BytesIO(picture("PNG", (24, 16))), size=100
     )
@@ -617,6 +731,11 @@ def world(db: None) -> World:
         "whe": whe.public_id,
         "whd": whd.public_id,
         "img": image.public_id,
+        "shz": shz.public_id,
+        "shm": shz.methods.get().public_id,
+        "txr": txr.public_id,
+        "vch": vch.public_id,
+        "prm": prm.public_id,
     }
     return World(users=users, ids=ids, refresh_a=str(RefreshToken.for_user(a)))
 
@@ -645,6 +764,18 @@ def database_state() -> dict[str, Any]:
             Endpoint.objects.values_list("public_id", "url", "description", "is_active", "secret")
         ),
         "webhook_deliveries": sorted(Delivery.objects.values_list("public_id", "status", "attempt")),
+        "shipping_zones": sorted(ShippingZone.objects.values_list("public_id", "name")),
+        "shipping_countries": sorted(ShippingZoneCountry.objects.values_list("zone_id", "country")),
+        "shipping_methods": sorted(
+            ShippingMethod.objects.values_list("public_id", "name", "price", "is_active")
+        ),
+        "tax_rates": sorted(
+            (r.public_id, str(r.country), r.region, r.tax_class, r.rate) for r in TaxRate.objects.all()
+        ),
+        "vouchers": sorted(
+            Voucher.objects.values_list("public_id", "code", "value", "used_count", "is_active")
+        ),
+        "promotions": sorted(Promotion.objects.values_list("public_id", "name", "value", "is_active")),
     }
 
 

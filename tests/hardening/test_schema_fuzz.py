@@ -27,6 +27,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,7 +58,10 @@ from schemathesis.specs.openapi.checks import (
 from accounts.models import User
 from cart import services as cart_services
 from catalog import services as catalog_services
+from discounts.services import promotion_create, voucher_create
 from orders.models import OrderStatus
+from shipping.services import shipping_zone_create
+from taxes.services import tax_rate_create
 from tests.factories import (
     AdminUserFactory,
     CategoryFactory,
@@ -182,6 +186,37 @@ BUSINESS_RULE_REFUSALS: dict[tuple[str, str], tuple[set[str], set[str]]] = {
     # url: the SSRF rule and what urlsplit refuses (a bad port, credentials); events: "*" with others
     ("POST", "/api/webhooks/endpoints/"): ({"INVALID_REQUEST"}, {"url", "events"}),
     ("PATCH", "/api/webhooks/endpoints/{endpoint_id}/"): ({"INVALID_REQUEST"}, {"url", "events"}),
+    # countries: "*" beside countries; countries.*: a country (or the rest of the world) another
+    # zone has; methods.*: tiers for a flat rate, none for a tiered one, tiers not ascending, weight
+    # tiers not in whole grams, max_days below min_days, a new method without its required fields
+    ("POST", "/api/shipping/zones/"): ({"INVALID_REQUEST"}, {"countries", "countries.*", "methods.*"}),
+    ("PATCH", "/api/shipping/zones/{zone_id}/"): (
+        {"INVALID_REQUEST"},
+        {"countries", "countries.*", "methods.*"},
+    ),
+    ("POST", "/api/shipping/zones/{zone_id}/methods/"): (
+        {"INVALID_REQUEST"},
+        {"tiers", "tiers.*", "max_days"},
+    ),
+    ("PATCH", "/api/shipping/zones/{zone_id}/methods/{method_id}/"): (
+        {"INVALID_REQUEST"},
+        {"tiers", "tiers.*", "max_days"},
+    ),
+    # tax_class: that country (and region) has a rate of this class already; rate: the zero class is 0
+    ("POST", "/api/taxes/rates/"): ({"INVALID_REQUEST"}, {"tax_class", "rate"}),
+    ("PATCH", "/api/taxes/rates/{rate_id}/"): ({"INVALID_REQUEST"}, {"tax_class", "rate"}),
+    # code: taken (case-insensitively); value: out of range for its kind; ends_at: not after
+    # starts_at; applies_to.*: ids that do not exist
+    ("POST", "/api/discounts/vouchers/"): ({"INVALID_REQUEST"}, {"code", "value", "ends_at", "applies_to.*"}),
+    ("PATCH", "/api/discounts/vouchers/{voucher_id}/"): (
+        {"INVALID_REQUEST"},
+        {"code", "value", "ends_at", "applies_to.*"},
+    ),
+    ("POST", "/api/discounts/promotions/"): ({"INVALID_REQUEST"}, {"value", "ends_at", "applies_to.*"}),
+    ("PATCH", "/api/discounts/promotions/{promotion_id}/"): (
+        {"INVALID_REQUEST"},
+        {"value", "ends_at", "applies_to.*"},
+    ),
 }
 
 
@@ -304,7 +339,27 @@ def world(actor: User, in_process_requests: None) -> Iterator[None]:
         OrderFactory(user=actor, status=OrderStatus.PAID, lines=[(products[0], 2)]),
         OrderFactory(status=OrderStatus.PAID, lines=[(products[0], 1)]),  # someone else's
     ]
+    zone = shipping_zone_create(
+        name="DACH",
+        countries=["DE"],
+        methods=[{"name": "Standard", "price": 4, "min_days": 1, "max_days": 2}],
+    )
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     KNOWN_IDS.update(
+        zone_id=[zone.public_id],
+        method_id=[zone.methods.get().public_id],
+        rate_id=[tax_rate_create(country="DE", rate=19).public_id],
+        voucher_id=[voucher_create(data={"code": "TEN", "kind": "percentage", "value": 10}).public_id],
+        promotion_id=[
+            promotion_create(
+                data={
+                    "name": "Week",
+                    "kind": "free_shipping",
+                    "starts_at": start,
+                    "ends_at": start + timedelta(days=7),
+                }
+            ).public_id
+        ],
         product_id=[p.public_id for p in products],
         category_id=[category.public_id],
         image_id=[image.public_id],

@@ -48,7 +48,9 @@ METHOD = {
 def test_add_a_zone_with_a_method(admin_site):
     data = {"name": "DACH", "countries": "de, AT", **_inline([METHOD])}
     response = admin_site.post("/admin/shipping/shippingzone/add/", data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
     zone = ShippingZone.objects.get()
     assert zone.countries == ["AT", "DE"]
     method = ShippingMethod.objects.get()
@@ -59,7 +61,11 @@ def test_add_a_zone_with_a_method(admin_site):
 
 def test_the_form_refuses_a_taken_country_and_bad_tiers(admin_site):
     shipping_zone_create(name="EU", countries=["FR"])
-    data = {"name": "Again", "countries": "FR", **_inline([{**METHOD, "tiers": '[{"from": 50, "price": 1}, {"from": 10, "price": 1}]'}])}
+    data = {
+        "name": "Again",
+        "countries": "FR",
+        **_inline([{**METHOD, "tiers": '[{"from": 50, "price": 1}, {"from": 10, "price": 1}]'}]),
+    }
     response = admin_site.post("/admin/shipping/shippingzone/add/", data)
     assert response.status_code == 200
     assert "Already in the zone" in str(response.context["adminform"].form.errors["countries"])
@@ -86,11 +92,15 @@ def test_the_quote_page_prices_an_order_for_a_country(admin_site):
     change = admin_site.get(f"/admin/shipping/shippingzone/{zone.pk}/change/").content.decode()
     assert "/admin/shipping/shippingzone/quote/?country=DE" in change
 
-    response = admin_site.get("/admin/shipping/shippingzone/quote/", {"country": "DE", "subtotal": "60", "weight_grams": "0"})
+    response = admin_site.get(
+        "/admin/shipping/shippingzone/quote/", {"country": "DE", "subtotal": "60", "weight_grams": "0"}
+    )
     assert response.status_code == 200
     assert [(q.name, q.price) for q in response.context["quotes"]] == [("Standard", Decimal("3.90"))]
     assert "3.90" in response.content.decode()
-    response = admin_site.get("/admin/shipping/shippingzone/quote/", {"country": "US", "subtotal": "60", "weight_grams": "0"})
+    response = admin_site.get(
+        "/admin/shipping/shippingzone/quote/", {"country": "US", "subtotal": "60", "weight_grams": "0"}
+    )
     assert response.context["quotes"] == [] and "No method ships there." in response.content.decode()
     # the empty form first, and only for admins
     assert admin_site.get("/admin/shipping/shippingzone/quote/").context["quotes"] is None

@@ -37,14 +37,26 @@ def admin(auth_client, admin_user):
 
 
 def test_create_a_zone_with_methods_and_read_it_back(admin):
-    response = admin.post(URL, {"name": "DACH", "countries": ["DE", "AT"], "methods": [STANDARD, PARCEL]}, format="json")
+    response = admin.post(
+        URL, {"name": "DACH", "countries": ["DE", "AT"], "methods": [STANDARD, PARCEL]}, format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["id"].startswith("shz_") and response["Location"].endswith(f"{URL}{body['id']}/")
     assert set(body) == {"id", "name", "countries", "methods"}
     assert body["countries"] == ["AT", "DE"]
     parcel, standard = body["methods"]
-    assert set(standard) == {"id", "name", "rate_type", "price", "tiers", "free_above", "min_days", "max_days", "is_active"}
+    assert set(standard) == {
+        "id",
+        "name",
+        "rate_type",
+        "price",
+        "tiers",
+        "free_above",
+        "min_days",
+        "max_days",
+        "is_active",
+    }
     assert standard["id"].startswith("shm_")
     assert standard["tiers"] == [{"from": 50.0, "price": 3.9}] and standard["free_above"] == 100.0
     assert parcel["tiers"] == [{"from": 2000, "price": 14.9}] and parcel["free_above"] is None
@@ -59,12 +71,17 @@ def test_the_rest_of_the_world_and_a_country_belong_to_one_zone_each(admin):
     shipping_zone_create(name="World", countries=["*"])
     response = admin.post(URL, {"name": "Again", "countries": ["AT", "FR"]}, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["details"] == {"countries.1": "Already in the zone 'EU' (%s): a country belongs to one zone." % ShippingZone.objects.get(name="EU").public_id}
+    eu = ShippingZone.objects.get(name="EU").public_id
+    assert response.json()["error"]["details"] == {
+        "countries.1": f"Already in the zone 'EU' ({eu}): a country belongs to one zone."
+    }
     response = admin.post(URL, {"name": "World 2", "countries": ["*"]}, format="json")
     assert set(response.json()["error"]["details"]) == {"countries.0"}
     response = admin.post(URL, {"name": "Mixed", "countries": ["*", "AT"]}, format="json")
     assert set(response.json()["error"]["details"]) == {"countries"}
-    response = admin.post(URL, {"name": "Bad", "countries": ["de"]}, format="json")  # the schema's codes are upper case
+    response = admin.post(
+        URL, {"name": "Bad", "countries": ["de"]}, format="json"
+    )  # the schema's codes are upper case
     assert response.status_code == 400 and set(response.json()["error"]["details"]) == {"countries.0"}
     assert ShippingZone.objects.count() == 2
 
@@ -73,7 +90,13 @@ def test_invalid_methods_are_refused_with_dotted_paths_and_nothing_is_written(ad
     methods = [
         {**STANDARD, "tiers": [{"from": 50, "price": 3.9}, {"from": 20, "price": 1}]},
         {**PARCEL, "tiers": [{"from": 1.5, "price": 1}]},
-        {"name": "Flat with tiers", "price": 1, "tiers": [{"from": 1, "price": 1}], "min_days": 3, "max_days": 1},
+        {
+            "name": "Flat with tiers",
+            "price": 1,
+            "tiers": [{"from": 1, "price": 1}],
+            "min_days": 3,
+            "max_days": 1,
+        },
         {"name": "Tiered without", "rate_type": "weight_tiers", "price": 1, "min_days": 1, "max_days": 1},
     ]
     response = admin.post(URL, {"name": "Z", "countries": ["DE"], "methods": methods}, format="json")
@@ -87,24 +110,40 @@ def test_invalid_methods_are_refused_with_dotted_paths_and_nothing_is_written(ad
         "methods.3.tiers",
     }, details
     assert not ShippingZone.objects.exists() and not ShippingMethod.objects.exists()
-    response = admin.post(URL, {"name": "Z", "countries": ["DE"], "methods": [{"name": "No price"}]}, format="json")
-    assert set(response.json()["error"]["details"]) == {"methods.0.price", "methods.0.min_days", "methods.0.max_days"}
+    response = admin.post(
+        URL, {"name": "Z", "countries": ["DE"], "methods": [{"name": "No price"}]}, format="json"
+    )
+    assert set(response.json()["error"]["details"]) == {
+        "methods.0.price",
+        "methods.0.min_days",
+        "methods.0.max_days",
+    }
 
 
 def test_patch_replaces_the_methods_list_and_the_countries(admin):
-    zone = shipping_zone_create(name="DACH", countries=["DE", "AT"], methods=[STANDARD | {"price": Decimal("5.90")}, PARCEL])
+    zone = shipping_zone_create(
+        name="DACH", countries=["DE", "AT"], methods=[STANDARD | {"price": Decimal("5.90")}, PARCEL]
+    )
     standard = ShippingMethod.objects.get(name="Standard")
     body = {
         "name": "DACH+",
         "countries": ["DE", "CH"],
-        "methods": [{"id": standard.public_id, "free_above": 80}, {"name": "Courier", "price": 15, "min_days": 0, "max_days": 1}],
+        "methods": [
+            {"id": standard.public_id, "free_above": 80},
+            {"name": "Courier", "price": 15, "min_days": 0, "max_days": 1},
+        ],
     }
     response = admin.patch(f"{URL}{zone.public_id}/", body, format="json")
     assert response.status_code == 200, response.json()
     result = response.json()
     assert result["name"] == "DACH+" and result["countries"] == ["CH", "DE"]
-    assert [(m["name"], m["free_above"]) for m in result["methods"]] == [("Courier", None), ("Standard", 80.0)]
-    assert result["methods"][1]["id"] == standard.public_id and result["methods"][1]["tiers"] == [{"from": 50.0, "price": 3.9}]
+    assert [(m["name"], m["free_above"]) for m in result["methods"]] == [
+        ("Courier", None),
+        ("Standard", 80.0),
+    ]
+    assert result["methods"][1]["id"] == standard.public_id and result["methods"][1]["tiers"] == [
+        {"from": 50.0, "price": 3.9}
+    ]
     assert not ShippingMethod.objects.filter(name="Parcel").exists()  # left out: deleted
     assert set(ShippingZoneCountry.objects.values_list("country", flat=True)) == {"CH", "DE"}
 
@@ -113,7 +152,9 @@ def test_patch_refuses_a_method_of_another_zone(admin):
     zone = shipping_zone_create(name="A", countries=["DE"], methods=[PARCEL])
     other = shipping_zone_create(name="B", countries=["FR"], methods=[{**PARCEL, "name": "Theirs"}])
     theirs = other.methods.get()
-    response = admin.patch(f"{URL}{zone.public_id}/", {"methods": [{"id": theirs.public_id, "price": 1}]}, format="json")
+    response = admin.patch(
+        f"{URL}{zone.public_id}/", {"methods": [{"id": theirs.public_id, "price": 1}]}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()["error"]["details"]) == {"methods.0.id"}
     assert zone.methods.count() == 1 and ShippingMethod.objects.get(pk=theirs.pk).price == Decimal("9.00")
@@ -130,13 +171,20 @@ def test_the_methods_sub_resource(admin):
     assert admin.get(f"{methods_url}{method['id']}/").json() == method
 
     response = admin.patch(f"{methods_url}{method['id']}/", {"rate_type": "flat", "tiers": []}, format="json")
-    assert response.status_code == 200 and response.json()["tiers"] == [] and response.json()["rate_type"] == "flat"
+    assert (
+        response.status_code == 200
+        and response.json()["tiers"] == []
+        and response.json()["rate_type"] == "flat"
+    )
     response = admin.patch(f"{methods_url}{method['id']}/", {"rate_type": "subtotal_tiers"}, format="json")
     assert response.status_code == 400 and set(response.json()["error"]["details"]) == {"tiers"}
     response = admin.patch(f"{methods_url}{method['id']}/", {"min_days": 5}, format="json")
     assert response.status_code == 400 and set(response.json()["error"]["details"]) == {"max_days"}
     response = admin.post(methods_url, {"name": "No days", "price": 1}, format="json")
-    assert response.status_code == 400 and set(response.json()["error"]["details"]) == {"min_days", "max_days"}
+    assert response.status_code == 400 and set(response.json()["error"]["details"]) == {
+        "min_days",
+        "max_days",
+    }
 
     # another zone's path does not reach it
     other = shipping_zone_create(name="Other", countries=["FR"])

@@ -53,7 +53,9 @@ def _prices(quotes: list[ShippingQuote]) -> list[tuple[str, Decimal]]:
 
 def test_flat_tiered_by_subtotal_and_by_weight(zones):
     def prices(subtotal: str, grams: int) -> list[tuple[str, Decimal]]:
-        return _prices(shipping_methods_available(country="DE", region=None, subtotal=D(subtotal), weight_grams=grams))
+        return _prices(
+            shipping_methods_available(country="DE", region=None, subtotal=D(subtotal), weight_grams=grams)
+        )
 
     # below every tier: the method's own price; cheapest first
     assert prices("10.00", 500) == [("Standard", D("5.90")), ("Parcel", D("9.00")), ("Courier", D("15.00"))]
@@ -95,20 +97,35 @@ def test_without_a_rest_of_world_zone_other_countries_get_nothing(zones):
 def test_inactive_methods_are_not_offered_and_ties_go_by_name(zones):
     dach, _world, _empty = zones
     ShippingMethod.objects.create(zone=dach, name="Another courier", price=D("15.00"), min_days=1, max_days=2)
-    names = [q.name for q in shipping_methods_available(country="CH", region=None, subtotal=D("1"), weight_grams=0)]
+    names = [
+        q.name for q in shipping_methods_available(country="CH", region=None, subtotal=D("1"), weight_grams=0)
+    ]
     assert names == ["Standard", "Parcel", "Another courier", "Courier"]
     assert "Old" not in names
 
 
 def test_shipping_quote_is_the_same_rule_for_one_method(zones):
     standard = ShippingMethod.objects.get(name="Standard")
-    quote = shipping_quote(method_id=standard.public_id, country="DE", region=None, subtotal=D("60"), weight_grams=0)
+    quote = shipping_quote(
+        method_id=standard.public_id, country="DE", region=None, subtotal=D("60"), weight_grams=0
+    )
     assert quote == ShippingQuote(standard.public_id, "Standard", D("2.90"), 1, 3)
     # not there: another zone's country, an inactive method, an unknown id
-    assert shipping_quote(method_id=standard.public_id, country="US", region=None, subtotal=D("60"), weight_grams=0) is None
+    assert (
+        shipping_quote(
+            method_id=standard.public_id, country="US", region=None, subtotal=D("60"), weight_grams=0
+        )
+        is None
+    )
     old = ShippingMethod.objects.get(name="Old")
-    assert shipping_quote(method_id=old.public_id, country="DE", region=None, subtotal=D("60"), weight_grams=0) is None
-    assert shipping_quote(method_id="shm_nope", country="DE", region=None, subtotal=D("60"), weight_grams=0) is None
+    assert (
+        shipping_quote(method_id=old.public_id, country="DE", region=None, subtotal=D("60"), weight_grams=0)
+        is None
+    )
+    assert (
+        shipping_quote(method_id="shm_nope", country="DE", region=None, subtotal=D("60"), weight_grams=0)
+        is None
+    )
 
 
 def test_a_quote_reads_two_queries(zones, django_assert_num_queries):

@@ -31,10 +31,22 @@ def test_a_region_overrides_the_country_missing_is_zero_and_zero_is_zero(django_
     with django_assert_num_queries(1):
         germany = tax_rates_for(country="de", region="Bavaria")
     assert germany == {"standard": D("19.00"), "reduced": D("7.00"), "zero": D("0.00")}
-    assert tax_rates_for(country="US", region=" Ca ") == {"standard": D("7.25"), "reduced": D("0.00"), "zero": D("0.00")}
-    assert tax_rates_for(country="US", region="NY") == {"standard": D("5.00"), "reduced": D("0.00"), "zero": D("0.00")}
+    assert tax_rates_for(country="US", region=" Ca ") == {
+        "standard": D("7.25"),
+        "reduced": D("0.00"),
+        "zero": D("0.00"),
+    }
+    assert tax_rates_for(country="US", region="NY") == {
+        "standard": D("5.00"),
+        "reduced": D("0.00"),
+        "zero": D("0.00"),
+    }
     assert tax_rates_for(country="US", region=None)["standard"] == D("5.00")
-    assert tax_rates_for(country="FR", region=None) == {"standard": D("0.00"), "reduced": D("0.00"), "zero": D("0.00")}
+    assert tax_rates_for(country="FR", region=None) == {
+        "standard": D("0.00"),
+        "reduced": D("0.00"),
+        "zero": D("0.00"),
+    }
     assert all(str(rate).endswith(".00") or len(str(rate).split(".")[1]) == 2 for rate in germany.values())
 
 
@@ -44,7 +56,9 @@ def test_the_zero_class_is_always_zero_even_if_a_row_says_otherwise():
 
 
 def test_create_read_update_delete(admin):
-    response = admin.post(URL, {"country": "US", "region": "ca", "tax_class": "standard", "rate": 7.25}, format="json")
+    response = admin.post(
+        URL, {"country": "US", "region": "ca", "tax_class": "standard", "rate": 7.25}, format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body == {"id": body["id"], "country": "US", "region": "CA", "tax_class": "standard", "rate": 7.25}
@@ -55,7 +69,9 @@ def test_create_read_update_delete(admin):
     assert admin.get(f"{URL}{body['id']}/").json() == body
 
     response = admin.patch(f"{URL}{body['id']}/", {"region": None, "rate": 6.5}, format="json")
-    assert response.status_code == 200 and response.json()["region"] is None and response.json()["rate"] == 6.5
+    assert (
+        response.status_code == 200 and response.json()["region"] is None and response.json()["rate"] == 6.5
+    )
     assert admin.delete(f"{URL}{body['id']}/").status_code == 204
     assert not TaxRate.objects.filter(public_id=body["id"]).exists()
     for method in ("get", "patch", "delete"):
@@ -89,12 +105,21 @@ def test_only_admins(api_client, auth_client, user):
 def test_the_django_admin_adds_through_the_service_and_refuses_a_second_rate(admin_user):
     client = Client()
     client.force_login(admin_user)
-    response = client.post("/admin/taxes/taxrate/add/", {"country": "US", "region": "ca", "tax_class": "standard", "rate": "7.25"})
+    response = client.post(
+        "/admin/taxes/taxrate/add/",
+        {"country": "US", "region": "ca", "tax_class": "standard", "rate": "7.25"},
+    )
     assert response.status_code == 302
     rate = TaxRate.objects.get()
     assert (str(rate.country), rate.region, rate.rate, rate.public_id[:4]) == ("US", "CA", D("7.25"), "txr_")
-    response = client.post("/admin/taxes/taxrate/add/", {"country": "US", "region": "CA", "tax_class": "standard", "rate": "8"})
-    assert response.status_code == 200 and "already has a rate" in str(response.context["adminform"].form.errors)
-    response = client.post("/admin/taxes/taxrate/add/", {"country": "US", "region": "", "tax_class": "zero", "rate": "3"})
+    response = client.post(
+        "/admin/taxes/taxrate/add/", {"country": "US", "region": "CA", "tax_class": "standard", "rate": "8"}
+    )
+    assert response.status_code == 200 and "already has a rate" in str(
+        response.context["adminform"].form.errors
+    )
+    response = client.post(
+        "/admin/taxes/taxrate/add/", {"country": "US", "region": "", "tax_class": "zero", "rate": "3"}
+    )
     assert "always 0" in str(response.context["adminform"].form.errors)
     assert TaxRate.objects.count() == 1

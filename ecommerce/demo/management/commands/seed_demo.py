@@ -11,7 +11,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from accounts.demo import DEMO_ACCOUNTS, demo_customers_seed, demo_users_seed
 from analytics.demo import demo_orders_seed
 from catalog.demo import demo_catalog_seed, demo_images_seed
+from discounts.demo import demo_discounts_seed
 from orders.models import Order
+from shipping.demo import demo_shipping_seed
+from taxes.demo import demo_tax_rates_seed
 
 
 class Command(BaseCommand):
@@ -31,5 +34,9 @@ class Command(BaseCommand):
         created = demo_catalog_seed(products=options["products"])
         self.stdout.write(f"Demo catalog: {created} products created")
         self.stdout.write(f"Demo images: {demo_images_seed()} pictures generated")
+        self.stdout.write(f"Demo shipping zones: {demo_shipping_seed()} created")
+        self.stdout.write(f"Demo tax rates: {demo_tax_rates_seed()} created")
+        vouchers, promotions = demo_discounts_seed()
+        self.stdout.write(f"Demo discounts: {vouchers} vouchers, {promotions} promotions created")
         if not options["no_orders"] and not Order.objects.exists():
             self.stdout.write(f"Demo order history: {demo_orders_seed()} orders over 90 days")
