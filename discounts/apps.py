@@ -7,6 +7,13 @@ class DiscountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.signals import user_deleting
+        from ecommerce.common.config_cache import config_cache_watch
+
+        from .models import Promotion, Voucher
+
+        # Checkouts read vouchers and promotions from the configuration cache: writes invalidate
+        # it (a use counted by voucher_uses_claim is no such write: the count is read from the row).
+        config_cache_watch(Voucher, Promotion)
 
         from .services import voucher_uses_anonymise_receiver
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from catalog.models import Category
+from ecommerce.common.config_cache import config_cached
 from pricing.types import DiscountInput, DiscountKind, DiscountSource, Scope
 
 from .exceptions import PromotionNotFound, VoucherInvalid, VoucherNotFound
@@ -43,15 +44,25 @@ def voucher_unusable_reason(voucher: Voucher, *, at: datetime) -> str | None:
     return None
 
 
+def _voucher_by_code(code: str) -> Voucher | None:
+    """The voucher of ``code`` with its scope, from the configuration cache
+    (``ecommerce.common.config_cache``; four queries when it is cold). Its ``used_count`` may be
+    old: uses are counted by ``voucher_uses_claim`` in the database."""
+    return config_cached(
+        ("discounts.voucher", code), lambda: _with_scope(Voucher.objects.filter(code=code)).first()
+    )
+
+
 def vouchers_for_codes(*, codes: Sequence[str], at: datetime) -> list[Voucher]:
     """The vouchers of ``codes`` (any case), in the order given, usable at ``at``.
 
     Raises :class:`VoucherInvalid` (400 ``VOUCHER_INVALID``) naming every code that is not, by its
     position: ``{"discount_codes.<i>": "unknown" | "duplicate" | "inactive" | "not started" |
     "ended"}``. Whether uses are left is decided when the order claims them
-    (``voucher_uses_claim``: 409 ``VOUCHER_EXHAUSTED``). Four queries (the vouchers, their scope)."""
+    (``voucher_uses_claim``: 409 ``VOUCHER_EXHAUSTED``). No query for the codes the configuration
+    cache holds; four per other code (the voucher, its scope)."""
     cleaned = [voucher_code_clean(code) for code in codes]
-    found = {v.code: v for v in _with_scope(Voucher.objects.filter(code__in=set(cleaned)))} if codes else {}
+    found = {code: voucher for code in set(cleaned) if (voucher := _voucher_by_code(code)) is not None}
     vouchers: list[Voucher] = []
     errors: dict[str, str] = {}
     seen: set[str] = set()
@@ -73,12 +84,17 @@ def vouchers_for_codes(*, codes: Sequence[str], at: datetime) -> list[Voucher]:
 
 def promotions_active(*, at: datetime) -> list[Promotion]:
     """The promotions that apply at ``at`` (active, ``starts_at`` ≤ at < ``ends_at``), oldest first,
-    with their scope. Four queries."""
-    return list(
-        Promotion.objects.filter(is_active=True, starts_at__lte=at, ends_at__gt=at)
-        .order_by("created_at", "id")
-        .prefetch_related(*SCOPE_RELATIONS)
+    with their scope. No query while the configuration cache (``ecommerce.common.config_cache``)
+    holds the active promotions, else four."""
+    running = config_cached(
+        "discounts.promotions",
+        lambda: tuple(
+            Promotion.objects.filter(is_active=True)
+            .order_by("created_at", "id")
+            .prefetch_related(*SCOPE_RELATIONS)
+        ),
     )
+    return [promotion for promotion in running if promotion.starts_at <= at < promotion.ends_at]
 
 
 def _category_subtrees(public_ids: Iterable[str]) -> dict[str, frozenset[str]]:

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from ecommerce.common.config_cache import config_cached
+
 from .exceptions import ShippingMethodNotFound, ShippingZoneNotFound
 from .models import REST_OF_WORLD, RateType, ShippingMethod, ShippingZone, ShippingZoneCountry
 
@@ -64,6 +66,19 @@ def shipping_zone_for_country(*, country: str) -> ShippingZone | None:
     return rows.get(code) or rows.get(REST_OF_WORLD)
 
 
+def _methods_shipping_to(code: str) -> tuple[ShippingMethod, ...]:
+    """The active methods of the zone that ships to ``code``, from the configuration cache
+    (``ecommerce.common.config_cache``; two queries when it is cold)."""
+
+    def build() -> tuple[ShippingMethod, ...]:
+        zone = shipping_zone_for_country(country=code)
+        if zone is None:
+            return ()
+        return tuple(ShippingMethod.objects.filter(zone=zone, is_active=True))
+
+    return config_cached(("shipping.methods", code), build)
+
+
 def shipping_methods_available(
     *, country: str, region: str | None, subtotal: Decimal, weight_grams: int
 ) -> list[ShippingQuote]:
@@ -72,10 +87,8 @@ def shipping_methods_available(
 
     The zone naming the country wins over the rest-of-world zone (even when it has no active
     method: then nothing ships there). ``region`` is accepted for addresses that have one; zones
-    are per country, so it does not change the answer today. Two queries."""
-    zone = shipping_zone_for_country(country=country)
-    if zone is None:
-        return []
+    are per country, so it does not change the answer today. No query while the configuration
+    cache holds the country's methods, else two."""
     quotes = [
         ShippingQuote(
             method_id=method.public_id,
@@ -84,7 +97,7 @@ def shipping_methods_available(
             min_days=method.min_days,
             max_days=method.max_days,
         )
-        for method in ShippingMethod.objects.filter(zone=zone, is_active=True)
+        for method in _methods_shipping_to(country.strip().upper())
     ]
     return sorted(quotes, key=lambda quote: (quote.price, quote.name, quote.method_id))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from ecommerce.common.config_cache import config_changed
 from ecommerce.common.countries import country_code_valid
 from ecommerce.common.exceptions import InvalidRequest
 
@@ -82,6 +83,7 @@ def _countries_write(zone: ShippingZone, countries: Sequence[str]) -> None:
             ShippingZoneCountry.objects.bulk_create(
                 [ShippingZoneCountry(zone=zone, country=code) for code in countries if code not in kept]
             )
+            config_changed()  # bulk_create sends no signal the configuration cache hears
     except IntegrityError:
         raise _invalid({"countries": "Another zone took one of these countries meanwhile."}) from None
 

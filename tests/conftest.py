@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from ecommerce.common.config_cache import config_cache_reset
 from ecommerce.common.ratelimit import rate_limit_store
 from tests.factories import AdminUserFactory, UserFactory
 from tests.helpers.ratelimit import SHIPPED_WINDOW_STEP, fresh_rate_window
@@ -20,6 +21,7 @@ def _fresh_rate_limits(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test starts below every rate limit (all test clients share one IP); a test marked
     ``rate_window`` also starts far enough from a window boundary that its count cannot reset."""
     rate_limit_store().clear()
+    config_cache_reset()  # the shop configuration's reads come from this test's database
     if marker := request.node.get_closest_marker("rate_window"):
         fresh_rate_window(*marker.args or (SHIPPED_WINDOW_STEP,), margin=marker.kwargs.get("margin", 30))
     yield
