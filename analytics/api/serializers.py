@@ -50,6 +50,21 @@ class AnalyticsMoneyKpiSerializer(serializers.Serializer):
     )
 
 
+class AnalyticsRevenueKpiSerializer(serializers.Serializer):
+    """A revenue figure: no minimum (an order discounted to nothing whose shipping a voucher
+    also gives away has a negative revenue: that shipping was given away, docs/analytics.md)."""
+
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    previous = serializers.DecimalField(max_digits=16, decimal_places=2)
+    change = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="value − previous")
+    change_pct = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Relative change in %; null when previous is 0.",
+    )
+
+
 class AnalyticsCountKpiSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     previous = serializers.IntegerField()
@@ -63,13 +78,13 @@ class AnalyticsCountKpiSerializer(serializers.Serializer):
 
 
 class AnalyticsKpisSerializer(serializers.Serializer):
-    revenue = AnalyticsMoneyKpiSerializer(
+    revenue = AnalyticsRevenueKpiSerializer(
         help_text="Net sales: Σ (subtotal − discount) of paid, shipped and delivered orders, after "
         "every discount (a shipping discount too), without shipping and tax. "
         "revenue + shipping + tax = Σ order totals."
     )
     orders = AnalyticsCountKpiSerializer(help_text="Orders that count as revenue.")
-    average_order_value = AnalyticsMoneyKpiSerializer(help_text="revenue ÷ orders.")
+    average_order_value = AnalyticsRevenueKpiSerializer(help_text="revenue ÷ orders.")
     units_sold = AnalyticsCountKpiSerializer(help_text="Units in orders that count as revenue.")
     new_customers = AnalyticsCountKpiSerializer(help_text="Customers who signed up in the period.")
     cancellation_rate = AnalyticsMoneyKpiSerializer(
@@ -88,7 +103,7 @@ class AnalyticsKpisSerializer(serializers.Serializer):
 class AnalyticsDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     revenue = serializers.DecimalField(
-        max_digits=16, decimal_places=2, min_value=0, help_text="Net sales after discounts."
+        max_digits=16, decimal_places=2, help_text="Net sales after discounts (no minimum: see kpis.revenue)."
     )
     orders = serializers.IntegerField(help_text="Orders that count as revenue.")
     orders_placed = serializers.IntegerField()

@@ -15,17 +15,19 @@ import pytest
 from django.db.models import Sum
 from django.test import Client
 
+from analytics.models import DailyOrderStats
 from analytics.selectors import (
     analytics_summary,
     kpis_get,
     revenue_by_category,
     revenue_per_day,
+    rollup_mismatches,
     top_products,
 )
 from analytics.services import order_stats_record, rollup_rebuild
 from orders.models import Order, OrderStatus
-from tests.factories import AdminUserFactory
-from tests.helpers.analytics import PERIOD, PricedShop, build_priced_shop, live_state, rollup_state
+from tests.factories import AdminUserFactory, Breakdown, OrderFactory, ProductFactory, promotion, voucher
+from tests.helpers.analytics import PERIOD, PricedShop, berlin, build_priced_shop, live_state, rollup_state
 
 D = Decimal
 WEEK = {"range": "custom", "start": "2025-03-24", "end": "2025-03-30"}
@@ -127,9 +129,6 @@ def test_rollups_kept_by_the_hook_equal_the_rebuild_and_the_live_aggregate(db, b
 
 
 def test_the_nightly_check_compares_the_new_columns(priced):
-    from analytics.models import DailyOrderStats
-    from analytics.selectors import rollup_mismatches
-
     assert rollup_mismatches(days=7, today=PERIOD.end) == []
     row = DailyOrderStats.objects.get(day=date(2025, 3, 25), status=OrderStatus.SHIPPED)
     DailyOrderStats.objects.filter(pk=row.pk).update(tax=row.tax + D("0.01"))
@@ -205,3 +204,31 @@ def test_summary_of_a_period_without_priced_orders_is_unchanged(priced):
     assert summary.kpis["revenue"].value + summary.kpis["shipping"].value + summary.kpis["tax"].value == D(
         "65.92"
     )
+
+
+def test_a_giveaway_with_free_shipping_has_a_negative_revenue(db, berlin_tz, admin_user, auth_client):
+    """Everything discounted and the shipping given away too: revenue −5.00, shipping 5.00, total 0."""
+    product = ProductFactory(price=D("20.00"))
+    order = OrderFactory(
+        lines=[(product, 1)],
+        created_at=berlin(2025, 3, 24, 12),
+        breakdown=Breakdown(
+            shipping=D("5.00"), discounts=[promotion("prm_all", "100"), voucher("FREESHIP", "free_shipping")]
+        ),
+    )
+    assert (order.subtotal, order.discount_total, order.shipping_total, order.total_amount) == (
+        D("20.00"),
+        D("25.00"),
+        D("5.00"),
+        D("0.00"),
+    )
+    rollup_rebuild()
+    body = (
+        auth_client(admin_user)
+        .get("/api/analytics/summary", {"from": "2025-03-24", "to": "2025-03-24"})
+        .json()
+    )
+    assert body["kpis"]["revenue"]["value"] == -5.0 and body["kpis"]["shipping"]["value"] == 5.0
+    assert body["kpis"]["average_order_value"]["value"] == -5.0
+    assert body["revenue_per_day"][0]["revenue"] == -5.0
+    assert body["top_products_by_revenue"][0]["revenue"] == 0.0  # the line itself is free
