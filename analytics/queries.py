@@ -21,15 +21,25 @@ from .models import DailyOrderStats, DailyProductSales
 
 
 def order_stats_add(rows: Sequence[tuple[Any, ...]]) -> None:
-    """Add ``(day, channel, status, orders, revenue, units)`` deltas to the order rollup."""
+    """Add ``(day, channel, status, orders, revenue, units, discount, shipping, tax)`` deltas to
+    the order rollup."""
     sql_upsert_add(
-        DailyOrderStats, key=("day", "channel", "status"), add=("orders", "revenue", "units"), rows=rows
+        DailyOrderStats,
+        key=("day", "channel", "status"),
+        add=("orders", "revenue", "units", "discount", "shipping", "tax"),
+        rows=rows,
     )
 
 
 def product_sales_add(rows: Sequence[tuple[Any, ...]]) -> None:
-    """Add ``(day, channel, product pk, units, revenue)`` deltas to the product rollup."""
-    sql_upsert_add(DailyProductSales, key=("day", "channel", "product"), add=("units", "revenue"), rows=rows)
+    """Add ``(day, channel, product pk, units, revenue, discount, tax)`` deltas to the product
+    rollup."""
+    sql_upsert_add(
+        DailyProductSales,
+        key=("day", "channel", "product"),
+        add=("units", "revenue", "discount", "tax"),
+        rows=rows,
+    )
 
 
 def insert_select(

@@ -4,9 +4,13 @@ functions for all three. Every figure is summed by the database, from the daily 
 
 Rules (also in the README):
 
-- Revenue = Σ ``total_amount`` of orders that are ``paid``, ``shipped`` or ``delivered``
-  (inventory-API orders are stored as ``paid``). ``pending``, ``cancelled`` and
-  ``payment_failed`` never count.
+- Revenue = Σ (``subtotal − discount_total``) of orders that are ``paid``, ``shipped`` or
+  ``delivered`` (inventory-API orders are stored as ``paid``): net sales after every discount
+  (a shipping discount included). ``pending``, ``cancelled`` and ``payment_failed`` never count.
+- Discount, shipping and tax = Σ ``discount_total``, ``shipping_total``, ``tax_total`` of the
+  same orders, so that revenue + shipping + tax = Σ ``total_amount``, exactly.
+- A product's (and a category's) revenue = Σ (``total − tax``) of its lines in those orders:
+  net, after the line's share of the discounts (a shipping discount is on no line).
 - Orders = orders counted as revenue; orders placed = every order, any status.
 - Average order value = revenue ÷ orders. Units sold = Σ line quantities of revenue orders.
 - Cancellation rate = cancelled ÷ orders placed in the period, in percent.
@@ -39,6 +43,8 @@ ZERO = Decimal("0.00")
 TOP_LIMIT = 10
 LOW_STOCK_LIMIT = 20
 LATEST_ORDERS_LIMIT = 10
+# Reported beside the revenue (docs/analytics.md): revenue + shipping + tax = Σ total_amount.
+MONEY_PARTS = ("discount", "shipping", "tax")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class StatusCount:
     orders: int
     revenue: Decimal
     units: int
+    discount: Decimal = ZERO
+    shipping: Decimal = ZERO
+    tax: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,9 @@ class DayPoint:
     revenue: Decimal
     orders: int
     orders_placed: int
+    discount: Decimal = ZERO
+    shipping: Decimal = ZERO
+    tax: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,8 @@ class ProductFigure:
     name: str
     revenue: Decimal
     units: int
+    discount: Decimal = ZERO
+    tax: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,8 @@ class CategoryFigure:
     name: str
     revenue: Decimal
     units: int
+    discount: Decimal = ZERO
+    tax: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -147,7 +163,8 @@ def _ratio(numerator: Decimal | int, denominator: Decimal | int, *, scale: int =
 
 
 def status_breakdown(*, period: Period) -> tuple[list[StatusCount], list[StatusCount]]:
-    """Orders and revenue per status, for ``period`` and its previous period (one query).
+    """Orders, revenue (with discount, shipping and tax) and units per status, for ``period``
+    and its previous period (one query).
 
     Every status is listed, in the order of ``OrderStatus``, zeros included.
     """
@@ -160,12 +177,16 @@ def status_breakdown(*, period: Period) -> tuple[list[StatusCount], list[StatusC
         )
         .values("status")
         .annotate(
-            n_orders=Coalesce(Sum("orders", filter=current_q), 0),
-            n_revenue=Coalesce(Sum("revenue", filter=current_q), ZERO),
-            n_units=Coalesce(Sum("units", filter=current_q), 0),
-            n_orders_prev=Coalesce(Sum("orders", filter=previous_q), 0),
-            n_revenue_prev=Coalesce(Sum("revenue", filter=previous_q), ZERO),
-            n_units_prev=Coalesce(Sum("units", filter=previous_q), 0),
+            **{
+                f"n_{column}{suffix}": Coalesce(Sum(column, filter=condition), zero)
+                for suffix, condition in (("", current_q), ("_prev", previous_q))
+                for column, zero in (
+                    ("orders", 0),
+                    ("revenue", ZERO),
+                    ("units", 0),
+                    *((money, ZERO) for money in MONEY_PARTS),
+                )
+            }
         )
         .order_by()
     }
@@ -183,6 +204,9 @@ def status_breakdown(*, period: Period) -> tuple[list[StatusCount], list[StatusC
                     orders=row.get(f"n_orders{suffix}", 0),
                     revenue=_money(row.get(f"n_revenue{suffix}")),
                     units=row.get(f"n_units{suffix}", 0),
+                    discount=_money(row.get(f"n_discount{suffix}")),
+                    shipping=_money(row.get(f"n_shipping{suffix}")),
+                    tax=_money(row.get(f"n_tax{suffix}")),
                 )
             )
     return current, before
@@ -201,8 +225,8 @@ def new_customers(*, period: Period) -> Kpi:
 
 
 def kpis_get(*, period: Period) -> tuple[dict[str, Kpi], list[StatusCount]]:
-    """The six KPIs (plus orders placed) with their previous values, and the status breakdown
-    of ``period``. Two queries."""
+    """The six KPIs (plus orders placed, and the discount, shipping and tax beside the revenue)
+    with their previous values, and the status breakdown of ``period``. Two queries."""
     current, before = status_breakdown(period=period)
 
     def totals(rows: list[StatusCount]) -> dict[str, Any]:
@@ -214,6 +238,7 @@ def kpis_get(*, period: Period) -> tuple[dict[str, Kpi], list[StatusCount]]:
         cancelled = next(row.orders for row in rows if row.status == OrderStatus.CANCELLED)
         return {
             "revenue": revenue,
+            **{part: sum((getattr(row, part) for row in counted), ZERO) for part in MONEY_PARTS},
             "orders": orders,
             "orders_placed": placed,
             "average_order_value": _ratio(revenue, orders),
@@ -225,14 +250,15 @@ def kpis_get(*, period: Period) -> tuple[dict[str, Kpi], list[StatusCount]]:
     kpis = {name: Kpi(value=now[name], previous=then[name]) for name in now}
     kpis["new_customers"] = new_customers(period=period)
     order = ["revenue", "orders", "average_order_value", "units_sold", "new_customers"]
-    order += ["cancellation_rate", "orders_placed"]
+    order += ["cancellation_rate", "orders_placed", *MONEY_PARTS]
     return {name: kpis[name] for name in order}, current
 
 
 def revenue_per_day(*, period: Period) -> list[DayPoint]:
-    """Revenue, revenue orders and orders placed for every day of the period (zeros included)."""
+    """Revenue (with discount, shipping and tax), revenue orders and orders placed for every day
+    of the period (zeros included)."""
     counted = Q(status__in=REVENUE_STATUSES)
-    rows = {
+    rows: dict[date, Mapping[str, Any]] = {
         row["day"]: row
         for row in DailyOrderStats.objects.filter(
             _channel(period), day__gte=period.start, day__lte=period.end
@@ -242,6 +268,7 @@ def revenue_per_day(*, period: Period) -> list[DayPoint]:
             n_revenue=Coalesce(Sum("revenue", filter=counted), ZERO),
             n_orders=Coalesce(Sum("orders", filter=counted), 0),
             n_placed=Coalesce(Sum("orders"), 0),
+            **{f"n_{part}": Coalesce(Sum(part, filter=counted), ZERO) for part in MONEY_PARTS},
         )
         .order_by("day")
     }
@@ -250,7 +277,15 @@ def revenue_per_day(*, period: Period) -> list[DayPoint]:
     for day in period.dates():
         row = rows.get(day, {})
         points.append(
-            DayPoint(day, _money(row.get("n_revenue")), row.get("n_orders", 0), row.get("n_placed", 0))
+            DayPoint(
+                day,
+                _money(row.get("n_revenue")),
+                row.get("n_orders", 0),
+                row.get("n_placed", 0),
+                discount=_money(row.get("n_discount")),
+                shipping=_money(row.get("n_shipping")),
+                tax=_money(row.get("n_tax")),
+            )
         )
     return points
 
@@ -264,7 +299,9 @@ def top_products_ranked(
     totals = (
         DailyProductSales.objects.filter(_channel(period), day__gte=period.start, day__lte=period.end)
         .values("product_id")
-        .annotate(n_revenue=Sum("revenue"), n_units=Sum("units"))
+        .annotate(
+            n_revenue=Sum("revenue"), n_units=Sum("units"), n_discount=Sum("discount"), n_tax=Sum("tax")
+        )
         .filter(n_units__gt=0)
         .annotate(
             revenue_rank=Window(RowNumber(), order_by=[F("n_revenue").desc(), F("product_id").asc()]),
@@ -290,6 +327,8 @@ def top_products_ranked(
             name=name,
             revenue=_money(row["n_revenue"]),
             units=row["n_units"],
+            discount=_money(row["n_discount"]),
+            tax=_money(row["n_tax"]),
         )
 
     by_revenue = sorted((r for r in rows if r["revenue_rank"] <= limit), key=lambda r: r["revenue_rank"])
@@ -306,12 +345,14 @@ def top_products(*, period: Period, by: str = "revenue", limit: int = TOP_LIMIT)
 
 
 def revenue_by_category(*, period: Period, limit: int = TOP_LIMIT) -> list[CategoryFigure]:
-    """Line revenue per category the products are filed under (a product in two categories
-    counts in both; products without a category are grouped as "Uncategorised")."""
+    """Line revenue (and discount, tax) per category the products are filed under (a product in
+    two categories counts in both; products without a category are grouped as "Uncategorised")."""
     rows = (
         DailyProductSales.objects.filter(_channel(period), day__gte=period.start, day__lte=period.end)
         .values("product__categories__public_id", "product__categories__name")
-        .annotate(n_revenue=Sum("revenue"), n_units=Sum("units"))
+        .annotate(
+            n_revenue=Sum("revenue"), n_units=Sum("units"), n_discount=Sum("discount"), n_tax=Sum("tax")
+        )
         .filter(n_units__gt=0)
         .order_by("-n_revenue", "product__categories__name")[:limit]
     )
@@ -321,6 +362,8 @@ def revenue_by_category(*, period: Period, limit: int = TOP_LIMIT) -> list[Categ
             name=row["product__categories__name"] or "Uncategorised",
             revenue=_money(row["n_revenue"]),
             units=row["n_units"],
+            discount=_money(row["n_discount"]),
+            tax=_money(row["n_tax"]),
         )
         for row in rows
     ]
@@ -406,11 +449,23 @@ def rollup_mismatches(*, days: int | None = None, today: date | None = None) -> 
 
     rolled: set[tuple[Any, ...]] = set()
     for r in DailyOrderStats.objects.filter(day__gte=first, day__lte=last):
-        if r.orders or r.revenue or r.units:
-            rolled.add(("o", r.day, r.channel, r.status, r.orders, money(r.revenue), r.units))
+        parts = tuple(money(getattr(r, part)) for part in MONEY_PARTS)
+        if r.orders or r.revenue or r.units or any(parts):
+            rolled.add(("o", r.day, r.channel, r.status, r.orders, money(r.revenue), r.units, *parts))
     for p in DailyProductSales.objects.filter(day__gte=first, day__lte=last):
-        if p.units or p.revenue:
-            rolled.add(("p", p.day, p.channel, p.product_id, p.units, money(p.revenue)))
+        if p.units or p.revenue or p.discount or p.tax:
+            rolled.add(
+                (
+                    "p",
+                    p.day,
+                    p.channel,
+                    p.product_id,
+                    p.units,
+                    money(p.revenue),
+                    money(p.discount),
+                    money(p.tax),
+                )
+            )
     units = {
         (r["day"], r["k_channel"], r["k_status"]): r["units"]
         for r in order_units_live(starts_at=starts_at, ends_before=ends_before)
@@ -418,7 +473,19 @@ def rollup_mismatches(*, days: int | None = None, today: date | None = None) -> 
     live: set[tuple[Any, ...]] = set()
     for row in order_stats_live(starts_at=starts_at, ends_before=ends_before):
         key = (row["day"], row["k_channel"], row["k_status"])
-        live.add(("o", *key, row["orders"], money(row["revenue"]), units.get(key) or 0))
+        parts = tuple(money(row[part]) for part in MONEY_PARTS)
+        live.add(("o", *key, row["orders"], money(row["revenue"]), units.get(key) or 0, *parts))
     for row in product_sales_live(starts_at=starts_at, ends_before=ends_before):
-        live.add(("p", row["day"], row["k_channel"], row["k_product"], row["units"], money(row["revenue"])))
+        live.add(
+            (
+                "p",
+                row["day"],
+                row["k_channel"],
+                row["k_product"],
+                row["units"],
+                money(row["revenue"]),
+                money(row["discount"]),
+                money(row["tax"]),
+            )
+        )
     return sorted({row[1] for row in rolled ^ live})

@@ -34,33 +34,52 @@ def order_stats_record(
     ``from_status`` is ``""`` when the order has just been created (with its lines and totals).
     ``lines`` may be passed when they are in memory (saves the query that reads them).
     Two or three queries: the lines (unless given), the order rows, and the product rows when
-    the order moves into or out of the revenue statuses.
+    the order moves into or out of the revenue statuses. The money is split as
+    docs/analytics.md says: revenue ``subtotal − discount_total``, discount, shipping, tax.
     """
     if from_status == to_status:
         return
+    line_values: list[tuple[int, int, Decimal, Decimal, Decimal]]
     if lines is None:
-        line_values = list(order.lines.values_list("product_id", "quantity", "line_total"))
+        line_values = list(order.lines.values_list("product_id", "quantity", "total", "tax", "discount"))
     else:
-        line_values = [(line.product_id, line.quantity, line.line_total) for line in lines]
-    units = sum(quantity for _, quantity, _ in line_values)
+        line_values = [
+            (line.product_id, line.quantity, line.total, line.tax, line.discount) for line in lines
+        ]
+    units = sum(values[1] for values in line_values)
     day = local_day(order.created_at)
-    rows: list[tuple[Any, ...]] = [(day, order.channel, to_status, 1, order.total_amount, units)]
+    money = (
+        order.subtotal - order.discount_total,
+        order.discount_total,
+        order.shipping_total,
+        order.tax_total,
+    )
+    revenue, discount, shipping, tax = (Decimal(amount) for amount in money)
+    rows: list[tuple[Any, ...]] = [
+        (day, order.channel, to_status, 1, revenue, units, discount, shipping, tax)
+    ]
     if from_status:
-        rows.append((day, order.channel, from_status, -1, -order.total_amount, -units))
+        rows.append((day, order.channel, from_status, -1, -revenue, -units, -discount, -shipping, -tax))
     order_stats_add(rows)
 
     counted_before, counted_now = from_status in REVENUE_STATUSES, to_status in REVENUE_STATUSES
     if counted_before == counted_now:
         return
     sign = 1 if counted_now else -1
-    per_product: dict[int, tuple[int, Decimal]] = {}
-    for product_id, quantity, line_total in line_values:
-        product_units, revenue = per_product.get(product_id, (0, Decimal("0.00")))
-        per_product[product_id] = (product_units + quantity, revenue + line_total)
+    zero = Decimal("0.00")
+    per_product: dict[int, tuple[int, Decimal, Decimal, Decimal]] = {}
+    for product_id, quantity, line_total, line_tax, line_discount in line_values:
+        n, net, off, taxed = per_product.get(product_id, (0, zero, zero, zero))
+        per_product[product_id] = (
+            n + quantity,
+            net + Decimal(line_total) - Decimal(line_tax),
+            off + Decimal(line_discount),
+            taxed + Decimal(line_tax),
+        )
     product_sales_add(
         [
-            (day, order.channel, product_id, sign * product_units, sign * revenue)
-            for product_id, (product_units, revenue) in per_product.items()
+            (day, order.channel, product_id, sign * n, sign * net, sign * off, sign * taxed)
+            for product_id, (n, net, off, taxed) in per_product.items()
         ],
     )
 
@@ -117,6 +136,9 @@ def rollup_rebuild(*, start: date | None = None, end: date | None = None) -> Rol
                 "status": "k_status",
                 "orders": "orders",
                 "revenue": "revenue",
+                "discount": "discount",
+                "shipping": "shipping",
+                "tax": "tax",
             },
             order_stats_live(starts_at=starts_at, ends_before=ends_before),
         )
@@ -134,6 +156,8 @@ def rollup_rebuild(*, start: date | None = None, end: date | None = None) -> Rol
                 "product_id": "k_product",
                 "units": "units",
                 "revenue": "revenue",
+                "discount": "discount",
+                "tax": "tax",
             },
             product_sales_live(starts_at=starts_at, ends_before=ends_before),
         )

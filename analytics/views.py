@@ -77,6 +77,8 @@ def chart_data(summary: Summary) -> dict[str, Any]:
         "days": {
             "labels": [point.date.isoformat() for point in summary.revenue_per_day],
             "revenue": [_number(point.revenue) for point in summary.revenue_per_day],
+            "shipping": [_number(point.shipping) for point in summary.revenue_per_day],
+            "tax": [_number(point.tax) for point in summary.revenue_per_day],
             "orders": [point.orders for point in summary.revenue_per_day],
         },
         "statuses": {
@@ -110,6 +112,10 @@ def dashboard_view(request: HttpRequest) -> TemplateResponse:
         "form": form,
         "summary": summary,
         "kpis": summary.kpis,
+        # revenue + shipping + tax: what the revenue orders totalled (docs/analytics.md)
+        "takings": sum(
+            (summary.kpis[name].value for name in ("revenue", "shipping", "tax")), Decimal("0.00")
+        ),
         "chart_data": chart_data(summary),
         "preset": preset,
         "presets": [
@@ -147,27 +153,47 @@ def _file_suffix(period: Period) -> str:
 
 
 def export_daily_view(request: HttpRequest) -> HttpResponse:
-    """CSV of the daily series: date, revenue, orders (revenue), orders placed."""
+    """CSV of the daily series: date, revenue, orders (revenue), orders placed, then the
+    discount, shipping and tax of the revenue orders (added after the first four columns)."""
     _, period, _ = _filter(request)
     rows = [
-        [point.date.isoformat(), f"{point.revenue:.2f}", point.orders, point.orders_placed]
+        [
+            point.date.isoformat(),
+            f"{point.revenue:.2f}",
+            point.orders,
+            point.orders_placed,
+            f"{point.discount:.2f}",
+            f"{point.shipping:.2f}",
+            f"{point.tax:.2f}",
+        ]
         for point in revenue_per_day(period=period)
     ]
     return _csv_response(
-        f"revenue-per-day_{_file_suffix(period)}.csv", ["date", "revenue", "orders", "orders_placed"], rows
+        f"revenue-per-day_{_file_suffix(period)}.csv",
+        ["date", "revenue", "orders", "orders_placed", "discount", "shipping", "tax"],
+        rows,
     )
 
 
 def export_products_view(request: HttpRequest) -> HttpResponse:
-    """CSV of the top products of the period by revenue (``?by=units``: by units)."""
+    """CSV of the top products of the period by revenue (``?by=units``: by units), with their
+    lines' discount and tax after the first five columns."""
     _, period, _ = _filter(request)
     by = "units" if request.GET.get("by") == "units" else "revenue"
     rows = [
-        [rank, product.id, product.name, product.units, f"{product.revenue:.2f}"]
+        [
+            rank,
+            product.id,
+            product.name,
+            product.units,
+            f"{product.revenue:.2f}",
+            f"{product.discount:.2f}",
+            f"{product.tax:.2f}",
+        ]
         for rank, product in enumerate(top_products(period=period, by=by, limit=EXPORT_TOP_LIMIT), start=1)
     ]
     return _csv_response(
         f"top-products-by-{by}_{_file_suffix(period)}.csv",
-        ["rank", "product_id", "name", "units", "revenue"],
+        ["rank", "product_id", "name", "units", "revenue", "discount", "tax"],
         rows,
     )

@@ -53,7 +53,7 @@ def load(orders_total: int, days: int, rng: random.Random) -> None:
     from django.db import connection
 
     from accounts.models import User
-    from catalog.models import Category, Product
+    from catalog.models import Category, Product, ProductVariant
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -77,6 +77,14 @@ def load(orders_total: int, days: int, rng: random.Random) -> None:
         )
         for i in range(1000)
     )
+    # each product's one variant (orders buy variants): its SKU, price and stock
+    variants = {
+        v.product_id: v
+        for v in ProductVariant.objects.bulk_create(
+            ProductVariant(product=p, sku=f"BENCH-{p.pk}", price=p.price, quantity=p.quantity)
+            for p in products
+        )
+    }
     Product.categories.through.objects.bulk_create(
         Product.categories.through(product_id=p.pk, category_id=categories[i % 20].pk)
         for i, p in enumerate(products)
@@ -109,9 +117,18 @@ def load(orders_total: int, days: int, rng: random.Random) -> None:
     started = time.perf_counter()
     order_cols = (
         "id, public_id, channel, status, user_id, manager_id, customer_ref, customer_email, currency,"
-        " subtotal, total_amount, shipping_address, payment_reference, created_at, updated_at"
+        " subtotal, total_amount, shipping_address, payment_reference, created_at, updated_at,"
+        " discount_total, shipping_total, tax_total, prices_include_tax, billing_address,"
+        " shipping_method, discount_codes, tax_breakdown"
     )
-    line_cols = "order_id, product_id, product_public_id, name, unit_price, quantity, line_total"
+    # No discount, shipping or tax (the orders of before checkout v2): the rollups sum those
+    # columns all the same.
+    no_breakdown = (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), False, "{}", "{}", "[]", "[]")
+    line_cols = (
+        "order_id, product_id, product_public_id, name, unit_price, quantity, line_total,"
+        " unit_price_net, unit_price_gross, tax_rate, discount, tax, total,"
+        " variant_id, variant_public_id, sku, options"
+    )
     with connection.cursor() as wrapper:
         raw = wrapper.cursor
         with raw.copy(f"COPY orders_order ({order_cols}) FROM STDIN") as order_copy:
@@ -135,6 +152,16 @@ def load(orders_total: int, days: int, rng: random.Random) -> None:
                             product.price,
                             quantity,
                             line_total,
+                            product.price,
+                            product.price,
+                            Decimal("0.00"),
+                            Decimal("0.00"),
+                            Decimal("0.00"),
+                            line_total,
+                            variants[product.pk].pk,
+                            variants[product.pk].public_id,
+                            variants[product.pk].sku,
+                            "{}",
                         )
                     )
                 order_copy.write_row(
@@ -154,6 +181,7 @@ def load(orders_total: int, days: int, rng: random.Random) -> None:
                         "",
                         created,
                         created,
+                        *no_breakdown,
                     )
                 )
         print(f"{orders_total:,} orders copied: {time.perf_counter() - started:.1f} s", flush=True)

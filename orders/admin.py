@@ -1,6 +1,8 @@
 """Orders in the Django admin: filters, search by id or email, lines and the timeline inline,
-money read-only; the order page offers the allowed status changes as buttons, and the list has
-actions for them. Both go through ``orders.services.order_transition`` (the state machine of
+money read-only (the price breakdown of ``orders.breakdown``: subtotal, discount with its codes,
+shipping with its method, tax per rate, total; each line's net and gross unit price, tax rate,
+discount, tax and total); the order page offers the allowed status changes as buttons, and the
+list has actions for them. Both go through ``orders.services.order_transition`` (the state machine of
 ``orders.state``, the same path as the API); the admin holds no business rule."""
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from accounts.permissions import authenticated_user
 from ecommerce.common.exceptions import ApplicationError
 
+from .breakdown import rate_label
 from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .services import order_transition
 from .state import transitions_allowed
@@ -41,12 +45,31 @@ ADDRESS_LINES = (
 )  # display order
 
 
+def _address(value: object) -> SafeString | str:
+    """An address (JSON) as lines, in the display order; ``-`` when empty."""
+    address = value if isinstance(value, dict) else {}
+    town = " ".join(str(address[key]) for key in ("postal_code", "city") if address.get(key))
+    lines = [(str(address[key]),) for key in ADDRESS_LINES[:3] if address.get(key)]
+    lines += [(text,) for text in (town, *(str(address.get(key) or "") for key in ADDRESS_LINES[5:])) if text]
+    return format_html_join("", "{}<br>", lines) if lines else "-"
+
+
 class OrderLineInline(admin.TabularInline):
+    """The lines with their price breakdown: unit price as entered, net and gross; the line's
+    share of the discounts (net), its tax at its rate, its total (gross)."""
+
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ["product_public_id", "name", "unit_price", "quantity", "line_total"]
+    fields = [
+        "product_public_id", "name", "unit_price", "quantity", "line_total", "unit_price_net",
+        "unit_price_gross", "tax_rate_display", "discount", "tax", "total",
+    ]  # fmt: skip
     readonly_fields = fields  # type: ignore[assignment]  # django-stubs types ``fields`` as field groups
+
+    @admin.display(description="tax rate")
+    def tax_rate_display(self, obj: OrderLine) -> str:
+        return rate_label(obj.tax_rate)
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
@@ -104,10 +127,16 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderLineInline, OrderEventInline]
     readonly_fields = [
         "public_id", "channel", "status", "user", "manager", "customer_ref", "customer_email",
-        "currency", "subtotal", "total_amount", "shipping_address_display", "payment_reference",
-        "created_at", "updated_at",
+        "payment_reference", "created_at", "updated_at",
+        "currency", "prices_include_tax", "subtotal", "discount_display", "shipping_display",
+        "tax_display", "total_amount",
+        "shipping_address_display", "billing_address_display",
     ]  # fmt: skip
-    fields = readonly_fields  # type: ignore[assignment]  # django-stubs: list[str] is not list[field group] (invariance)
+    fieldsets = [
+        (None, {"fields": tuple(readonly_fields[:10])}),
+        ("Amounts", {"fields": tuple(readonly_fields[10:17])}),
+        ("Addresses", {"fields": tuple(readonly_fields[17:])}),
+    ]
     change_form_template = "admin/orders/order/change_form.html"
 
     class Media:
@@ -125,14 +154,47 @@ class OrderAdmin(admin.ModelAdmin):
         return False  # every order is kept
 
     @admin.display(description="shipping address")
-    def shipping_address_display(self, obj: Order) -> str:
-        address = obj.shipping_address if isinstance(obj.shipping_address, dict) else {}
-        town = " ".join(str(address[key]) for key in ("postal_code", "city") if address.get(key))
-        lines = [(str(address[key]),) for key in ADDRESS_LINES[:3] if address.get(key)]
-        lines += [
-            (text,) for text in (town, *(str(address.get(key) or "") for key in ADDRESS_LINES[5:])) if text
+    def shipping_address_display(self, obj: Order) -> SafeString | str:
+        return _address(obj.shipping_address)
+
+    @admin.display(description="billing address")
+    def billing_address_display(self, obj: Order) -> SafeString | str:
+        return _address(obj.billing_address)
+
+    @admin.display(description="discount")
+    def discount_display(self, obj: Order) -> str:
+        """The discount (net, lines and shipping) and the codes that gave it."""
+        codes = ", ".join(str(code) for code in obj.discount_codes or [])
+        return f"{obj.discount_total} ({codes})" if codes else str(obj.discount_total)
+
+    @admin.display(description="shipping")
+    def shipping_display(self, obj: Order) -> str:
+        """The shipping (net, before its discount) and the method chosen, as it was then."""
+        method = obj.shipping_method if isinstance(obj.shipping_method, dict) else {}
+        if not method:
+            return str(obj.shipping_total)
+        days = [method.get("min_days"), method.get("max_days")]
+        when = "–".join(str(d) for d in dict.fromkeys(days) if d is not None)
+        details = ", ".join(
+            text for text in (str(method.get("name") or ""), f"{when} days" if when else "") if text
+        )
+        return f"{obj.shipping_total} ({details})" if details else str(obj.shipping_total)
+
+    @admin.display(description="tax")
+    def tax_display(self, obj: Order) -> SafeString | str:
+        """The tax, and per rate: the net base and its tax."""
+        rows = [
+            (rate_label(row.get("rate", "")), row.get("tax", ""), row.get("base", ""))
+            for row in obj.tax_breakdown or []
+            if isinstance(row, dict)
         ]
-        return format_html_join("", "{}<br>", lines) if lines else "-"
+        if not rows:
+            return str(obj.tax_total)
+        return format_html(
+            "{}<br>{}",
+            obj.tax_total,
+            format_html_join("", "{}: {} on {}<br>", rows),
+        )
 
     def get_urls(self) -> list[URLPattern]:
         transition = path(

@@ -6,7 +6,10 @@ sent by a worker (``ecommerce.common.email``), once per (event, recipient).
   ``order.cancelled``: the status email;
 - an order created already paid (the inventory API's processed order): none, as before.
 
-Nothing is rendered in the request: the email's context is the order id and the status.
+Nothing is rendered in the request: the email's context is the order id and the status. Both
+emails show the order's price breakdown (``orders.breakdown``): lines with their discount and
+tax, then subtotal, discount (with the codes), shipping (the method), tax per rate and total; an
+order without a discount, shipping or tax reads as before (its lines and total).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.template.loader import render_to_string
 from ecommerce.common.email import OutgoingEmail, email_queue, email_renderer_register
 from ecommerce.events.registry import Event, event_subscribe
 
+from .breakdown import order_breakdown
 from .models import Order, OrderStatus
 
 SUBJECTS = {
@@ -63,7 +67,12 @@ def order_email_render(kind: str, to: str, context: Mapping[str, Any]) -> Outgoi
         return None
     lines = sorted(order.lines.all(), key=lambda line: line.pk)
     status_label = OrderStatus(context["status"]).label
-    template_context = {"order": order, "lines": lines, "status": status_label}
+    template_context = {
+        "order": order,
+        "lines": lines,
+        "breakdown": order_breakdown(order, lines),
+        "status": status_label,
+    }
     return OutgoingEmail(
         to=to,
         subject=SUBJECTS[kind].format(id=order.public_id, status=status_label.lower()),

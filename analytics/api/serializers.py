@@ -13,6 +13,9 @@ DAY_IN_RANGE_PATTERN = (
 )
 
 
+LINE_REVENUE = "Σ of the lines' net amounts after their share of the discounts (line total − tax)."
+
+
 @extend_schema_field({"type": "string", "format": "date", "pattern": DAY_IN_RANGE_PATTERN})
 class DayField(serializers.DateField):
     """A day of the analytics range: 1970-01-01 to 9998-12-31 (checked by ``analytics.periods``)."""
@@ -47,6 +50,21 @@ class AnalyticsMoneyKpiSerializer(serializers.Serializer):
     )
 
 
+class AnalyticsRevenueKpiSerializer(serializers.Serializer):
+    """A revenue figure: no minimum (an order discounted to nothing whose shipping a voucher
+    also gives away has a negative revenue: that shipping was given away, docs/analytics.md)."""
+
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    previous = serializers.DecimalField(max_digits=16, decimal_places=2)
+    change = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="value − previous")
+    change_pct = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Relative change in %; null when previous is 0.",
+    )
+
+
 class AnalyticsCountKpiSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     previous = serializers.IntegerField()
@@ -60,22 +78,38 @@ class AnalyticsCountKpiSerializer(serializers.Serializer):
 
 
 class AnalyticsKpisSerializer(serializers.Serializer):
-    revenue = AnalyticsMoneyKpiSerializer(help_text="Σ total of paid, shipped and delivered orders.")
+    revenue = AnalyticsRevenueKpiSerializer(
+        help_text="Net sales: Σ (subtotal − discount) of paid, shipped and delivered orders, after "
+        "every discount (a shipping discount too), without shipping and tax. "
+        "revenue + shipping + tax = Σ order totals."
+    )
     orders = AnalyticsCountKpiSerializer(help_text="Orders that count as revenue.")
-    average_order_value = AnalyticsMoneyKpiSerializer(help_text="revenue ÷ orders.")
+    average_order_value = AnalyticsRevenueKpiSerializer(help_text="revenue ÷ orders.")
     units_sold = AnalyticsCountKpiSerializer(help_text="Units in orders that count as revenue.")
     new_customers = AnalyticsCountKpiSerializer(help_text="Customers who signed up in the period.")
     cancellation_rate = AnalyticsMoneyKpiSerializer(
         help_text="cancelled ÷ orders placed, in percent; `change` is in percentage points."
     )
     orders_placed = AnalyticsCountKpiSerializer(help_text="Every order placed, any status.")
+    discount = AnalyticsMoneyKpiSerializer(
+        help_text="Σ discounts (net, lines and shipping) of the orders that count as revenue."
+    )
+    shipping = AnalyticsMoneyKpiSerializer(
+        help_text="Σ shipping (net, before its discount) of the orders that count as revenue."
+    )
+    tax = AnalyticsMoneyKpiSerializer(help_text="Σ tax of the orders that count as revenue.")
 
 
 class AnalyticsDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    revenue = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Net sales after discounts (no minimum: see kpis.revenue)."
+    )
     orders = serializers.IntegerField(help_text="Orders that count as revenue.")
     orders_placed = serializers.IntegerField()
+    discount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    shipping = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    tax = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
 
 
 class AnalyticsStatusCountSerializer(serializers.Serializer):
@@ -86,8 +120,12 @@ class AnalyticsStatusCountSerializer(serializers.Serializer):
 class AnalyticsProductSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Product id (prod_…).")
     name = serializers.CharField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, help_text=LINE_REVENUE)
     units = serializers.IntegerField()
+    discount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, help_text="The lines' share of the discounts (net)."
+    )
+    tax = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
 
 
 class AnalyticsCategorySerializer(serializers.Serializer):
@@ -95,8 +133,12 @@ class AnalyticsCategorySerializer(serializers.Serializer):
         allow_null=True, help_text="Category id (cat_…); null for uncategorised products."
     )
     name = serializers.CharField()
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, help_text=LINE_REVENUE)
     units = serializers.IntegerField()
+    discount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, help_text="The lines' share of the discounts (net)."
+    )
+    tax = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
 
 
 class AnalyticsLowStockSerializer(serializers.Serializer):

@@ -27,11 +27,18 @@ def analytics_cards(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Figures whose rise is neither good nor bad in itself: shown without a colour.
+NEUTRAL_KPIS = ("discount", "shipping", "tax")
+
+
 @register.filter
 def kpi_trend(kpi: Any, name: str = "") -> str:
-    """``up``/``down``/``flat``, and ``good``/``bad`` (a higher cancellation rate is bad)."""
+    """``up``/``down``/``flat``, and ``good``/``bad`` (a higher cancellation rate is bad; the
+    discount, shipping and tax are neither)."""
     if not kpi.change:
         return "flat"
     up = kpi.change > 0
+    if name in NEUTRAL_KPIS:
+        return "up" if up else "down"
     good = not up if name == "cancellation_rate" else up
     return f"{'up' if up else 'down'} {'good' if good else 'bad'}"

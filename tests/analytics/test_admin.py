@@ -56,7 +56,12 @@ def test_dashboard_shows_the_figures_within_the_query_budget(
         "units_sold": "8",
         "new_customers": "1",
         "cancellation_rate": "16.67 %",
+        # orders placed before checkout v2: no discount, shipping or tax (tests/analytics/test_breakdown.py)
+        "discount": "0.00 USD",
+        "shipping": "0.00 USD",
+        "tax": "0.00 USD",
     }
+    assert 'revenue + shipping + tax = <span class="analytics-takings">107.00 USD</span>' in html
     assert "+167.5 %" in html and "-16.66 pts" in html
     assert "Europe/Berlin" in html and "both channels" in html
     # charts: vendored Chart.js from our static files, data for the script, tables without JS
@@ -122,15 +127,16 @@ def test_csv_export_of_the_daily_series(shop, admin_client):
         response["Content-Disposition"] == 'attachment; filename="revenue-per-day_2025-03-24_2025-03-30.csv"'
     )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
+    zeros = ["0.00", "0.00", "0.00"]  # discount, shipping, tax: none before checkout v2
     assert rows == [
-        ["date", "revenue", "orders", "orders_placed"],
-        ["2025-03-24", "20.00", "1", "1"],
-        ["2025-03-25", "37.00", "1", "1"],
-        ["2025-03-26", "0.00", "0", "1"],
-        ["2025-03-27", "0.00", "0", "2"],
-        ["2025-03-28", "0.00", "0", "0"],
-        ["2025-03-29", "0.00", "0", "0"],
-        ["2025-03-30", "50.00", "1", "1"],
+        ["date", "revenue", "orders", "orders_placed", "discount", "shipping", "tax"],
+        ["2025-03-24", "20.00", "1", "1", *zeros],
+        ["2025-03-25", "37.00", "1", "1", *zeros],
+        ["2025-03-26", "0.00", "0", "1", *zeros],
+        ["2025-03-27", "0.00", "0", "2", *zeros],
+        ["2025-03-28", "0.00", "0", "0", *zeros],
+        ["2025-03-29", "0.00", "0", "0", *zeros],
+        ["2025-03-30", "50.00", "1", "1", *zeros],
     ]
 
 
@@ -138,10 +144,10 @@ def test_csv_export_of_the_top_products(shop, admin_client):
     response = admin_client.get(DASHBOARD + "export/top-products.csv", WEEK)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [
-        ["rank", "product_id", "name", "units", "revenue"],
-        ["1", shop.b.public_id, "Brew kit", "3", "75.00"],
-        ["2", shop.a.public_id, "Arabica", "2", "20.00"],
-        ["3", shop.c.public_id, "Cocoa", "3", "12.00"],
+        ["rank", "product_id", "name", "units", "revenue", "discount", "tax"],
+        ["1", shop.b.public_id, "Brew kit", "3", "75.00", "0.00", "0.00"],
+        ["2", shop.a.public_id, "Arabica", "2", "20.00", "0.00", "0.00"],
+        ["3", shop.c.public_id, "Cocoa", "3", "12.00", "0.00", "0.00"],
     ]
     response = admin_client.get(
         DASHBOARD + "export/top-products.csv", {**WEEK, "by": "units", "channel": "shop"}

@@ -49,7 +49,12 @@ def test_admin_gets_the_figures(shop, admin_user, auth_client):
         "revenue": 20.0,
         "orders": 1,
         "orders_placed": 1,
+        "discount": 0.0,  # orders placed before checkout v2 have none
+        "shipping": 0.0,
+        "tax": 0.0,
     }
+    for part in ("discount", "shipping", "tax"):
+        assert body["kpis"][part] == {"value": 0.0, "previous": 0.0, "change": 0.0, "change_pct": None}
     assert {row["status"]: row["orders"] for row in body["orders_by_status"]} == {
         "pending": 1,
         "paid": 2,
@@ -63,6 +68,8 @@ def test_admin_gets_the_figures(shop, admin_user, auth_client):
         "name": "Brew kit",
         "revenue": 75.0,
         "units": 3,
+        "discount": 0.0,
+        "tax": 0.0,
     }
     assert [p["name"] for p in body["top_products_by_units"]] == ["Brew kit", "Cocoa", "Arabica"]
     assert [(c["name"], c["revenue"]) for c in body["revenue_by_category"]] == [

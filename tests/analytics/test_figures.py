@@ -38,6 +38,10 @@ def test_kpis_of_the_period_and_the_previous_one(shop):
         "new_customers": (1, 1),  # joined at midnight 03-24 | 03-17; staff not counted
         "cancellation_rate": (D("16.67"), D("33.33")),  # o4 of 6 placed | p2 of 3
         "orders_placed": (6, 3),
+        # orders placed before checkout v2: revenue = total (tests/analytics/test_breakdown.py)
+        "discount": (D("0.00"), D("0.00")),
+        "shipping": (D("0.00"), D("0.00")),
+        "tax": (D("0.00"), D("0.00")),
     }
     assert kpis["revenue"].change == D("67.00") and kpis["revenue"].change_pct == D("167.5")
     assert kpis["orders"].change_pct == D("50.0")
@@ -141,6 +145,9 @@ def test_empty_period_is_all_zeros(shop):
         "new_customers": 0,
         "cancellation_rate": D("0.00"),
         "orders_placed": 0,
+        "discount": D("0.00"),
+        "shipping": D("0.00"),
+        "tax": D("0.00"),
     }
     assert all(kpi.change_pct is None for kpi in summary.kpis.values())
     assert [(p.revenue, p.orders) for p in summary.revenue_per_day] == [(D("0.00"), 0)] * 7

@@ -2,6 +2,7 @@
 order page and the list actions, both through the state machine and the order service."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -10,7 +11,16 @@ from django.urls import reverse
 
 from catalog.models import StockMovement
 from orders.models import Order, OrderEvent, OrderStatus
-from tests.factories import AdminUserFactory, ProductFactory, UserFactory
+from tests.factories import (
+    AdminUserFactory,
+    Breakdown,
+    CategoryFactory,
+    OrderFactory,
+    ProductFactory,
+    UserFactory,
+    promotion,
+    voucher,
+)
 from tests.helpers.orders import checkout_body
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +160,91 @@ def test_transition_needs_change_permission(client, paid_order):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.PAID
+
+
+def _field(html: str, name: str) -> str:
+    """The read-only value of ``name`` on the order page (whitespace collapsed)."""
+    chunk = html.split(f"field-{name}", 1)[1].split('<div class="readonly">', 1)[1].split("</div>", 1)[0]
+    return " ".join(chunk.split())
+
+
+def test_order_page_shows_the_price_breakdown(staff_client):
+    """Totals, codes, the shipping method, tax per rate and the billing address; lines with net
+    and gross unit price, rate, discount, tax and total; all read-only."""
+    apparel = CategoryFactory(name="Apparel")
+    tee = ProductFactory(name="Tee", price=Decimal("25.00"))
+    tee.categories.add(apparel)
+    book = ProductFactory(name="Book", price=Decimal("10.70"))
+    order = OrderFactory(
+        lines=[(tee, 2), (book, 1)],
+        breakdown=Breakdown(
+            tax_rate=Decimal("19"),
+            tax_rates={book: Decimal("7")},
+            shipping=Decimal("4.90"),  # 5.95 trips SQLite's float check (tests/helpers/breakdown.py)
+            shipping_name="DHL Paket",
+            discounts=[
+                promotion("prm_summer", "10", categories=frozenset({apparel.public_id})),
+                voucher("SAVE5", "fixed", "5.00"),
+            ],
+            prices_include_tax=True,
+            billing_address={
+                "name": "Ada Billing",
+                "line1": "1 Ledger Lane",
+                "city": "Berlin",
+                "country": "DE",
+            },
+        ),
+    )
+    order.refresh_from_db()
+    tee_line, book_line = order.lines.order_by("pk")
+    html = _page(staff_client, order)
+    assert _field(html, "subtotal") == str(order.subtotal)
+    assert _field(html, "discount_display") == f"{order.discount_total} (SAVE5)"
+    assert _field(html, "shipping_display") == f"{order.shipping_total} (DHL Paket, 2–4 days)"
+    taxes = {row["rate"]: row for row in order.tax_breakdown}
+    assert _field(html, "tax_display") == (
+        f"{order.tax_total}<br>7%: {taxes['7']['tax']} on {taxes['7']['base']}<br>"
+        f"19%: {taxes['19']['tax']} on {taxes['19']['base']}<br>"
+    )
+    assert _field(html, "total_amount") == str(order.total_amount)
+    assert _field(html, "prices_include_tax").startswith('<img src="/static/admin/img/icon-yes.svg"')
+    assert _field(html, "billing_address_display") == "Ada Billing<br>1 Ledger Lane<br>Berlin<br>DE<br>"
+    # the lines inline: every amount of the breakdown, read-only
+    inline = html.split('id="lines-group"', 1)[1].split('id="events-group"', 1)[0]
+    for name in ("unit_price_net", "unit_price_gross", "tax_rate_display", "discount", "tax", "total"):
+        assert f"column-{name}" in inline
+    cells = re.findall(r'<td class="field-(\w+)">\s*<p>(.*?)</p>', inline)
+    shown = [dict(cells[:11]), dict(cells[11:])]
+    for line, row in zip((tee_line, book_line), shown, strict=True):
+        assert row["tax_rate_display"] == f"{line.tax_rate.normalize():f}%"
+        for name in (
+            "unit_price",
+            "line_total",
+            "unit_price_net",
+            "unit_price_gross",
+            "discount",
+            "tax",
+            "total",
+        ):
+            assert row[name] == str(getattr(line, name)), name
+    assert shown[1]["tax_rate_display"] == "7%" and shown[0]["discount"] != "0.00"
+    assert not re.findall(r'<(input|select|textarea)(?![^>]*type="hidden")', inline)  # nothing to edit
+    # and the numbers are the engine's: gross entry, 19% and 7%
+    assert (tee_line.unit_price_gross, tee_line.unit_price_net, tee_line.tax_rate) == (
+        Decimal("25.00"),
+        Decimal("21.01"),
+        Decimal("19.00"),
+    )
+    assert (
+        order.total_amount == order.subtotal - order.discount_total + order.shipping_total + order.tax_total
+    )
+
+
+def test_order_page_of_an_order_without_breakdown(staff_client, paid_order):
+    """An order placed before checkout v2 (or with nothing to add): zeros, no codes, no method."""
+    html = _page(staff_client, paid_order)
+    assert _field(html, "discount_display") == "0.00"
+    assert _field(html, "shipping_display") == "0.00"
+    assert _field(html, "tax_display") == "0.00"
+    assert _field(html, "billing_address_display") == "-"
+    assert _field(html, "total_amount") == str(paid_order.total_amount)

@@ -38,6 +38,10 @@
         datasets: [
           { label: "Revenue", data: data.days.revenue, yAxisID: "revenue", borderColor: palette[0],
             backgroundColor: palette[0], tension: 0.2, pointRadius: 2 },
+          { label: "Shipping", data: data.days.shipping, yAxisID: "revenue", borderColor: palette[1],
+            backgroundColor: palette[1], borderDash: [4, 3], borderWidth: 1.5, tension: 0.2, pointRadius: 0 },
+          { label: "Tax", data: data.days.tax, yAxisID: "revenue", borderColor: palette[5],
+            backgroundColor: palette[5], borderDash: [4, 3], borderWidth: 1.5, tension: 0.2, pointRadius: 0 },
           { label: "Orders", data: data.days.orders, yAxisID: "orders", borderColor: palette[2],
             backgroundColor: palette[2], tension: 0.2, pointRadius: 2 }
         ]
