@@ -23,6 +23,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from accounts.services import address_create
 from catalog.attributes import attribute_create
 from catalog.services import product_image_add
 from ecommerce.common.exceptions import ErrorCode
@@ -277,6 +278,10 @@ def ids(admin_user) -> dict[str, str]:
         "provider": "google",
         "endpoint_id": endpoint.public_id,
         "delivery_id": delivery.public_id,
+        "address_id": address_create(
+            user=admin_user,
+            data={"name": "A", "line1": "1 Road", "city": "London", "postal_code": "N1 9GU", "country": "GB"},
+        ).public_id,
     }
 
 
