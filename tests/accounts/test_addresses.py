@@ -309,3 +309,13 @@ def test_address_as_dict_is_the_snapshot(shopper):
     }
     # what the checkout keeps validates again to itself
     assert address_validate(address_as_dict(address)) == address_as_dict(address)
+
+
+def test_the_admin_shows_the_address_book_read_only(client, admin_user):
+    user = UserFactory()
+    address_create(user=user, data=BERLIN)
+    client.force_login(admin_user)
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert page.status_code == 200
+    assert "Unter den Linden 1" in page.content.decode()
+    assert 'name="addresses-0-line1"' not in page.content.decode()  # shown, not editable
