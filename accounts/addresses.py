@@ -66,6 +66,7 @@ def address_validate(data: Mapping[str, Any], *, prefix: str = "") -> dict[str, 
         value = data.get(field)
         if value is None:
             value = ""
+        address[field] = ""  # a refused value counts as absent for the rules below
         if not isinstance(value, str):
             errors[field] = "Must be a string."
             continue
@@ -74,11 +75,12 @@ def address_validate(data: Mapping[str, Any], *, prefix: str = "") -> dict[str, 
             errors[field] = "Null characters are not allowed."
         elif len(value) > max_length:
             errors[field] = f"At most {max_length} characters."
-        address[field] = value
+        else:
+            address[field] = value
     for field in ALWAYS_REQUIRED:
         if field not in errors and not address.get(field):
             errors[field] = "This field is required."
-    if "country" not in errors and address["country"]:
+    if address["country"]:
         address["country"] = address["country"].upper()
         if address["country"] not in countries:
             errors["country"] = "Not an ISO 3166-1 alpha-2 country code (e.g. DE, US)."
@@ -86,7 +88,7 @@ def address_validate(data: Mapping[str, Any], *, prefix: str = "") -> dict[str, 
         address["postal_code"] = _SPACES.sub(" ", address["postal_code"]).upper()
     if "phone" not in errors and address["phone"] and not _PHONE.match(address["phone"]):
         errors["phone"] = "Not a phone number: digits, spaces and + ( ) - . / only."
-    if not errors.get("country") and address.get("country"):
+    if "country" not in errors and address["country"]:
         errors.update(
             (field, message) for field, message in _country_errors(address).items() if field not in errors
         )

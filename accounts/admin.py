@@ -11,8 +11,9 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from .models import User
+from .models import Address, User
 
 for _third_party in (EmailAddress, SocialAccount, SocialApp, SocialToken):
     if admin.site.is_registered(_third_party):
@@ -32,10 +33,33 @@ class SocialAccountInline(admin.TabularInline):
     readonly_fields = ["provider", "uid", "last_login", "date_joined"]
 
 
+class AddressInline(admin.TabularInline):
+    """The address book, read-only: its rules (per-country validation, one default of each kind)
+    live in ``accounts.services.addresses``, which the admin would bypass."""
+
+    model = Address
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "public_id",
+        "name",
+        "line1",
+        "city",
+        "postal_code",
+        "country",
+        "is_default_shipping",
+        "is_default_billing",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["-date_joined"]
-    inlines = [EmailAddressInline, SocialAccountInline]
+    inlines = [EmailAddressInline, SocialAccountInline, AddressInline]
     list_display = ["email", "public_id", "role", "email_verified", "is_active", "date_joined"]
     list_filter = ["role", "email_verified", "is_active", "is_staff"]
     search_fields = ["email", "public_id", "first_name", "last_name"]

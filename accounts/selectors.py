@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
 
+from .addresses import address_as_dict as address_as_dict  # the snapshot, also importable from here
 from .exceptions import AddressNotFound
 from .models import Address, User
 

@@ -144,7 +144,9 @@ def cart_clear(*, user: User | None = None, cart: Cart | None = None) -> None:
     """Empty the cart (the saved-for-later list is kept)."""
     with transaction.atomic():
         locked = _cart_for_update(user, cart)
-        CartLine.objects.filter(cart=locked, saved_for_later=False).delete()
+        # by primary key, as in cart_merge (no scan of other carts' lines on MariaDB)
+        ids = list(CartLine.objects.filter(cart=locked, saved_for_later=False).values_list("pk", flat=True))
+        CartLine.objects.filter(pk__in=ids).delete()
 
 
 def _lines_named(cart: Cart, public_id: str, *, saved_for_later: bool | None = None) -> list[CartLine]:
@@ -231,7 +233,9 @@ def cart_merge(*, user: User, token: str) -> None:
                     existing.quantity = merged
                     existing.save(update_fields=["quantity", "updated_at"])
         CartLine.objects.bulk_create(new)
-        CartLine.objects.filter(cart_id=guest.pk).delete()
+        # by primary key: a DELETE … WHERE cart_id = … may scan (and lock) other carts' lines on
+        # MariaDB, which deadlocked two merges in tests/cart/test_merge_concurrency.py
+        CartLine.objects.filter(pk__in=[line.pk for line in guest_lines]).delete()
         _touch(own.pk, guest.pk)
 
 

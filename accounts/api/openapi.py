@@ -25,7 +25,7 @@ ERRORS: dict[str, tuple[str, ...]] = {
     "auth_address_list": (*SIGNED_IN,),
     # INVALID_REQUEST also for the per-country rules (a field the country requires, a postal code
     # or region its data refuses); INVALID_STATE: the book is full (ADDRESSES_MAX_PER_USER)
-    "auth_address_create": (*SIGNED_IN, *JSON_BODY, E.INVALID_STATE),
+    "auth_address_add": (*SIGNED_IN, *JSON_BODY, E.INVALID_STATE),
     "auth_address_retrieve": (*SIGNED_IN, E.NOT_FOUND),
     "auth_address_update": (*SIGNED_IN, *JSON_BODY, E.NOT_FOUND),
     "auth_address_delete": (*SIGNED_IN, E.NOT_FOUND),
@@ -129,7 +129,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "auth_me_delete": {"request": {"Confirm with the password": {"password": "analytical-engine-1843"}}},
     "auth_address_list": {"200": {"Two addresses": [ADDRESS, OFFICE]}},
-    "auth_address_create": {
+    "auth_address_add": {
         "request": {
             "A US address (state required)": {
                 "name": "Ada Lovelace",

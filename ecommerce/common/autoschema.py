@@ -41,7 +41,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/auth/me"): "auth_me_update",
     ("DELETE", "/api/auth/me"): "auth_me_delete",
     ("GET", "/api/auth/me/addresses"): "auth_address_list",
-    ("POST", "/api/auth/me/addresses"): "auth_address_create",
+    ("POST", "/api/auth/me/addresses"): "auth_address_add",
     ("GET", "/api/auth/me/addresses/{address_id}"): "auth_address_retrieve",
     ("PATCH", "/api/auth/me/addresses/{address_id}"): "auth_address_update",
     ("DELETE", "/api/auth/me/addresses/{address_id}"): "auth_address_delete",

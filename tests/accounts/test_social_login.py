@@ -9,7 +9,9 @@ from allauth.socialaccount.models import SocialAccount
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from accounts.models import User
-from tests.factories import UserFactory
+from cart.models import CartLine
+from cart.services import cart_guest_create, cart_item_add
+from tests.factories import ProductFactory, UserFactory
 from tests.helpers.fake_oidc import CLIENT_ID, REDIRECT_URI
 from tests.helpers.fake_oidc import authorize as _authorize
 from tests.helpers.fake_oidc import profile as _profile
@@ -193,3 +195,26 @@ def test_inactive_linked_user_cannot_sign_in(api_client, idp):
     User.objects.filter(email="gone@example.com").update(is_active=False)
     response = api_client.post("/api/auth/social/fakeid", {"access_token": token}, format="json")
     assert response.status_code == 401
+
+
+def test_social_sign_in_with_a_cart_token_merges_the_guest_cart(api_client, idp):
+    cart, token = cart_guest_create()
+    product = ProductFactory(quantity=5)
+    cart_item_add(cart=cart, product_public_id=product.public_id, quantity=2)
+    access_token = idp.issue_access_token(_profile(sub="cart-1", email="cart@example.com"))
+    response = api_client.post(
+        "/api/auth/social/fakeid", {"access_token": access_token}, format="json", HTTP_X_CART_TOKEN=token
+    )
+    assert response.status_code == 200
+    user = User.objects.get(email="cart@example.com")
+    assert list(CartLine.objects.filter(cart__user=user).values_list("variant__product_id", "quantity")) == [
+        (product.pk, 2)
+    ]
+    assert not CartLine.objects.filter(cart=cart).exists()
+    bad = api_client.post(
+        "/api/auth/social/fakeid",
+        {"id_token": idp.id_token(_profile(sub="cart-1", email="cart@example.com"))},
+        format="json",
+        HTTP_X_CART_TOKEN="ct_unknown",
+    )
+    assert bad.status_code == 200  # an unknown token never fails the sign-in

@@ -142,11 +142,19 @@ def test_public_reads_declare_anonymous_access(schema, operation_id):
 
 
 @pytest.mark.parametrize(
-    "operation_id", ["product_create", "product_update", "category_delete", "cart_retrieve", "order_list"]
+    "operation_id", ["product_create", "product_update", "category_delete", "cart_merge", "order_list"]
 )
 def test_signed_in_operations_do_not_declare_anonymous_access(schema, operation_id):
     _, _, operation = _operations(schema)[operation_id]
     assert operation["security"] == [{"jwtAuth": []}]
+
+
+@pytest.mark.parametrize("operation_id", ["cart_retrieve", "cart_item_add", "cart_clear"])
+def test_cart_operations_take_a_jwt_or_a_guest_cart_token(schema, operation_id):
+    """Not anonymous: either a bearer JWT or a guest cart's ``X-Cart-Token`` (docs/cart.md)."""
+    _, _, operation = _operations(schema)[operation_id]
+    assert operation["security"] == [{"jwtAuth": []}, {"cartToken": []}]
+    assert schema["components"]["securitySchemes"]["cartToken"]["name"] == "X-Cart-Token"
 
 
 @pytest.mark.parametrize(

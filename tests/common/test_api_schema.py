@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.services import address_create
 from catalog.attributes import attribute_create
 from catalog.services import product_image_add
 from discounts.services import promotion_create, voucher_create
@@ -301,6 +302,10 @@ def ids(admin_user) -> dict[str, str]:
                 "starts_at": timezone.now(),
                 "ends_at": timezone.now() + timedelta(days=1),
             }
+        ).public_id,
+        "address_id": address_create(
+            user=admin_user,
+            data={"name": "A", "line1": "1 Road", "city": "London", "postal_code": "N1 9GU", "country": "GB"},
         ).public_id,
     }
 

@@ -7,7 +7,8 @@ there is no raw HTTP here, so an operation the schema names or types wrongly fai
 
 Journeys: admin (catalog set-up, order status), inventory (trusted mode: upsert, list, process,
 discontinue), shopper (register → verify from the email file → login → browse → cart → keyed
-checkout → replay → history → cancel), declined payment (402), account deletion.
+checkout → replay → history → cancel), declined payment (402), guest cart (token → sign-in
+merge → merge again) and address book, account deletion.
 
 Only ``count`` and ``results`` of a page are relied on (the page object may gain keys).
 
@@ -29,6 +30,10 @@ from urllib.parse import parse_qs, urlparse
 
 from shop_api_client import AuthenticatedClient, Client
 from shop_api_client.api.auth import (
+    auth_address_add,
+    auth_address_delete,
+    auth_address_list,
+    auth_address_update,
     auth_login,
     auth_me_delete,
     auth_me_retrieve,
@@ -37,10 +42,12 @@ from shop_api_client.api.auth import (
 )
 from shop_api_client.api.cart import (
     cart_clear,
+    cart_create,
     cart_item_add,
     cart_item_remove,
     cart_item_save_for_later,
     cart_item_update,
+    cart_merge,
     cart_retrieve,
     cart_saved_item_move_to_cart,
 )
@@ -68,9 +75,11 @@ from shop_api_client.api.orders import (
 from shop_api_client.api.service import health_retrieve
 from shop_api_client.models import (
     AddressRequest,
+    AddressWriteRequest,
     AuthMeDeleteBody,
     CartItemAddRequest,
     CartItemUpdateRequest,
+    CartMergeRequest,
     CategoryWriteRequest,
     CheckoutRequest,
     EmailVerifyRequest,
@@ -90,6 +99,7 @@ from shop_api_client.models import (
     OrderStatusEnum,
     OrderStatusUpdateRequest,
     OrderStatusUpdateStatusEnum,
+    PatchedAddressWriteRequest,
     PaymentRequest,
     Product,
     ProductListOrdering,
@@ -449,11 +459,90 @@ def delete_account(base_url: str, shopper: AuthenticatedClient, address: str) ->
     )
 
 
+def guest_journey(base_url: str, email: str, products: list[Product]) -> None:
+    """A guest cart (no account) filled with its token, merged at sign-in, merged again (nothing
+    more); then the address book of the signed-in user."""
+    beans = products[0]
+    new = step("cart_create", cart_create.sync_detailed(client=Client(base_url=base_url)), 201)
+    assert new.token.startswith("ct_") and new.items == []
+    # A generated client sends the guest token as the cartToken API key (docs/cart.md).
+    guest = AuthenticatedClient(
+        base_url=base_url, token=new.token, auth_header_name="X-Cart-Token", prefix=""
+    )
+    step(
+        "cart_item_add (guest)",
+        cart_item_add.sync_detailed(client=guest, body=CartItemAddRequest(product_id=beans.id, quantity=2)),
+        201,
+    )
+    cart = step("cart_retrieve (guest)", cart_retrieve.sync_detailed(client=guest), 200)
+    assert [(line.product.id, line.quantity) for line in cart.items] == [(beans.id, 2)]
+    tokens = step(
+        "auth_login with X-Cart-Token",
+        auth_login.sync_detailed(
+            client=Client(base_url=base_url),
+            body=LoginRequest(email=email, password=PASSWORD),
+            x_cart_token=new.token,
+        ),
+        200,
+    )
+    shopper = AuthenticatedClient(base_url=base_url, token=tokens.access)
+    cart = step("cart_retrieve (merged at sign-in)", cart_retrieve.sync_detailed(client=shopper), 200)
+    assert [(line.product.id, line.quantity) for line in cart.items] == [(beans.id, 2)]
+    cart = step(
+        "cart_merge (again: nothing more)",
+        cart_merge.sync_detailed(client=shopper, body=CartMergeRequest(token=new.token)),
+        200,
+    )
+    assert [(line.product.id, line.quantity) for line in cart.items] == [(beans.id, 2)]
+    assert step("cart_retrieve (guest, emptied)", cart_retrieve.sync_detailed(client=guest), 200).items == []
+    no_body("cart_clear (merged)", cart_clear.sync_detailed(client=shopper), 204)
+
+    added = step(
+        "auth_address_add",
+        auth_address_add.sync_detailed(
+            client=shopper,
+            body=AddressWriteRequest(
+                name="Ada Lovelace",
+                line1="1600 Amphitheatre Parkway",
+                city="Mountain View",
+                region="California",
+                postal_code="94043",
+                country="US",
+            ),
+        ),
+        201,
+    )
+    assert added.region == "CA" and added.is_default_shipping and added.is_default_billing
+    error(
+        "auth_address_add (no state)",
+        auth_address_add.sync_detailed(
+            client=shopper,
+            body=AddressWriteRequest(
+                name="A", line1="1 Main St", city="Springfield", postal_code="62701", country="US"
+            ),
+        ),
+        400,
+        "INVALID_REQUEST",
+    )
+    book = step("auth_address_list", auth_address_list.sync_detailed(client=shopper), 200)
+    assert [entry.id for entry in book] == [added.id]
+    changed = step(
+        "auth_address_update",
+        auth_address_update.sync_detailed(
+            added.id, client=shopper, body=PatchedAddressWriteRequest(line2="Building 40")
+        ),
+        200,
+    )
+    assert changed.line2 == "Building 40"
+    no_body("auth_address_delete", auth_address_delete.sync_detailed(added.id, client=shopper), 204)
+
+
 def main(base_url: str, mail_dir: str, admin_email: str, admin_password: str) -> None:
     admin, products = admin_journey(base_url, admin_email, admin_password)
     inventory_journey(base_url)
     shopper, address, paid = shopper_journey(base_url, Path(mail_dir), products)
     ship(admin, shopper, paid)
+    guest_journey(base_url, address, products)
     delete_account(base_url, shopper, address)
     print("contract journeys passed")
 

@@ -39,7 +39,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import User
+from accounts.models import Address, User
+from accounts.services import address_create
 from cart import services as cart_services
 from cart.models import CartLine
 from catalog import services as catalog_services
@@ -72,6 +73,7 @@ from webhooks.models import Delivery, Endpoint
 
 ACTORS = ("anonymous", "customer_a", "customer_b", "manager_x", "manager_y", "admin")
 ADDRESS = {"name": "Ada", "line1": "1 Road", "city": "London", "postal_code": "N1", "country": "GB"}
+BOOK_ADDRESS = {**ADDRESS, "postal_code": "N1 9GU"}  # the address book checks the country's format
 
 
 @dataclass
@@ -113,6 +115,18 @@ def _own_profile(world: World, actor: str, body: Any) -> None:
 def _own_cart(world: World, actor: str, body: Any) -> None:
     products = {item["product"]["id"] for item in body["items"]}
     assert products == ({world.ids["p"]} if actor == "customer_a" else set())
+
+
+def _own_cart_with_guest_lines(world: World, actor: str, body: Any) -> None:
+    """The merge answers the caller's own cart, now with the guest cart's product."""
+    products = {item["product"]["id"] for item in body["items"]}
+    own = {world.ids["p"]} if actor == "customer_a" else set()
+    assert products == own | {world.ids["g"]}
+
+
+def _own_addresses(world: World, actor: str, body: Any) -> None:
+    ids = {address["id"] for address in body}
+    assert ids == ({world.ids["adr_a"]} if actor == "customer_a" else set())
 
 
 def _own_orders(world: World, actor: str, body: Any) -> None:
@@ -217,6 +231,33 @@ MATRIX: list[Row] = [
         "auth/me/",
         E(401, 204, 204, 204, 204, 204),
         body=lambda w: {"password": PASSWORD},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row("GET", "auth/me/addresses/", SIGNED_IN_200, check=_own_addresses),
+    Row(
+        "POST",
+        "auth/me/addresses/",
+        E(401, 201, 201, 201, 201, 201),
+        label="adds to the caller's own address book",
+        body=lambda w: BOOK_ADDRESS,
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row("GET", "auth/me/addresses/<str:address_id>/", OWNER_A_ONLY(200), args={"address_id": "adr_a"}),
+    Row(
+        "PATCH",
+        "auth/me/addresses/<str:address_id>/",
+        OWNER_A_ONLY(200),
+        label="A's address",
+        args={"address_id": "adr_a"},
+        body=lambda w: {"name": "Changed"},
+        mutates_a=frozenset({"customer_a"}),
+    ),
+    Row(
+        "DELETE",
+        "auth/me/addresses/<str:address_id>/",
+        OWNER_A_ONLY(204),
+        label="A's address",
+        args={"address_id": "adr_a"},
         mutates_a=frozenset({"customer_a"}),
     ),
     Row("GET", "auth/providers/", EVERYONE_200),
@@ -341,6 +382,16 @@ MATRIX: list[Row] = [
     ),
     Row("DELETE", "attributes/<str:attribute_id>/", ADMIN_ONLY(204), args={"attribute_id": "attr"}),
     # --- cart: routes are the caller's own cart; A's lines are out of everyone else's reach
+    Row("POST", "carts/", E(201, 201, 201, 201, 201, 201), label="a new guest cart, whoever asks"),
+    Row(
+        "POST",
+        "cart/merge/",
+        E(401, 200, 200, 200, 200, 200),
+        label="a guest cart's token: into the caller's own cart",
+        body=lambda w: {"token": w.ids["guest_token"]},
+        mutates_a=frozenset({"customer_a"}),
+        check=_own_cart_with_guest_lines,
+    ),
     Row("GET", "cart/", SIGNED_IN_200, check=_own_cart),
     Row("DELETE", "cart/", E(401, 204, 204, 204, 204, 204), mutates_a=frozenset({"customer_a"})),
     Row(
@@ -686,6 +737,10 @@ def world(db: None) -> World:
     cart_services.cart_item_add(user=a, product_public_id=p.public_id, quantity=2)
     cart_services.cart_item_add(user=a, product_public_id=s.public_id, quantity=1)
     cart_services.cart_item_save_for_later(user=a, product_public_id=s.public_id)
+    g = ProductFactory(quantity=10)
+    guest_cart, guest_token = cart_services.cart_guest_create()
+    cart_services.cart_item_add(cart=guest_cart, product_public_id=g.public_id, quantity=1)
+    adr_a = address_create(user=a, data=BOOK_ADDRESS)
     order_a = OrderFactory(user=a, status=OrderStatus.PENDING, lines=[(p, 1)])
     order_b = OrderFactory(user=b, status=OrderStatus.PAID, lines=[(p, 1)])
     whe = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
@@ -736,6 +791,9 @@ def world(db: None) -> World:
         "txr": txr.public_id,
         "vch": vch.public_id,
         "prm": prm.public_id,
+        "g": g.public_id,
+        "guest_token": guest_token,
+        "adr_a": adr_a.public_id,
     }
     return World(users=users, ids=ids, refresh_a=str(RefreshToken.for_user(a)))
 
@@ -756,10 +814,13 @@ def database_state() -> dict[str, Any]:
         "orders": sorted(Order.objects.values_list("public_id", "status")),
         "cart_lines": sorted(
             CartLine.objects.values_list(
-                "cart__user__public_id", "variant__product__public_id", "quantity", "saved_for_later"
+                "cart__public_id", "variant__product__public_id", "quantity", "saved_for_later"
             )
         ),
         "blacklisted": BlacklistedToken.objects.count(),
+        "addresses": sorted(
+            Address.objects.values_list("public_id", "user_id", "name", "is_default_shipping")
+        ),
         "webhook_endpoints": sorted(
             Endpoint.objects.values_list("public_id", "url", "description", "is_active", "secret")
         ),
@@ -791,6 +852,7 @@ def state_of_a(world: World) -> dict[str, Any]:
         ),
         "orders": sorted(Order.objects.filter(user_id=a.pk).values_list("public_id", "status")),
         "blacklisted": BlacklistedToken.objects.filter(token__user_id=a.pk).count(),
+        "addresses": sorted(Address.objects.filter(user_id=a.pk).values_list("public_id", "name")),
     }
 
 
