@@ -16,7 +16,7 @@ Every order tells the truth about itself:
   (``pricing.engine.price``, docs/pricing.md): a shop order pays the demo's shipping (free from
   a subtotal of 50.00) and tax at the demo's rates per tax class, and some used the
   ``WELCOME10`` voucher; an inventory-API order has no shipping, tax or discount, as in the
-  shop. Without it (the default, ``PRICED_HISTORY``), no order has any: subtotal = total.
+  shop (``PRICED_HISTORY``, on). Without it no order has any: subtotal = total.
 
 Written in bulk with the times things happened; the rollups are rebuilt afterwards.
 """
@@ -73,10 +73,9 @@ DEMO_VOUCHER = DiscountInput(
     key="WELCOME10", source=DiscountSource.VOUCHER, kind=DiscountKind.PERCENTAGE, value=Decimal("10")
 )
 DEMO_VOUCHER_SHARE = 0.12  # of shop orders
-# Off until orders' check constraint order_total_is_its_breakdown holds on SQLite for exact
-# totals (tests/helpers/breakdown.py): SQLite compares them in floating point and refuses about
-# one priced order in four. Turn on with the fix (tests/common/test_seed_demo.py says when).
-PRICED_HISTORY = False
+# The demo history's shop orders carry shipping, tax and (some) the voucher, as the pricing
+# function computes them.
+PRICED_HISTORY = True
 
 
 @dataclass

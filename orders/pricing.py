@@ -219,13 +219,13 @@ def checkout_quote(
         if key not in codes:
             continue  # a promotion that does not apply to this cart is no message
         index = next(i for i, code in enumerate(discount_codes) if code.upper() == key)
-        error = VoucherInvalid(
+        invalid = VoucherInvalid(
             f"The code {key} does not apply to this checkout ({reason.replace('_', ' ')}).",
             details={f"discount_codes.{index}": reason},
         )
         if strict and reason != RejectionReason.SUPERSEDED:
-            raise error  # a code that is superseded (free shipping already) is no reason to refuse
-        messages.append(CheckoutMessage(error.code, error.message, error.details))
+            raise invalid  # a code that is superseded (free shipping already) is no reason to refuse
+        messages.append(CheckoutMessage(invalid.code, invalid.message, invalid.details))
     applied = [codes[key] for key in amounts.applied if key in codes]
     return CheckoutQuote(
         pricing=amounts,

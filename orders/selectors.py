@@ -98,7 +98,9 @@ def checkout_owned_in(
 
 def checkout_owned(*, public_id: str, owner: CheckoutOwner) -> CheckoutSession:
     """The owner's session, not locked (see :func:`checkout_owned_in`)."""
-    return checkout_owned_in(CheckoutSession.objects.select_related("order"), public_id=public_id, owner=owner)
+    return checkout_owned_in(
+        CheckoutSession.objects.select_related("order"), public_id=public_id, owner=owner
+    )
 
 
 def checkout_items(cart_id: int | None) -> list[PricingItem]:

@@ -33,7 +33,7 @@ T = TypeVar("T")
 VERSION_KEY = "shopconfig:version"
 LOCAL_ENTRIES = 512
 
-_local: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()
+_local: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()  # values of any type T
 _lock = threading.Lock()
 
 
@@ -85,7 +85,7 @@ def config_cached(key: Hashable, build: Callable[[], T]) -> T:
     with _lock:
         if entry in _local:
             _local.move_to_end(entry)
-            return _local[entry]  # type: ignore[no-any-return]
+            return _local[entry]
     value = build()
     with _lock:
         _local[entry] = value
@@ -106,5 +106,5 @@ def config_cache_watch(*models: type[Model]) -> None:
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save", weak=False)
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
         for field in model._meta.many_to_many:
-            through = field.remote_field.through  # type: ignore[union-attr]
+            through = field.remote_field.through
             m2m_changed.connect(_changed, sender=through, dispatch_uid=f"{uid}.{field.name}", weak=False)

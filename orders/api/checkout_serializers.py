@@ -16,8 +16,15 @@ from pricing.money import to_minor
 
 from .serializers import PaymentSerializer
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
-PRICE = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    """An amount: two decimals, never negative."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), **kwargs)
+
+
+def price(**kwargs: Any) -> serializers.DecimalField:
+    """A price as entered: two decimals, at most 9,999,999,999.99, never negative."""
+    return serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0), **kwargs)
 
 
 class CheckoutAddressSerializer(serializers.Serializer):
@@ -43,26 +50,26 @@ class CheckoutLineSerializer(serializers.Serializer):
     sku = StrictCharField(allow_blank=True)
     options = serializers.DictField(child=StrictCharField())
     quantity = serializers.IntegerField(min_value=1)
-    unit_price = serializers.DecimalField(**PRICE, help_text="As entered: gross when prices include tax.")
-    discount = serializers.DecimalField(source="price.discount", **MONEY, help_text="Net.")
-    tax = serializers.DecimalField(source="price.tax", **MONEY)
-    total = serializers.DecimalField(source="price.total", **MONEY, help_text="Gross: net − discount + tax.")
+    unit_price = price(help_text="As entered: gross when prices include tax.")
+    discount = money(source="price.discount", help_text="Net.")
+    tax = money(source="price.tax")
+    total = money(source="price.total", help_text="Gross: net − discount + tax.")
 
 
 class ShippingMethodQuoteSerializer(serializers.Serializer):
     id = StrictCharField(source="method_id")
     name = StrictCharField()
-    price = serializers.DecimalField(**PRICE, help_text="As entered (gross when prices include tax).")
+    price = price(help_text="As entered (gross when prices include tax).")
     min_days = serializers.IntegerField(allow_null=True)
     max_days = serializers.IntegerField(allow_null=True)
 
 
 class TotalsSerializer(serializers.Serializer):
-    subtotal = serializers.DecimalField(**MONEY, help_text="Net, before discounts.")
-    discount = serializers.DecimalField(**MONEY, help_text="Net, lines and shipping.")
-    shipping = serializers.DecimalField(**MONEY, help_text="Net, before its discount.")
-    tax = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY, help_text="subtotal − discount + shipping + tax, exactly.")
+    subtotal = money(help_text="Net, before discounts.")
+    discount = money(help_text="Net, lines and shipping.")
+    shipping = money(help_text="Net, before its discount.")
+    tax = money()
+    total = money(help_text="subtotal − discount + shipping + tax, exactly.")
     currency = StrictCharField()
 
 
@@ -160,8 +167,7 @@ class CheckoutUpdateSerializer(serializers.Serializer):
 
 class CheckoutCompleteSerializer(serializers.Serializer):
     payment = PaymentSerializer()
-    expected_total = serializers.DecimalField(
-        **MONEY,
+    expected_total = money(
         required=False,
         help_text="The total the buyer was shown; another total is 409 PRICE_CHANGED and nothing is taken.",
     )

@@ -119,7 +119,7 @@ ORDER = {
     "tax_total": 0.0,
     "total_amount": 44.97,
     "prices_include_tax": False,
-    "tax_breakdown": [{"rate": 0.0, "base": 44.97, "tax": 0.0}],
+    "tax_breakdown": [],
     "shipping_method": None,
     "discount_codes": [],
     "currency": "USD",
@@ -172,36 +172,37 @@ ADDRESS_DE = {
 }
 STANDARD = {"id": "shm_4Lq2Wm8RtY6Zp0Xc", "name": "Standard", "price": 4.90, "min_days": 2, "max_days": 4}
 EXPRESS = {"id": "shm_9KdT3vBn5Qw1Hs7J", "name": "Express", "price": 9.90, "min_days": 1, "max_days": 1}
-CHECKOUT = {
+LINES: list[dict[str, Any]] = [
+    {
+        "variant_id": "var_7HqTn2LpX9cVw4Rz",
+        "product_id": "prod_3kTMd9xQ2b7VfLr8",
+        "name": "The Art of Computer Programming",
+        "sku": "TAOCP-1",
+        "options": {},
+        "quantity": 2,
+        "unit_price": 20.00,
+        "discount": 4.00,
+        "tax": 2.52,
+        "total": 38.52,
+    },
+    {
+        "variant_id": "var_K2mWq8ZtYb3Hn5Lc",
+        "product_id": "prod_Q8wmZ1xL0pT4sV2c",
+        "name": "Desk Lamp",
+        "sku": "LAMP-M",
+        "options": {"size": "M"},
+        "quantity": 1,
+        "unit_price": 30.00,
+        "discount": 3.00,
+        "tax": 5.13,
+        "total": 32.13,
+    },
+]
+CHECKOUT: dict[str, Any] = {
     "id": "chk_7Vb2Qx9LmT4sZ1Kd",
     "status": "open",
     "email": "grace@example.com",
-    "lines": [
-        {
-            "variant_id": "var_7HqTn2LpX9cVw4Rz",
-            "product_id": "prod_3kTMd9xQ2b7VfLr8",
-            "name": "The Art of Computer Programming",
-            "sku": "TAOCP-1",
-            "options": {},
-            "quantity": 2,
-            "unit_price": 20.00,
-            "discount": 4.00,
-            "tax": 2.52,
-            "total": 38.52,
-        },
-        {
-            "variant_id": "var_K2mWq8ZtYb3Hn5Lc",
-            "product_id": "prod_Q8wmZ1xL0pT4sV2c",
-            "name": "Desk Lamp",
-            "sku": "LAMP-M",
-            "options": {"size": "M"},
-            "quantity": 1,
-            "unit_price": 30.00,
-            "discount": 3.00,
-            "tax": 5.13,
-            "total": 32.13,
-        },
-    ],
+    "lines": LINES,
     "shipping_address": ADDRESS_DE,
     "billing_address": None,
     "available_shipping_methods": [STANDARD, EXPRESS],
@@ -232,7 +233,7 @@ NEW_CHECKOUT = {
     "email": "",
     "lines": [
         {**line, "discount": 0.0, "tax": 0.0, "total": line["unit_price"] * line["quantity"]}
-        for line in CHECKOUT["lines"]
+        for line in LINES
     ],
     "shipping_address": None,
     "available_shipping_methods": [],

@@ -102,7 +102,8 @@ class _Purchase:
 
     user: User | None
     shipping_address: Mapping[str, Any] = field(default_factory=dict)
-    session: CheckoutSession | None = None
+    session_id: str | None = None  # the session's public id
+    session_pk: int | None = None  # read beforehand for a guest's (its keys' scope) only
     owner: CheckoutOwner | None = None
     expected_total: Decimal | None = None
     quote: CheckoutQuote | None = None
@@ -111,8 +112,8 @@ class _Purchase:
     def key_owner(self) -> tuple[int | None, int | None]:
         if self.user is not None:
             return self.user.pk, None
-        assert self.session is not None  # noqa: S101 - a guest's purchase is a session's
-        return None, self.session.pk
+        assert self.session_pk is not None  # noqa: S101 - a guest's purchase is a session's
+        return None, self.session_pk
 
 
 def order_place(
@@ -163,8 +164,16 @@ def checkout_complete(
     ``VOUCHER_INVALID``; 409 ``VOUCHER_EXHAUSTED`` (the code's uses are taken when the order is
     placed); 409 ``PRICE_CHANGED`` when ``expected_total`` is not the total (nothing taken).
     """
-    session = checkout_owned(public_id=public_id, owner=owner)
-    purchase = _Purchase(user=owner.user, session=session, owner=owner, expected_total=expected_total)
+    # A guest's Idempotency-Keys are the session's: its row is read first (a user's is locked
+    # once, in phase 1; 404 for anyone else's session either way).
+    session_pk = checkout_owned(public_id=public_id, owner=owner).pk if owner.user is None else None
+    purchase = _Purchase(
+        user=owner.user,
+        session_id=public_id,
+        session_pk=session_pk,
+        owner=owner,
+        expected_total=expected_total,
+    )
     with outbox_batch():
         return _order_place(
             purchase=purchase, payment=payment, idempotency_key=idempotency_key, request_hash=request_hash
@@ -281,10 +290,10 @@ def _checkout_reserve(*, purchase: _Purchase, idempotency_key: str | None, reque
                 )
             except IntegrityError:
                 raise _KeyTaken() from None
-        session = purchase.session
-        if session is not None:
+        session = None
+        if purchase.session_id is not None:
             assert purchase.owner is not None  # noqa: S101 - a session's purchase has its owner
-            session = checkout_lock(public_id=session.public_id, owner=purchase.owner)
+            session = checkout_lock(public_id=purchase.session_id, owner=purchase.owner)
             if not session.email:
                 raise InvalidRequest("An email address is required.", details={"email": "required"})
             cart_id = session.cart_id

@@ -103,9 +103,11 @@ def order_create(
         order.shipping_method = breakdown.shipping_method
         order.billing_address = breakdown.billing_address
         order.discount_codes = breakdown.discount_codes
+        # Per rate; a shop that charges no tax at all (every rate 0) keeps none.
         order.tax_breakdown = [
             {"rate": str(tax.rate), "base": str(tax.base), "tax": str(tax.tax)}
             for tax in amounts.tax_breakdown
+            if any(row.rate for row in amounts.tax_breakdown)
         ]
     # The ORM's insert: worth 4% of checkout's CPU by hand (bench/statements.py), under the 15%
     # that keeps a statement in queries.py (docs/benchmarks.md, "Where SQL is written by hand").

@@ -17,7 +17,6 @@ from analytics.services import order_stats_record, rollup_rebuild
 from orders.models import Order, OrderChannel, OrderStatus
 from tests.factories import Breakdown, OrderFactory, ProductFactory, promotion, voucher
 from tests.helpers.analytics import PERIOD, Period, berlin, build_shop, live_state, rollup_state
-from tests.helpers.breakdown import sqlite_total_constraint_xfail
 from tests.helpers.concurrency import requires_server_database, run_in_threads
 
 S = OrderStatus
@@ -107,7 +106,6 @@ def test_record_keeps_the_rollup_equal_with_discounts_shipping_and_tax(
 ):
     """The same with shop orders priced as a checkout prices them: random discounts, shipping
     and tax, entered net or gross; the rows carry each part and still equal the live aggregate."""
-    sqlite_total_constraint_xfail(request)
     _random_orders_and_changes(django_assert_max_num_queries, priced=True)
     rows = rollup_state()[0]
     assert any(row[6] for row in rows) and any(row[7] for row in rows) and any(row[8] for row in rows)

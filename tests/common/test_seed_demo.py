@@ -87,9 +87,7 @@ def test_a_priced_demo_history_has_consistent_breakdowns(request):
     function computed it; the dashboard's rollups hold the parts (analytics.demo)."""
     from analytics.models import DailyOrderStats
     from tests.helpers.analytics import live_state, rollup_state
-    from tests.helpers.breakdown import sqlite_total_constraint_xfail
 
-    sqlite_total_constraint_xfail(request)  # once it passes on SQLite: analytics.demo.PRICED_HISTORY = True
     now = datetime.combine(shop_today(), time(12, 0), tzinfo=shop_tz())
     demo_customers_seed(count=30, now=now)
     demo_catalog_seed(products=40)

@@ -180,7 +180,7 @@ def test_order_page_shows_the_price_breakdown(staff_client):
         breakdown=Breakdown(
             tax_rate=Decimal("19"),
             tax_rates={book: Decimal("7")},
-            shipping=Decimal("4.90"),  # 5.95 trips SQLite's float check (tests/helpers/breakdown.py)
+            shipping=Decimal("4.90"),
             shipping_name="DHL Paket",
             discounts=[
                 promotion("prm_summer", "10", categories=frozenset({apparel.public_id})),
