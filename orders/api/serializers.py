@@ -149,7 +149,7 @@ class TaxBreakdownSerializer(serializers.Serializer):
 class ShippingMethodSnapshotSerializer(serializers.Serializer):
     id = StrictCharField()
     name = StrictCharField()
-    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     min_days = serializers.IntegerField(allow_null=True)
     max_days = serializers.IntegerField(allow_null=True)
 

@@ -27,12 +27,15 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.services import address_create
+from cart import services as cart_services
 from catalog.attributes import attribute_create
 from catalog.services import product_image_add
 from discounts.services import promotion_create, voucher_create
 from ecommerce.common.exceptions import ErrorCode
 from ecommerce.common.schema import ERROR_CODES
 from ecommerce.openapi import document_operations, names_code
+from orders.selectors import CheckoutOwner
+from orders.services.sessions import checkout_create
 from shipping.services import shipping_zone_create
 from taxes.services import tax_rate_create
 from tests.factories import CategoryFactory, ManagedProductFactory, OrderFactory, ProductFactory
@@ -42,7 +45,7 @@ from tests.helpers.images import picture
 from webhooks import services as webhook_services
 
 READING_ORDER = [
-    "auth", "catalog", "cart", "orders", "inventory", "analytics", "shipping", "taxes", "discounts", "webhooks", "service",
+    "auth", "catalog", "cart", "checkout", "orders", "inventory", "analytics", "shipping", "taxes", "discounts", "webhooks", "service",
 ]  # fmt: skip
 PLACEHOLDERS = {"string", "additionalProp1", "additionalProp2", "additionalProp3"}
 
@@ -276,6 +279,8 @@ def ids(admin_user) -> dict[str, str]:
     endpoint = webhook_services.endpoint_create(url="https://93.184.215.14/hooks", events=["*"])
     delivery = webhook_services.endpoint_send_test(endpoint=endpoint)
     image = product_image_add(product=product, upload=io.BytesIO(picture("PNG", (8, 8))), size=100)
+    cart_services.cart_item_add(user=admin_user, product_public_id=product.public_id, quantity=1)
+    checkout = checkout_create(owner=CheckoutOwner(user=admin_user, cart_id=None))
     zone = shipping_zone_create(
         name="Z",
         countries=["DE"],
@@ -292,6 +297,7 @@ def ids(admin_user) -> dict[str, str]:
         "endpoint_id": endpoint.public_id,
         "delivery_id": delivery.public_id,
         "zone_id": zone.public_id,
+        "checkout_id": checkout.public_id,
         "method_id": zone.methods.get().public_id,
         "rate_id": tax_rate_create(country="DE", rate=Decimal("19")).public_id,
         "voucher_id": voucher_create(data={"code": "TEN", "kind": "fixed", "value": Decimal("1")}).public_id,

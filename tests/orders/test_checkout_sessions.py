@@ -199,6 +199,8 @@ def test_completion_places_the_order_with_the_sessions_lines_and_totals(buyer, s
     assert done["status"] == "completed" and done["order_id"] == order["id"]
     again = client.post(f"{URL}{session['id']}/complete", PAY, format="json")
     assert again.status_code == 409 and again.json()["error"]["code"] == "INVALID_STATE"
+    cancel = client.delete(f"{URL}{session['id']}/")
+    assert cancel.status_code == 409 and cancel.json()["error"]["code"] == "INVALID_STATE"
 
 
 def test_another_total_than_expected_is_409_price_changed_and_nothing_is_taken(buyer, shop):
