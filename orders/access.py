@@ -8,6 +8,8 @@ working until the old key is dropped.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.signing import Signer
 from django.utils.crypto import constant_time_compare
@@ -39,3 +41,12 @@ def is_guest_order(order: Order) -> bool:
         and not order.customer_ref
         and bool(order.customer_email)
     )
+
+
+def order_guest_link(order: Order) -> str:
+    """Where a guest reads their order: ``FRONTEND_URL/orders/<id>?token=…`` when a front end is
+    configured, else the API's ``SITE_URL/api/orders/<id>/?token=…``."""
+    query = urlencode({"token": order_access_token(order.public_id)})
+    if settings.FRONTEND_URL:
+        return f"{settings.FRONTEND_URL}/orders/{order.public_id}?{query}"
+    return f"{settings.SITE_URL}/api/orders/{order.public_id}/?{query}"

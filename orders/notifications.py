@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from ecommerce.common.email import OutgoingEmail, email_queue, email_renderer_register
 from ecommerce.events.registry import Event, event_subscribe
 
+from .access import is_guest_order, order_guest_link
 from .breakdown import order_breakdown
 from .models import Order, OrderStatus
 
@@ -72,6 +73,8 @@ def order_email_render(kind: str, to: str, context: Mapping[str, Any]) -> Outgoi
         "lines": lines,
         "breakdown": order_breakdown(order, lines),
         "status": status_label,
+        # a guest has no account to sign in to: the email carries the order's signed link
+        "guest_link": order_guest_link(order) if is_guest_order(order) else "",
     }
     return OutgoingEmail(
         to=to,

@@ -422,3 +422,27 @@ def test_a_payment_nobody_can_confirm_is_503_and_the_session_keeps_its_order(buy
     order = Order.objects.get()
     assert order.public_id == response.json()["error"]["details"]["order_id"]
     assert client.get(f"{URL}{session['id']}/").json()["order_id"] == order.public_id
+
+
+def test_a_guests_confirmation_email_carries_the_orders_signed_link(
+    shop, api_client, django_capture_on_commit_callbacks
+):
+    guest = APIClient()
+    guest.credentials(HTTP_X_CART_TOKEN=api_client.post("/api/carts/").json()["token"])
+    guest.post("/api/cart/items/", {"product_id": shop["lamp"].public_id}, format="json")
+    session = _ready(guest, shop, email="mailme@example.com")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        order = guest.post(f"{URL}{session['id']}/complete", PAY, format="json").json()
+    (message,) = [m for m in mail.outbox if m.to == ["mailme@example.com"]]
+    link = f"/api/orders/{order['id']}/?token={order['access_token']}"
+    assert link in message.body and link in message.alternatives[0][0]
+    assert APIClient().get(link).status_code == 200
+
+
+def test_reading_a_session_twice_prices_it_the_same(buyer, shop):
+    _, client = buyer
+    voucher_create(data={"code": "TEN", "kind": "percentage", "value": D("10")})
+    session = _ready(client, shop, discount_codes=["TEN"])
+    first, second = (client.get(f"{URL}{session['id']}/").json() for _ in range(2))
+    assert first == second == session
