@@ -28,11 +28,12 @@ class Cart(TimeStampedModel):
     class Meta:
         indexes = [models.Index(fields=["user", "updated_at"], name="cart_guest_expiry_idx")]
         constraints = [
-            # a guest cart has a token, a user's cart has none
+            # a guest cart has a token, a user's cart has none. Not "exactly one": deleting a user
+            # on MariaDB/MySQL (no deferred constraint checks) first sets a nullable CASCADE
+            # foreign key to NULL, then deletes the row (django.db.models.deletion.CASCADE).
             models.CheckConstraint(
-                condition=Q(user__isnull=True, token_hash__isnull=False)
-                | Q(user__isnull=False, token_hash__isnull=True),
-                name="cart_user_xor_token",
+                condition=Q(user__isnull=True) | Q(token_hash__isnull=True),
+                name="cart_user_or_token",
             ),
         ]
 

@@ -59,9 +59,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="cart",
             constraint=models.CheckConstraint(
-                condition=models.Q(("token_hash__isnull", False), ("user__isnull", True))
-                | models.Q(("token_hash__isnull", True), ("user__isnull", False)),
-                name="cart_user_xor_token",
+                condition=models.Q(("user__isnull", True), ("token_hash__isnull", True), _connector="OR"),
+                name="cart_user_or_token",
             ),
         ),
     ]
