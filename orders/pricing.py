@@ -23,7 +23,7 @@ from catalog.models import ProductVariant, TaxClass
 from discounts.exceptions import VoucherInvalid
 from discounts.models import Voucher
 from discounts.selectors import discount_inputs, promotions_active, vouchers_for_codes
-from ecommerce.common.exceptions import ErrorCode, InvalidRequest
+from ecommerce.common.exceptions import ApplicationError, ErrorCode, InvalidRequest
 from pricing.engine import price
 from pricing.types import LineInput, Pricing, RejectionReason, ShippingInput
 from shipping.selectors import ShippingQuote, shipping_methods_available
@@ -87,6 +87,9 @@ class _VariantFacts:
     categories: frozenset[str]
 
 
+UNKNOWN_VARIANT = _VariantFacts(TaxClass.STANDARD, 0, frozenset())  # a variant deleted meanwhile
+
+
 def _variant_facts(variant_ids: Sequence[int]) -> dict[int, _VariantFacts]:
     """Tax class, weight and the product's category ids of each variant: one query."""
     tax_classes: dict[int, str] = {}
@@ -145,9 +148,7 @@ def checkout_quote(
     messages: list[CheckoutMessage] = []
     rates = tax_rates_for(country=country, region=region) if country else {}
     subtotal_entered = sum((item.unit_price * item.quantity for item in items), ZERO)
-    weight = sum(
-        facts[item.variant_id].weight_grams * item.quantity for item in items if item.variant_id in facts
-    )
+    weight = sum(facts.get(item.variant_id, UNKNOWN_VARIANT).weight_grams * item.quantity for item in items)
     methods = (
         shipping_methods_available(
             country=country, region=region, subtotal=subtotal_entered, weight_grams=weight
@@ -155,33 +156,15 @@ def checkout_quote(
         if country
         else []
     )
-    if shipping_method_id is None:
+    if shipping_method_id is None:  # the one-shot checkout: the cheapest method, or none
         chosen = methods[0] if methods else None
     else:
         chosen = next((method for method in methods if method.method_id == shipping_method_id), None)
-    if shipping_method_id is None:
-        pass  # the one-shot checkout: the cheapest method, or none (its address has a country)
-    elif not country:
+    problem = _shipping_problem(country, shipping_method_id, chosen)
+    if problem is not None:
         if strict:
-            raise InvalidRequest("A shipping address is required.", details={"shipping_address": "required"})
-        messages.append(
-            CheckoutMessage(
-                ErrorCode.INVALID_REQUEST, "A shipping address is required.", {"shipping_address": "required"}
-            )
-        )
-    elif not shipping_method_id:
-        if strict:
-            raise InvalidRequest("Choose a shipping method.", details={"shipping_method_id": "required"})
-        messages.append(
-            CheckoutMessage(
-                ErrorCode.INVALID_REQUEST, "Choose a shipping method.", {"shipping_method_id": "required"}
-            )
-        )
-    elif chosen is None and shipping_method_id is not None:
-        error = ShippingUnavailable(details={"shipping_method_id": shipping_method_id})
-        if strict:
-            raise error
-        messages.append(CheckoutMessage(error.code, error.message, error.details))
+            raise problem
+        messages.append(CheckoutMessage(problem.code, problem.message, problem.details))
 
     vouchers, voucher_messages = _vouchers(discount_codes, at=at, strict=strict)
     messages.extend(voucher_messages)
@@ -189,12 +172,11 @@ def checkout_quote(
         LineInput(
             key=item.variant_public_id,
             product_key=item.product_public_id,
-            category_keys=facts[item.variant_id].categories if item.variant_id in facts else frozenset(),
+            category_keys=facts.get(item.variant_id, UNKNOWN_VARIANT).categories,
             quantity=item.quantity,
             unit_price=item.unit_price,
-            tax_rate=_rate(
-                rates, facts[item.variant_id].tax_class if item.variant_id in facts else TaxClass.STANDARD
-            ),
+            # tax_rates_for gives every class its rate (zero: 0); no address yet: no tax
+            tax_rate=rates.get(facts.get(item.variant_id, UNKNOWN_VARIANT).tax_class, ZERO),
         )
         for item in items
     ]
@@ -202,7 +184,7 @@ def checkout_quote(
         ShippingInput(
             key=chosen.method_id,
             price=chosen.price,
-            tax_rate=_rate(rates, TaxClass.STANDARD) if settings.TAX_SHIPPING else ZERO,
+            tax_rate=rates.get(TaxClass.STANDARD, ZERO) if settings.TAX_SHIPPING else ZERO,
         )
         if chosen is not None
         else None
@@ -236,8 +218,20 @@ def checkout_quote(
     )
 
 
-def _rate(rates: Mapping[str, Decimal], tax_class: str) -> Decimal:
-    return ZERO if tax_class == TaxClass.ZERO else rates.get(tax_class, ZERO)
+def _shipping_problem(
+    country: str, method_id: str | None, chosen: ShippingQuote | None
+) -> ApplicationError | None:
+    """What keeps the shipping from being settled: no address, no method chosen, or a method
+    the address cannot have (``method_id=None``, the one-shot checkout, asks for none)."""
+    if method_id is None:
+        return None
+    if not country:
+        return InvalidRequest("A shipping address is required.", details={"shipping_address": "required"})
+    if not method_id:
+        return InvalidRequest("Choose a shipping method.", details={"shipping_method_id": "required"})
+    if chosen is None:
+        return ShippingUnavailable(details={"shipping_method_id": method_id})
+    return None
 
 
 def pricing_totals(amounts: Pricing) -> dict[str, str]:

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cart.api.access import CART_AUTHENTICATION, IsCustomerOrGuest, cart_owner
-from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders import services
 from orders.selectors import CheckoutOwner, checkout_get, checkout_view
@@ -28,7 +27,7 @@ from .checkout_serializers import (
     CheckoutUpdateSerializer,
 )
 from .serializers import OrderSerializer
-from .views import IDEMPOTENCY_HEADER, _request_hash, checkout_throttle
+from .views import IDEMPOTENCY_HEADER, checkout_throttle, idempotency_key_of, request_hash_of
 
 
 def checkout_owner(request: Request) -> CheckoutOwner:
@@ -127,16 +126,14 @@ class CheckoutCompleteApi(_CheckoutApi):
         checkout_throttle(request, principal=None if owner.user is not None else f"cart:{owner.cart_id}")
         body = CheckoutCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > 255:
-            raise InvalidRequest(details={"Idempotency-Key": "at most 255 characters"})
+        key = idempotency_key_of(request)
         order, created = services.checkout_complete(
             public_id=checkout_id,
             owner=owner,
             payment=services.PaymentDetails(**body.validated_data["payment"]),
             expected_total=body.validated_data.get("expected_total"),
             idempotency_key=key,
-            request_hash=_request_hash(request.data),
+            request_hash=request_hash_of(request.data),
         )
         location = request.build_absolute_uri(reverse("order-detail", kwargs={"order_id": order.public_id}))
         return Response(

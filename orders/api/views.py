@@ -74,7 +74,15 @@ def checkout_throttle(request: Request, *, principal: str | None = None) -> None
     )
 
 
-def _request_hash(data: object) -> str:
+def idempotency_key_of(request: Request) -> str | None:
+    """The request's ``Idempotency-Key`` (None without one); 400 past 255 characters."""
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > 255:
+        raise InvalidRequest(details={"Idempotency-Key": "at most 255 characters"})
+    return key
+
+
+def request_hash_of(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -131,16 +139,14 @@ class OrderListCreateApi(APIView):
         checkout_throttle(request)
         body = CheckoutSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key") or None
-        if key is not None and len(key) > 255:
-            raise InvalidRequest(details={"Idempotency-Key": "at most 255 characters"})
+        key = idempotency_key_of(request)
         user = authenticated_user(request)
         order, created = services.order_place(
             user=user,
             shipping_address=body.validated_data["shipping_address"],
             payment=services.PaymentDetails(**body.validated_data["payment"]),
             idempotency_key=key,
-            request_hash=_request_hash(request.data),
+            request_hash=request_hash_of(request.data),
         )
         location = request.build_absolute_uri(reverse("order-detail", kwargs={"order_id": order.public_id}))
         return Response(
