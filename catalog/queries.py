@@ -31,7 +31,7 @@ def variant_rows_lock(
     or, at the API edge, those with these public ids and every variant of the products with
     these public ids (``var_…`` ids name variants, any other a product). Rows of ``(id,
     public_id, product_id, sku, options, price, quantity, is_active, product public id, product
-    name, product discontinued)``; with ``manager_id``, only that manager's. One statement."""
+    name, product discontinued, tax_class, weight_grams)``; with ``manager_id``, only that manager's. One statement."""
     variant_ids = [key for key in public_ids if key.startswith("var_")]
     product_ids = [key for key in public_ids if not key.startswith("var_")]
     params: list[object] = [*pks, *variant_ids]
@@ -68,7 +68,7 @@ def _lock_statement(vendor: str, pks: int, variant_ids: int, product_ids: int, b
     return (
         "SELECT v.id, v.public_id, v.product_id, v.sku, v.options, v.price, v.quantity, v.is_active, "  # noqa: S608
         f"(SELECT p.public_id {of_product}), (SELECT p.name {of_product}), "
-        f"(SELECT p.discontinued {of_product}) "
+        f"(SELECT p.discontinued {of_product}), v.tax_class, v.weight_grams "
         f"FROM {variant} v WHERE {' OR '.join(f'({w})' for w in wanted)} ORDER BY v.id{for_update()}"
     )
 

@@ -105,6 +105,8 @@ class LockedVariant:
     wanted: int
     key: str = ""
     is_active: bool = True
+    tax_class: str = "standard"  # what the checkout prices with (orders.pricing)
+    weight_grams: int = 0
 
 
 LockedProduct = LockedVariant  # the v1 name
@@ -138,6 +140,8 @@ def _lock_rows(rows: Sequence[tuple[Any, ...]]) -> dict[int, LockedVariant]:
             name=row[9],
             discontinued=bool(row[10]),
             wanted=0,
+            tax_class=row[11],
+            weight_grams=int(row[12] or 0),
         )
         for row in rows
     }

@@ -1,11 +1,11 @@
 """Writes of the discounts app: vouchers and promotions (admins), and the voucher-use ledger
 (the checkout).
 
-Voucher uses are counted in the database, never read-modify-write: :func:`voucher_uses_claim`
-runs one conditional ``UPDATE … SET used_count = used_count + 1 WHERE … used_count <
-usage_limit`` per voucher, in primary-key order, inside the caller's transaction; the row it
-updates stays locked until that transaction ends, so the per-customer count read after it cannot
-race another claim of the same voucher. :func:`voucher_uses_release` gives an order's uses back
+Voucher uses are counted under the vouchers' row locks: :func:`voucher_uses_claim` reads the
+rows ``FOR UPDATE`` in primary-key order inside the caller's transaction, checks the limits (the
+per-customer count is read under that lock, so it cannot race another claim of the same
+voucher), then adds the uses with ``used_count = used_count + 1``; the rows stay locked until
+that transaction ends. :func:`voucher_uses_release` gives an order's uses back
 once. docs/shop-configuration.md, "Voucher uses".
 """
 
@@ -26,6 +26,7 @@ from ecommerce.common.exceptions import InvalidRequest
 
 from .exceptions import VoucherExhausted, VoucherInUse
 from .models import CODE_MAX_LENGTH, DiscountKind, Promotion, Voucher, VoucherUse
+from .queries import voucher_rows_lock, voucher_uses_add
 from .selectors import SCOPE_RELATIONS, voucher_code_clean
 
 CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9_-]{{0,{CODE_MAX_LENGTH - 1}}}$")
@@ -231,43 +232,35 @@ def voucher_uses_claim(
     """Count one use of each voucher for the order ``order_ref`` (its public id), inside the
     caller's transaction.
 
-    In voucher primary-key order (two orders never deadlock), a conditional UPDATE takes a use
-    when the voucher is active and below ``usage_limit``; no row updated raises
-    :class:`VoucherExhausted` (409, ``details`` ``{code: "usage limit reached"}``). The row stays
-    locked until the caller's transaction ends, so the per-customer count read next (uses not
-    released by the account ``user_id`` or with ``email``, case-insensitive) is exact; at
-    ``usage_limit_per_customer`` it raises :class:`VoucherExhausted` (``"usage limit per customer
-    reached"``). Each use is recorded as a :class:`VoucherUse`. On any error nothing of this call
-    stays (a savepoint); a voucher already claimed for this order is not counted twice. The
-    instances' ``used_count`` is not refreshed."""
+    One locking read takes the vouchers' rows in primary-key order (two orders never deadlock)
+    with their limits and counts as they are now; every check runs before anything is written,
+    so a refusal leaves nothing behind. A voucher deleted, inactive or at ``usage_limit`` raises
+    :class:`VoucherExhausted` (409, ``details`` ``{code: "usage limit reached"}``); with
+    ``usage_limit_per_customer``, the uses not released by the account ``user_id`` or with
+    ``email`` (case-insensitive) are counted under that lock, and at the limit it raises
+    ``"usage limit per customer reached"``. Then one ``UPDATE`` adds the uses and one ``INSERT``
+    records them (:class:`VoucherUse`). A voucher already claimed for this order is not counted
+    twice. The instances' ``used_count`` is not refreshed."""
     email_key = email.strip().lower()
-    unique = sorted({voucher.pk: voucher for voucher in vouchers}.values(), key=lambda voucher: voucher.pk)
-    with transaction.atomic():
-        for voucher in unique:
-            claimed = VoucherUse.objects.filter(
-                voucher_id=voucher.pk, order_ref=order_ref, released_at__isnull=True
-            )
-            if claimed.exists():
-                continue
-            taken = Voucher.objects.filter(
-                Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit")),
-                pk=voucher.pk,
-                is_active=True,
-            ).update(used_count=F("used_count") + 1)
-            if taken == 0:
-                raise VoucherExhausted(details={voucher.code: "usage limit reached"})
-            # read under the row lock the UPDATE took: the limit as it is now, the uses committed
-            limit = (
-                Voucher.objects.filter(pk=voucher.pk).values_list("usage_limit_per_customer", flat=True).get()
-            )
-            if (
-                limit is not None
-                and _customer_uses(voucher_id=voucher.pk, user_id=user_id, email=email_key) >= limit
-            ):
-                raise VoucherExhausted(details={voucher.code: "usage limit per customer reached"})
-            VoucherUse.objects.create(
-                voucher_id=voucher.pk, order_ref=order_ref, user_id=user_id, email=email_key
-            )
+    codes = {voucher.pk: voucher.code for voucher in vouchers}
+    rows = {int(row[0]): row[1:] for row in voucher_rows_lock(sorted(codes), order_ref=order_ref)}
+    taken = []
+    for pk in sorted(codes):
+        if pk not in rows:
+            raise VoucherExhausted(details={codes[pk]: "usage limit reached"})
+        already, active, limit, used, per_customer = rows[pk]
+        if already:
+            continue
+        if not active or (limit is not None and used >= limit):
+            raise VoucherExhausted(details={codes[pk]: "usage limit reached"})
+        if (
+            per_customer is not None
+            and _customer_uses(voucher_id=pk, user_id=user_id, email=email_key) >= per_customer
+        ):
+            raise VoucherExhausted(details={codes[pk]: "usage limit per customer reached"})
+        taken.append(pk)
+    with transaction.atomic(savepoint=False):  # both statements or neither
+        voucher_uses_add(taken, order_ref=order_ref, user_id=user_id, email=email_key, at=timezone.now())
 
 
 def voucher_uses_release(*, order_ref: str) -> None:

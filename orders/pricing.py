@@ -36,14 +36,17 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class PricingItem:
-    """A line to price: the variant (by primary and public id), its product and what is bought
-    at which unit price (as read: the cart's view, or the row locked by the checkout)."""
+    """A line to price: the variant (by primary and public id), its product, what is bought at
+    which unit price, and the variant's tax class and weight (as read: the cart's view, or the
+    row locked by the checkout)."""
 
     variant_id: int
     variant_public_id: str
     product_public_id: str
     quantity: int
     unit_price: Decimal
+    tax_class: str
+    weight_grams: int
 
 
 @dataclass(frozen=True)
@@ -80,29 +83,15 @@ class CheckoutQuote:
         }
 
 
-@dataclass(frozen=True)
-class _VariantFacts:
-    tax_class: str
-    weight_grams: int
-    categories: frozenset[str]
-
-
-UNKNOWN_VARIANT = _VariantFacts(TaxClass.STANDARD, 0, frozenset())  # a variant deleted meanwhile
-
-
-def _variant_facts(variant_ids: Sequence[int]) -> dict[int, _VariantFacts]:
-    """Tax class, weight and the product's category ids of each variant: one query."""
-    tax_classes: dict[int, str] = {}
-    weights: dict[int, int] = {}
+def _variant_categories(variant_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The public ids of each variant's product's categories: one query."""
     categories: dict[int, set[str]] = defaultdict(set)
-    rows = ProductVariant.objects.filter(pk__in=variant_ids).values_list(
-        "pk", "tax_class", "weight_grams", "product__categories__public_id"
+    rows = ProductVariant.objects.filter(pk__in=variant_ids, product__categories__isnull=False).values_list(
+        "pk", "product__categories__public_id"
     )
-    for pk, tax_class, weight, category in rows:
-        tax_classes[pk], weights[pk] = tax_class, weight or 0
-        if category:
-            categories[pk].add(category)
-    return {pk: _VariantFacts(tax_classes[pk], weights[pk], frozenset(categories[pk])) for pk in tax_classes}
+    for pk, category in rows:
+        categories[pk].add(category)
+    return {pk: frozenset(ids) for pk, ids in categories.items()}
 
 
 def _vouchers(
@@ -142,13 +131,12 @@ def checkout_quote(
     method, ``ShippingUnavailable`` (409) when the method is not available there,
     ``VoucherInvalid`` (400) for a code that is invalid or does not apply.
     """
-    facts = _variant_facts([item.variant_id for item in items])
     country = str(shipping_address.get("country") or "")
     region = str(shipping_address.get("region") or "") or None
     messages: list[CheckoutMessage] = []
     rates = tax_rates_for(country=country, region=region) if country else {}
     subtotal_entered = sum((item.unit_price * item.quantity for item in items), ZERO)
-    weight = sum(facts.get(item.variant_id, UNKNOWN_VARIANT).weight_grams * item.quantity for item in items)
+    weight = sum(item.weight_grams * item.quantity for item in items)
     methods = (
         shipping_methods_available(
             country=country, region=region, subtotal=subtotal_entered, weight_grams=weight
@@ -168,15 +156,22 @@ def checkout_quote(
 
     vouchers, voucher_messages = _vouchers(discount_codes, at=at, strict=strict)
     messages.extend(voucher_messages)
+    discounts = discount_inputs(vouchers=vouchers, promotions=promotions_active(at=at))
+    # a line's categories matter only to a discount scoped by category
+    categories = (
+        _variant_categories([item.variant_id for item in items])
+        if any(discount.scope.categories for discount in discounts)
+        else {}
+    )
     lines = [
         LineInput(
             key=item.variant_public_id,
             product_key=item.product_public_id,
-            category_keys=facts.get(item.variant_id, UNKNOWN_VARIANT).categories,
+            category_keys=categories.get(item.variant_id, frozenset()),
             quantity=item.quantity,
             unit_price=item.unit_price,
             # tax_rates_for gives every class its rate (zero: 0); no address yet: no tax
-            tax_rate=rates.get(facts.get(item.variant_id, UNKNOWN_VARIANT).tax_class, ZERO),
+            tax_rate=rates.get(item.tax_class, ZERO),
         )
         for item in items
     ]
@@ -189,11 +184,10 @@ def checkout_quote(
         if chosen is not None
         else None
     )
-    promotions = promotions_active(at=at)
     amounts = price(
         lines,
         shipping=shipping,
-        discounts=discount_inputs(vouchers=vouchers, promotions=promotions),
+        discounts=discounts,
         prices_include_tax=settings.PRICES_INCLUDE_TAX,
     )
     codes = {voucher.code: voucher for voucher in vouchers}

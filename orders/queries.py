@@ -1,5 +1,6 @@
 """The orders app's hand-written statements: checkout's hot path (the timeline rows, the
-idempotency key, the status change). The order and its lines are inserted by the ORM.
+idempotency key, the status change, the checkout session's lock and completion). The order and
+its lines are inserted by the ORM.
 
 Kept by hand where ``bench/checkout.py`` shows the ORM costs checkout at least 15% of its
 throughput (``docs/benchmarks.md``, "Where SQL is written by hand"). Built from model metadata
@@ -17,15 +18,18 @@ from django.db import connection
 
 from ecommerce.common.sql import (
     db_adapt,
+    for_update,
     quoted_column,
     quoted_table,
+    select_columns,
     sql_execute,
     sql_fetch,
+    sql_fetch_instances,
     sql_insert,
     sql_insert_objects,
 )
 
-from .models import IdempotencyKey, Order, OrderEvent
+from .models import CheckoutSession, CheckoutStatus, IdempotencyKey, Order, OrderEvent
 
 
 def order_events_insert(events: Sequence[OrderEvent]) -> None:
@@ -74,6 +78,41 @@ def idempotency_key_claim(
 def idempotency_key_done(*, key_id: int, order_id: int) -> None:
     """Record the order a claimed key made."""
     sql_execute(_statements(connection.vendor)[2], [order_id, key_id])
+
+
+def checkout_session_lock(
+    *, public_id: str, user_id: int | None, cart_id: int | None
+) -> CheckoutSession | None:
+    """``SELECT … FOR UPDATE`` the session ``public_id`` if it is the user's (``user_id``) or,
+    for a guest (``user_id=None``), the cart ``cart_id``'s; None otherwise."""
+    by_user = user_id is not None
+    rows = sql_fetch_instances(
+        CheckoutSession,
+        _session_statement(connection.vendor, by_user),
+        [public_id, user_id if by_user else cart_id],
+    )
+    return rows[0] if rows else None
+
+
+def checkout_session_complete(*, session_id: int, order_id: int, at: datetime) -> None:
+    """Mark the session completed by the order ``order_id``."""
+    sql_execute(
+        _session_statement(connection.vendor, None),
+        [CheckoutStatus.COMPLETED, order_id, db_adapt(CheckoutSession, "updated_at", at), session_id],
+    )
+
+
+@lru_cache(maxsize=8)
+def _session_statement(vendor: str, by_user: bool | None) -> str:
+    """The session's lock by its user (True) or its guest cart (False); None: its completion."""
+    table = quoted_table(CheckoutSession)
+    if by_user is None:
+        return f"UPDATE {table} SET status = %s, order_id = %s, updated_at = %s WHERE id = %s"  # noqa: S608 - no input in the text
+    owner = "user_id = %s" if by_user else "user_id IS NULL AND cart_id = %s"
+    return (
+        f"SELECT {select_columns(CheckoutSession)} FROM {table} "  # noqa: S608 - no input in the text
+        f"WHERE public_id = %s AND {owner}{for_update()}"
+    )
 
 
 @lru_cache(maxsize=8)

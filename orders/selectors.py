@@ -111,10 +111,16 @@ def checkout_items(cart_id: int | None) -> list[PricingItem]:
         CartLine.objects.filter(cart_id=cart_id, saved_for_later=False)
         .order_by("created_at", "id")
         .values_list(
-            "variant_id", "variant__public_id", "variant__product__public_id", "quantity", "variant__price"
+            "variant_id",
+            "variant__public_id",
+            "variant__product__public_id",
+            "quantity",
+            "variant__price",
+            "variant__tax_class",
+            "variant__weight_grams",
         )
     )
-    return [PricingItem(*row) for row in rows]
+    return [PricingItem(*row[:6], row[6] or 0) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -157,8 +163,8 @@ def checkout_status(session: CheckoutSession, *, at: datetime | None = None) -> 
 
 def checkout_view(session: CheckoutSession, *, at: datetime | None = None) -> CheckoutView:
     """Price the session's cart as it is now (``orders.pricing``); a constant number of queries
-    (the cart's lines, the variants' tax facts, the rates, the methods, the promotions, one per
-    code)."""
+    (the cart's lines with their variants, the rates, the methods, the promotions, one per code,
+    the categories when a discount is scoped by category)."""
     now = at or timezone.now()
     lines = (
         list(
@@ -176,6 +182,8 @@ def checkout_view(session: CheckoutSession, *, at: datetime | None = None) -> Ch
             line.variant.product.public_id,
             line.quantity,
             line.variant.price,
+            line.variant.tax_class,
+            line.variant.weight_grams or 0,
         )
         for line in lines
     ]

@@ -23,14 +23,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
+from django.db.models.expressions import Col
 
 CENT = Decimal("0.01")
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 def _db() -> BaseDatabaseWrapper:
@@ -158,6 +160,41 @@ def sql_fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with sql_cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def sql_fetch_instances(model: type[ModelT], sql: str, params: Sequence[Any] = ()) -> list[ModelT]:
+    """Run one query whose columns are every concrete field of ``model``, in the model's order
+    (:func:`select_columns`); returns the instances as the ORM builds them: each value goes
+    through the backend's and the field's converters (JSON decoded, datetimes aware, booleans
+    as ``bool``), and the instances are marked as loaded from the database."""
+    db = _db()
+    columns = _model_columns(model)
+    converters = [
+        (column, [*db.ops.get_db_converters(column), *column.get_db_converters(db)]) for column in columns
+    ]
+    names = [column.target.attname for column in columns]
+    instances = []
+    for row in sql_fetch(sql, params):
+        values = list(row)
+        for index, (column, functions) in enumerate(converters):
+            for convert in functions:
+                values[index] = convert(values[index], column, db)
+        instances.append(model.from_db(DEFAULT_DB_ALIAS, names, values))
+    return instances
+
+
+def select_columns(model: type[Model], alias: str = "") -> str:
+    """Every concrete column of ``model``, quoted, in the model's order (as
+    :func:`sql_fetch_instances` reads them), each prefixed with ``alias.`` when given."""
+    quote = _db().ops.quote_name
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{quote(column.target.column)}" for column in _model_columns(model))  # type: ignore[arg-type]  # concrete fields: .column is a str
+
+
+@lru_cache(maxsize=64)
+def _model_columns(model: type[Model]) -> tuple[Col, ...]:
+    table = model._meta.db_table
+    return tuple(field.get_col(table) for field in model._meta.concrete_fields)
 
 
 def db_decimal(value: Any) -> Decimal:

@@ -70,7 +70,12 @@ from ..payments import (
     payment_gateway_get,
 )
 from ..pricing import CheckoutQuote, PricingItem, checkout_quote, pricing_totals
-from ..queries import idempotency_key_claim, idempotency_key_done, idempotency_key_find
+from ..queries import (
+    checkout_session_complete,
+    idempotency_key_claim,
+    idempotency_key_done,
+    idempotency_key_find,
+)
 from ..selectors import CheckoutOwner, checkout_owned
 from .creation import OrderPricing, order_create
 from .lifecycle import line_quantities_by_variant, order_event_write, order_refund, order_status_set
@@ -328,8 +333,10 @@ def _checkout_reserve(*, purchase: _Purchase, idempotency_key: str | None, reque
             )
         cart_checkout_empty(cart_id=cart_id)
         if session is not None:
+            checkout_session_complete(
+                session_id=session.pk, order_id=record.order.pk, at=record.order.created_at
+            )
             session.status, session.order = CheckoutStatus.COMPLETED, record.order
-            session.save(update_fields=["status", "order", "updated_at"])
         if key_id is not None:
             idempotency_key_done(key_id=key_id, order_id=record.order.pk)
     return record
@@ -345,7 +352,15 @@ def _price_locked(
     raised before anything is written); 409 ``PRICE_CHANGED`` when the total is not the one
     the client expects. The quote is kept on ``purchase`` for the codes' uses."""
     items = [
-        PricingItem(variant.pk, variant.public_id, variant.product_public_id, variant.wanted, variant.price)
+        PricingItem(
+            variant.pk,
+            variant.public_id,
+            variant.product_public_id,
+            variant.wanted,
+            variant.price,
+            variant.tax_class,
+            variant.weight_grams,
+        )
         for variant in locked.values()
     ]
     quote = checkout_quote(

@@ -22,9 +22,10 @@ from cart.models import Cart, CartLine
 from discounts.selectors import vouchers_for_codes
 from ecommerce.common.exceptions import InvalidRequest
 
-from ..exceptions import CartEmpty, CheckoutExpired, InvalidState, ShippingUnavailable
+from ..exceptions import CartEmpty, CheckoutExpired, CheckoutNotFound, InvalidState, ShippingUnavailable
 from ..models import CheckoutSession, CheckoutStatus
 from ..pricing import checkout_quote
+from ..queries import checkout_session_lock
 from ..selectors import CheckoutOwner, checkout_items, checkout_owned_in
 
 UNSET: Any = object()
@@ -66,7 +67,13 @@ def checkout_create(*, owner: CheckoutOwner) -> CheckoutSession:
 def checkout_lock(*, public_id: str, owner: CheckoutOwner) -> CheckoutSession:
     """The owner's session, locked, inside the caller's transaction: 404 for anyone else's;
     409 ``CHECKOUT_EXPIRED`` once expired or cancelled; 409 ``INVALID_STATE`` once completed."""
-    session = checkout_owned_in(CheckoutSession.objects.select_for_update(), public_id=public_id, owner=owner)
+    if owner.user is None and owner.cart_id is None:
+        raise CheckoutNotFound()
+    session = checkout_session_lock(
+        public_id=public_id, user_id=owner.user.pk if owner.user is not None else None, cart_id=owner.cart_id
+    )
+    if session is None:
+        raise CheckoutNotFound()
     checkout_check_open(session)
     return session
 
