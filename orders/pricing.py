@@ -23,6 +23,7 @@ from catalog.models import ProductVariant, TaxClass
 from discounts.exceptions import VoucherInvalid
 from discounts.models import Voucher
 from discounts.selectors import discount_inputs, promotions_active, vouchers_for_codes
+from ecommerce.common.config_cache import config_pinned
 from ecommerce.common.exceptions import ApplicationError, ErrorCode, InvalidRequest
 from pricing.engine import price
 from pricing.types import LineInput, Pricing, RejectionReason, ShippingInput
@@ -129,8 +130,29 @@ def checkout_quote(
     missing). ``shipping_method_id=None`` (``POST /api/orders/``, the one-shot checkout) takes
     the cheapest method available, and no shipping when none is. ``strict`` (completion) raises instead of reporting: 400 without an address or a
     method, ``ShippingUnavailable`` (409) when the method is not available there,
-    ``VoucherInvalid`` (400) for a code that is invalid or does not apply.
+    ``VoucherInvalid`` (400) for a code that is invalid or does not apply. The shop
+    configuration is read at one version (``config_pinned``).
     """
+    with config_pinned():
+        return _checkout_quote(
+            items=items,
+            shipping_address=shipping_address,
+            shipping_method_id=shipping_method_id,
+            discount_codes=discount_codes,
+            at=at,
+            strict=strict,
+        )
+
+
+def _checkout_quote(
+    *,
+    items: Sequence[PricingItem],
+    shipping_address: Mapping[str, Any],
+    shipping_method_id: str | None,
+    discount_codes: Sequence[str],
+    at: datetime,
+    strict: bool,
+) -> CheckoutQuote:
     country = str(shipping_address.get("country") or "")
     region = str(shipping_address.get("region") or "") or None
     messages: list[CheckoutMessage] = []

@@ -9,6 +9,8 @@ read from the shared cache on every call: one round trip instead of the tables' 
 bumped at the write too, so the writing process never reads its own stale entry). A
 write the model signals do not see (``bulk_create``, ``QuerySet.update``) calls
 :func:`config_changed` itself. When the cache is unreachable, reads go to the database.
+Several reads for one answer (a checkout's methods, rates, vouchers and promotions) run inside
+:func:`config_pinned`, which reads the version once for all of them.
 
 Values are shared between the threads of a process: callers must not change them.
 """
@@ -19,8 +21,10 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -35,6 +39,8 @@ LOCAL_ENTRIES = 512
 
 _local: OrderedDict[tuple[int, Hashable], Any] = OrderedDict()  # values of any type T
 _lock = threading.Lock()
+_UNPINNED = object()
+_pinned: ContextVar[object] = ContextVar("config_cache_pinned", default=_UNPINNED)
 
 
 def config_version() -> int | None:
@@ -76,9 +82,26 @@ def config_cache_reset() -> None:
         _local.clear()
 
 
+@contextmanager
+def config_pinned() -> Iterator[None]:
+    """Read the configuration version once for every :func:`config_cached` call inside (one
+    cache round trip instead of one per read); a write committed meanwhile is seen by the next
+    scope. Nested scopes keep the outer version."""
+    if _pinned.get() is not _UNPINNED:
+        yield
+        return
+    token = _pinned.set(config_version())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def config_cached(key: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, kept in this process under the current version and ``key``."""
-    version = config_version()
+    """``build()``, kept in this process under the current version and ``key`` (the version of
+    the enclosing :func:`config_pinned`, if any)."""
+    pinned = _pinned.get()
+    version = config_version() if pinned is _UNPINNED else cast(int | None, pinned)
     if version is None:
         return build()
     entry = (version, key)
