@@ -115,6 +115,7 @@ def _vouchers(
     return vouchers, messages
 
 
+@config_pinned()
 def checkout_quote(
     *,
     items: Sequence[PricingItem],
@@ -133,26 +134,6 @@ def checkout_quote(
     ``VoucherInvalid`` (400) for a code that is invalid or does not apply. The shop
     configuration is read at one version (``config_pinned``).
     """
-    with config_pinned():
-        return _checkout_quote(
-            items=items,
-            shipping_address=shipping_address,
-            shipping_method_id=shipping_method_id,
-            discount_codes=discount_codes,
-            at=at,
-            strict=strict,
-        )
-
-
-def _checkout_quote(
-    *,
-    items: Sequence[PricingItem],
-    shipping_address: Mapping[str, Any],
-    shipping_method_id: str | None,
-    discount_codes: Sequence[str],
-    at: datetime,
-    strict: bool,
-) -> CheckoutQuote:
     country = str(shipping_address.get("country") or "")
     region = str(shipping_address.get("region") or "") or None
     messages: list[CheckoutMessage] = []
