@@ -29,7 +29,7 @@ def database_unreachable(exc: BaseException) -> bool:
     """True when ``exc`` is a database error because the database cannot be reached: the
     connection was killed or dropped mid-request, or the server refuses connections.
 
-    Decided by the connections themselves, not by parsing messages: one that never opened or
+    Decided by the connections themselves, not by parsing messages: one that failed to open or
     that is lost means "unreachable"; a deadlock, a timeout or a bad statement on a live
     connection (even inside a transaction that the error aborted) does not."""
     if not isinstance(exc, OperationalError | InterfaceError) or is_retryable_conflict(exc):
@@ -39,7 +39,10 @@ def database_unreachable(exc: BaseException) -> bool:
 
 def _connection_lost(connection: Any) -> bool:
     if connection.connection is None:
-        return True  # never opened: the server refused or did not answer
+        # Tried to open and failed (the server refused or did not answer): Django's error wrapper
+        # marks the failed connect. An alias that was never asked to connect (a replica that no
+        # query has used yet) is not lost.
+        return bool(connection.errors_occurred)
     if connection.vendor == "postgresql":
         # psycopg marks a connection whose server went away as closed; a query would also fail
         # in a transaction that the error aborted, so none is sent.
