@@ -306,25 +306,27 @@ def cart_lines_restore(
     """Put ``{variant pk: quantity}`` back into a cart (a failed payment gives an order's lines
     back): the user's (``user_id``, made if missing) or the cart ``cart_id`` (a guest's: nothing
     happens when it is gone), adding to lines added meanwhile (a line saved for later moves back
-    to the cart)."""
-    if user_id is not None and cart_id is None:
-        cart, _ = Cart.objects.get_or_create(user_id=user_id)
-    elif cart_id is not None and user_id is None:
-        found = Cart.objects.filter(pk=cart_id).first()
-        if found is None:
-            return
-        cart = found
-    else:
+    to the cart). The cart is locked first, as by every cart write, so a merge of that cart runs
+    wholly before or after it (in the caller's transaction when there is one)."""
+    if (user_id is None) == (cart_id is None):
         raise TypeError("pass exactly one of user_id= and cart_id=")
-    existing = set(
-        CartLine.objects.filter(cart=cart, variant_id__in=quantities).values_list("variant_id", flat=True)
-    )
-    for variant_id in existing:
-        CartLine.objects.filter(cart=cart, variant_id=variant_id).update(
-            quantity=F("quantity") + quantities[variant_id], saved_for_later=False
+    with transaction.atomic():
+        if user_id is not None:
+            cart_id = Cart.objects.get_or_create(user_id=user_id)[0].pk
+        assert cart_id is not None  # noqa: S101 - one of the two, checked above
+        if not cart_lock(cart_id):
+            return  # gone meanwhile (a guest cart purged, an account deleted)
+        existing = set(
+            CartLine.objects.filter(cart_id=cart_id, variant_id__in=quantities).values_list(
+                "variant_id", flat=True
+            )
         )
-    CartLine.objects.bulk_create(
-        CartLine(cart=cart, variant_id=vid, quantity=qty)
-        for vid, qty in quantities.items()
-        if vid not in existing
-    )
+        for variant_id in existing:
+            CartLine.objects.filter(cart_id=cart_id, variant_id=variant_id).update(
+                quantity=F("quantity") + quantities[variant_id], saved_for_later=False
+            )
+        CartLine.objects.bulk_create(
+            CartLine(cart_id=cart_id, variant_id=vid, quantity=qty)
+            for vid, qty in quantities.items()
+            if vid not in existing
+        )

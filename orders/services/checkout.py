@@ -590,17 +590,17 @@ def _cart_restore(order: Order, quantities: Mapping[int, int]) -> None:
     """Give a failed order's lines back to the cart they came from (the user's, or the guest
     cart of the session that placed it) and reopen that session, so the buyer can pay again."""
     session = CheckoutSession.objects.filter(order=order).only("pk", "cart_id").first()
-    if order.user_id is not None:
-        cart_lines_restore(user_id=order.user_id, quantities=quantities)
-    elif session is not None and session.cart_id is not None:
-        cart_lines_restore(cart_id=session.cart_id, quantities=quantities)
-    if session is not None:
+    if session is not None:  # the session before the cart, as phase 1 locks them
         CheckoutSession.objects.filter(pk=session.pk).update(
             status=CheckoutStatus.OPEN,
             order=None,
             expires_at=checkout_expires_at(),
             updated_at=timezone.now(),
         )
+    if order.user_id is not None:
+        cart_lines_restore(user_id=order.user_id, quantities=quantities)
+    elif session is not None and session.cart_id is not None:
+        cart_lines_restore(cart_id=session.cart_id, quantities=quantities)
 
 
 def _checkout_complete(
@@ -648,12 +648,13 @@ def _checkout_complete_once(
             events=events,
         ):
             quantities = line_quantities_by_variant((line.variant_id, line.quantity) for line in lines)
+            # the session and the cart before the variants: the order phase 1 locks them in
+            _cart_restore(order, quantities)
             stock_release(
                 quantities=quantities,
                 order_id=order.pk,
                 product_ids={line.variant_id: line.product_id for line in lines},
             )
-            _cart_restore(order, quantities)
             if order.discount_codes:
                 voucher_uses_release(order_ref=order.public_id)
             return order, False, event

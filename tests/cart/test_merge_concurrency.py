@@ -2,10 +2,14 @@
 locked in primary-key order, so writes to either cart during a merge are neither lost nor merged
 twice, and a token signed in with twice at once merges once."""
 
-import pytest
+import threading
+import time
 
-from cart.models import CartLine
-from cart.services import cart_guest_create, cart_item_add, cart_merge
+import pytest
+from django.db import transaction
+
+from cart.models import Cart, CartLine
+from cart.services import cart_guest_create, cart_item_add, cart_lines_restore, cart_merge
 from tests.factories import ProductFactory, UserFactory
 from tests.helpers.concurrency import conflict_retries, requires_server_database, run_in_threads
 
@@ -84,3 +88,30 @@ def test_crossed_merges_do_not_deadlock():
     assert retries == []
     total = sum(CartLine.objects.values_list("quantity", flat=True))
     assert total == 1 + 1 + 2 * 2 + 4 * 5
+
+
+def test_a_failed_payments_restore_waits_for_a_merge_holding_the_guest_cart():
+    """A failed payment gives a guest's lines back while the cart is being merged: the restore
+    waits for the cart's lock, then adds to the cart as the merge left it (before the lock, it
+    read a line the merge was deleting and added the units to it: they were lost)."""
+    requires_server_database()
+    product = ProductFactory(quantity=100)
+    cart, _token = cart_guest_create()
+    cart_item_add(cart=cart, product_public_id=product.public_id, quantity=1)
+    variant_id = CartLine.objects.get(cart=cart).variant_id
+    merging = threading.Event()
+
+    def merge_holding_the_cart() -> None:
+        with transaction.atomic():  # what a merge does to the guest cart, held for a moment
+            Cart.objects.select_for_update().get(pk=cart.pk)
+            CartLine.objects.filter(cart=cart).delete()
+            merging.set()
+            time.sleep(0.5)
+
+    def restore() -> None:
+        assert merging.wait(10)
+        cart_lines_restore(cart_id=cart.pk, quantities={variant_id: 2})
+
+    results = run_in_threads(lambda i: merge_holding_the_cart() if i == 0 else restore(), 2)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert list(CartLine.objects.filter(cart=cart).values_list("variant_id", "quantity")) == [(variant_id, 2)]
