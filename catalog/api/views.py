@@ -14,7 +14,6 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
-from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -33,6 +32,7 @@ from catalog.facets import PREFIX as ATTR_PREFIX
 from catalog.facets import list_parameters_parse
 from catalog.models import Product
 from catalog.selectors import ProductFilters
+from ecommerce.common.api import request_validated, url_absolute
 from ecommerce.common.pagination import CategoryTreePagination, PageNumberPagination
 
 from .openapi import EXPORT_EXAMPLE, PRODUCT
@@ -148,17 +148,6 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _url(request: Request, name: str, **kwargs: str) -> str:
-    """The absolute URL of route ``name`` (a 201's ``Location``)."""
-    return request.build_absolute_uri(reverse(name, kwargs=kwargs))
-
-
-def _validated(serializer_class: type, data: Any, *, partial: bool = False) -> dict[str, Any]:
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # --- products ------------------------------------------------------------------------------
 
 
@@ -225,7 +214,7 @@ class ProductListApi(APIView):
         canonical = _canonical_query(request, names)
 
         def build() -> bytes:
-            query = _validated(ProductListQuerySerializer, canonical)  # 400s are never cached
+            query = request_validated(ProductListQuerySerializer, canonical)  # 400s are never cached
             attribute_filters, facet_request = list_parameters_parse(canonical, query.pop("facets", None))
             filters = ProductFilters(**query, attributes=attribute_filters)
             products = selectors.product_list(filters=filters)
@@ -260,12 +249,12 @@ class ProductListApi(APIView):
         tags=["catalog"],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(ProductWriteSerializer, request.data)
+        data = request_validated(ProductWriteSerializer, request.data)
         product = services.product_create(**data)
         return Response(
             ProductSerializer(selectors.product_get(public_id=product.public_id)).data,
             status=201,
-            headers={"Location": _url(request, "product-detail", product_id=product.public_id)},
+            headers={"Location": url_absolute(request, "product-detail", product_id=product.public_id)},
         )
 
 
@@ -287,7 +276,7 @@ class ProductDetailApi(APIView):
 
     def _update(self, request: Request, product_id: str, *, partial: bool) -> Response:
         product = selectors.product_get(public_id=product_id)
-        data = _validated(ProductWriteSerializer, request.data, partial=partial)
+        data = request_validated(ProductWriteSerializer, request.data, partial=partial)
         if not partial:  # PUT replaces: optional fields left out go back to their defaults
             data = {"description": "", "categories": [], "image_url": "", "manager_id": None, **data}
         services.product_update(product=product, data=data, partial=partial)
@@ -353,14 +342,14 @@ class VariantListApi(APIView):
     )
     def post(self, request: Request, product_id: str) -> Response:
         product = selectors.product_get(public_id=product_id)
-        data = _validated(VariantWriteSerializer, request.data)
+        data = request_validated(VariantWriteSerializer, request.data)
         data.pop("id", None)
         variant = services.variant_create(product=product, data=data)
         return Response(
             VariantSerializer(variant).data,
             status=201,
             headers={
-                "Location": _url(
+                "Location": url_absolute(
                     request, "variant-detail", product_id=product_id, variant_id=variant.public_id
                 )
             },
@@ -390,7 +379,7 @@ class VariantDetailApi(APIView):
     def patch(self, request: Request, product_id: str, variant_id: str) -> Response:
         product = selectors.product_get(public_id=product_id)
         variant = services.variant_get(product=product, public_id=variant_id)
-        data = _validated(VariantWriteSerializer, request.data, partial=True)
+        data = request_validated(VariantWriteSerializer, request.data, partial=True)
         data.pop("id", None)
         updated = services.variant_update(variant=variant, data=data)
         return Response(VariantSerializer(updated).data)
@@ -505,8 +494,8 @@ class ProductImportApi(APIView):
         tags=["catalog"],
     )
     def post(self, request: Request) -> Response:
-        query = _validated(ProductImportQuerySerializer, request.query_params)
-        data = _validated(ProductImportSerializer, request.data)
+        query = request_validated(ProductImportQuerySerializer, request.query_params)
+        data = request_validated(ProductImportSerializer, request.data)
         commit = bool(data.get("commit", query.get("commit", False)))
         upload = data["file"]
         limit: int = settings.CATALOG_IMPORT_MAX_BYTES
@@ -570,14 +559,14 @@ class ProductImageListApi(APIView):
     )
     def post(self, request: Request, product_id: str) -> Response:
         product = selectors.product_get_for_update(public_id=product_id)
-        data = _validated(ProductImageUploadSerializer, request.data)
+        data = request_validated(ProductImageUploadSerializer, request.data)
         upload = data.pop("file")
         image = services.product_image_add(product=product, upload=upload, size=upload.size, **data)
         return Response(
             ProductImageSerializer(image).data,
             status=201,
             headers={
-                "Location": _url(
+                "Location": url_absolute(
                     request, "product-image-detail", product_id=product.public_id, image_id=image.public_id
                 )
             },
@@ -598,7 +587,7 @@ class ProductImageDetailApi(APIView):
     def patch(self, request: Request, product_id: str, image_id: str) -> Response:
         product = selectors.product_get_for_update(public_id=product_id)
         image = selectors.product_image_get(product=product, public_id=image_id)
-        data = _validated(ProductImageWriteSerializer, request.data, partial=True)
+        data = request_validated(ProductImageWriteSerializer, request.data, partial=True)
         services.product_image_update(image=image, data=data)
         return Response(ProductImageSerializer(image).data)
 
@@ -652,12 +641,12 @@ class CategoryListApi(APIView):
         tags=["catalog"],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(CategoryWriteSerializer, request.data)
+        data = request_validated(CategoryWriteSerializer, request.data)
         category = services.category_create(**data)
         return Response(
             CategoryNodeSerializer(selectors.category_get(public_id=category.public_id)).data,
             status=201,
-            headers={"Location": _url(request, "category-detail", category_id=category.public_id)},
+            headers={"Location": url_absolute(request, "category-detail", category_id=category.public_id)},
         )
 
 
@@ -684,7 +673,7 @@ class CategoryDetailApi(APIView):
     )
     def patch(self, request: Request, category_id: str) -> Response:
         category = selectors.category_get_for_update(public_id=category_id)
-        data = _validated(CategoryWriteSerializer, request.data, partial=True)
+        data = request_validated(CategoryWriteSerializer, request.data, partial=True)
         services.category_update(category=category, data=data)
         return Response(CategoryNodeSerializer(selectors.category_get(public_id=category_id)).data)
 
@@ -730,12 +719,12 @@ class AttributeListApi(APIView):
         tags=["catalog"],
     )
     def post(self, request: Request) -> Response:
-        data = _validated(AttributeWriteSerializer, request.data)
+        data = request_validated(AttributeWriteSerializer, request.data)
         attribute = attributes.attribute_create(**data)
         return Response(
             AttributeSerializer(attribute).data,
             status=201,
-            headers={"Location": _url(request, "attribute-detail", attribute_id=attribute.public_id)},
+            headers={"Location": url_absolute(request, "attribute-detail", attribute_id=attribute.public_id)},
         )
 
 
@@ -756,7 +745,7 @@ class AttributeDetailApi(APIView):
     )
     def patch(self, request: Request, attribute_id: str) -> Response:
         attribute = selectors.attribute_get(public_id=attribute_id)
-        data = _validated(AttributeWriteSerializer, request.data, partial=True)
+        data = request_validated(AttributeWriteSerializer, request.data, partial=True)
         return Response(AttributeSerializer(attributes.attribute_update(attribute=attribute, data=data)).data)
 
     @extend_schema(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -13,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
 from discounts import selectors, services
+from ecommerce.common.api import request_validated, response_created, response_page
 from ecommerce.common.pagination import PageNumberPagination
 
 from .serializers import (
@@ -23,17 +21,6 @@ from .serializers import (
 )
 
 TAGS = ["discounts"]
-
-
-def _validated(serializer_class: type, data: Any, *, partial: bool = False) -> dict[str, Any]:
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _created(request: Request, body: Any, name: str, **kwargs: str) -> Response:
-    location = request.build_absolute_uri(reverse(name, kwargs=kwargs))
-    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 class VoucherListApi(APIView):
@@ -47,9 +34,7 @@ class VoucherListApi(APIView):
         responses={200: VoucherSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.voucher_list(), request, view=self)
-        return paginator.get_paginated_response(VoucherSerializer(page, many=True).data)
+        return response_page(request, self, selectors.voucher_list(), VoucherSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -62,8 +47,8 @@ class VoucherListApi(APIView):
         responses={201: VoucherSerializer},
     )
     def post(self, request: Request) -> Response:
-        voucher = services.voucher_create(data=_validated(VoucherWriteSerializer, request.data))
-        return _created(
+        voucher = services.voucher_create(data=request_validated(VoucherWriteSerializer, request.data))
+        return response_created(
             request, VoucherSerializer(voucher).data, "voucher-detail", voucher_id=voucher.public_id
         )
 
@@ -85,7 +70,7 @@ class VoucherDetailApi(APIView):
     )
     def patch(self, request: Request, voucher_id: str) -> Response:
         voucher = selectors.voucher_get(public_id=voucher_id)
-        data = _validated(VoucherWriteSerializer, request.data, partial=True)
+        data = request_validated(VoucherWriteSerializer, request.data, partial=True)
         return Response(VoucherSerializer(services.voucher_update(voucher=voucher, data=data)).data)
 
     @extend_schema(
@@ -111,9 +96,7 @@ class PromotionListApi(APIView):
         responses={200: PromotionSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.promotion_list(), request, view=self)
-        return paginator.get_paginated_response(PromotionSerializer(page, many=True).data)
+        return response_page(request, self, selectors.promotion_list(), PromotionSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -125,8 +108,8 @@ class PromotionListApi(APIView):
         responses={201: PromotionSerializer},
     )
     def post(self, request: Request) -> Response:
-        promotion = services.promotion_create(data=_validated(PromotionWriteSerializer, request.data))
-        return _created(
+        promotion = services.promotion_create(data=request_validated(PromotionWriteSerializer, request.data))
+        return response_created(
             request, PromotionSerializer(promotion).data, "promotion-detail", promotion_id=promotion.public_id
         )
 
@@ -147,7 +130,7 @@ class PromotionDetailApi(APIView):
     )
     def patch(self, request: Request, promotion_id: str) -> Response:
         promotion = selectors.promotion_get(public_id=promotion_id)
-        data = _validated(PromotionWriteSerializer, request.data, partial=True)
+        data = request_validated(PromotionWriteSerializer, request.data, partial=True)
         return Response(PromotionSerializer(services.promotion_update(promotion=promotion, data=data)).data)
 
     @extend_schema(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin, IsCustomer, authenticated_user
+from ecommerce.common.api import response_page
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.http import client_ip
 from ecommerce.common.pagination import PageNumberPagination
@@ -104,9 +105,7 @@ class OrderListCreateApi(APIView):
             user_public_id=query.validated_data.get("user"),
             status=query.validated_data.get("status"),
         )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
+        return response_page(request, self, orders, OrderSerializer)
 
     @extend_schema(
         tags=["orders"],

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -12,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from ecommerce.common.api import request_validated, response_created, response_page
 from ecommerce.common.pagination import PageNumberPagination
 from shipping import selectors, services
 
@@ -26,17 +24,6 @@ from .serializers import (
 TAGS = ["shipping"]
 
 
-def _validated(serializer_class: type, data: Any, *, partial: bool = False) -> dict[str, Any]:
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _created(request: Request, body: Any, name: str, **kwargs: str) -> Response:
-    location = request.build_absolute_uri(reverse(name, kwargs=kwargs))
-    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
-
-
 class ShippingZoneListApi(APIView):
     permission_classes = [IsAdmin]
     pagination_class = PageNumberPagination  # the schema's page object
@@ -48,9 +35,7 @@ class ShippingZoneListApi(APIView):
         responses={200: ShippingZoneSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.shipping_zone_list(), request, view=self)
-        return paginator.get_paginated_response(ShippingZoneSerializer(page, many=True).data)
+        return response_page(request, self, selectors.shipping_zone_list(), ShippingZoneSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -63,10 +48,10 @@ class ShippingZoneListApi(APIView):
         responses={201: ShippingZoneSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = _validated(ShippingZoneWriteSerializer, request.data)
+        data = request_validated(ShippingZoneWriteSerializer, request.data)
         zone = services.shipping_zone_create(**data)
         zone = selectors.shipping_zone_get(public_id=zone.public_id)
-        return _created(
+        return response_created(
             request, ShippingZoneSerializer(zone).data, "shipping-zone-detail", zone_id=zone.public_id
         )
 
@@ -89,7 +74,7 @@ class ShippingZoneDetailApi(APIView):
     )
     def patch(self, request: Request, zone_id: str) -> Response:
         zone = selectors.shipping_zone_get(public_id=zone_id)
-        data = _validated(ShippingZoneUpdateSerializer, request.data, partial=True)
+        data = request_validated(ShippingZoneUpdateSerializer, request.data, partial=True)
         services.shipping_zone_update(zone=zone, data=data)
         return Response(ShippingZoneSerializer(selectors.shipping_zone_get(public_id=zone_id)).data)
 
@@ -116,9 +101,9 @@ class ShippingMethodListApi(APIView):
     )
     def get(self, request: Request, zone_id: str) -> Response:
         zone = selectors.shipping_zone_get(public_id=zone_id)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.shipping_method_list(zone=zone), request, view=self)
-        return paginator.get_paginated_response(ShippingMethodSerializer(page, many=True).data)
+        return response_page(
+            request, self, selectors.shipping_method_list(zone=zone), ShippingMethodSerializer
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -131,9 +116,9 @@ class ShippingMethodListApi(APIView):
     )
     def post(self, request: Request, zone_id: str) -> Response:
         zone = selectors.shipping_zone_get(public_id=zone_id)
-        data = _validated(ShippingMethodWriteSerializer, request.data)
+        data = request_validated(ShippingMethodWriteSerializer, request.data)
         method = services.shipping_method_create(zone=zone, data=data)
-        return _created(
+        return response_created(
             request,
             ShippingMethodSerializer(method).data,
             "shipping-method-detail",
@@ -163,7 +148,7 @@ class ShippingMethodDetailApi(APIView):
     def patch(self, request: Request, zone_id: str, method_id: str) -> Response:
         zone = selectors.shipping_zone_get(public_id=zone_id)
         method = selectors.shipping_method_get(zone=zone, public_id=method_id)
-        data = _validated(ShippingMethodWriteSerializer, request.data, partial=True)
+        data = request_validated(ShippingMethodWriteSerializer, request.data, partial=True)
         return Response(
             ShippingMethodSerializer(services.shipping_method_update(method=method, data=data)).data
         )

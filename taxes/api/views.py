@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -12,18 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from ecommerce.common.api import request_validated, response_created, response_page
 from ecommerce.common.pagination import PageNumberPagination
 from taxes import selectors, services
 
 from .serializers import TaxRateSerializer, TaxRateWriteSerializer
 
 TAGS = ["taxes"]
-
-
-def _validated(data: Any, *, partial: bool = False) -> dict[str, Any]:
-    serializer = TaxRateWriteSerializer(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class TaxRateListApi(APIView):
@@ -37,9 +29,7 @@ class TaxRateListApi(APIView):
         responses={200: TaxRateSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.tax_rate_list(), request, view=self)
-        return paginator.get_paginated_response(TaxRateSerializer(page, many=True).data)
+        return response_page(request, self, selectors.tax_rate_list(), TaxRateSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -50,10 +40,9 @@ class TaxRateListApi(APIView):
         responses={201: TaxRateSerializer},
     )
     def post(self, request: Request) -> Response:
-        rate = services.tax_rate_create(**_validated(request.data))
-        location = request.build_absolute_uri(reverse("tax-rate-detail", kwargs={"rate_id": rate.public_id}))
-        return Response(
-            TaxRateSerializer(rate).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        rate = services.tax_rate_create(**request_validated(TaxRateWriteSerializer, request.data))
+        return response_created(
+            request, TaxRateSerializer(rate).data, "tax-rate-detail", rate_id=rate.public_id
         )
 
 
@@ -73,7 +62,9 @@ class TaxRateDetailApi(APIView):
     )
     def patch(self, request: Request, rate_id: str) -> Response:
         rate = selectors.tax_rate_get(public_id=rate_id)
-        rate = services.tax_rate_update(rate=rate, data=_validated(request.data, partial=True))
+        rate = services.tax_rate_update(
+            rate=rate, data=request_validated(TaxRateWriteSerializer, request.data, partial=True)
+        )
         return Response(TaxRateSerializer(rate).data)
 
     @extend_schema(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -12,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from ecommerce.common.api import request_validated, response_created, response_page
 from ecommerce.common.pagination import PageNumberPagination
 from webhooks import selectors, services
 from webhooks.models import Delivery
@@ -26,12 +24,6 @@ from .serializers import (
 )
 
 TAGS = ["webhooks"]
-
-
-def _validated(data: Any, *, partial: bool = False) -> dict[str, Any]:
-    serializer = EndpointWriteSerializer(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _accepted(delivery: Delivery) -> Response:
@@ -50,9 +42,7 @@ class EndpointListApi(APIView):
         responses={200: EndpointSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.endpoint_list(), request, view=self)
-        return paginator.get_paginated_response(EndpointSerializer(page, many=True).data)
+        return response_page(request, self, selectors.endpoint_list(), EndpointSerializer)
 
     @extend_schema(
         tags=TAGS,
@@ -64,12 +54,12 @@ class EndpointListApi(APIView):
         responses={201: EndpointWithSecretSerializer},
     )
     def post(self, request: Request) -> Response:
-        endpoint = services.endpoint_create(**_validated(request.data))
-        location = request.build_absolute_uri(
-            reverse("webhook-endpoint-detail", kwargs={"endpoint_id": endpoint.public_id})
-        )
-        return Response(
-            EndpointWithSecretSerializer(endpoint).data, status=201, headers={"Location": location}
+        endpoint = services.endpoint_create(**request_validated(EndpointWriteSerializer, request.data))
+        return response_created(
+            request,
+            EndpointWithSecretSerializer(endpoint).data,
+            "webhook-endpoint-detail",
+            endpoint_id=endpoint.public_id,
         )
 
 
@@ -90,7 +80,9 @@ class EndpointDetailApi(APIView):
     )
     def patch(self, request: Request, endpoint_id: str) -> Response:
         endpoint = selectors.endpoint_get(public_id=endpoint_id)
-        endpoint = services.endpoint_update(endpoint=endpoint, data=_validated(request.data, partial=True))
+        endpoint = services.endpoint_update(
+            endpoint=endpoint, data=request_validated(EndpointWriteSerializer, request.data, partial=True)
+        )
         return Response(EndpointSerializer(endpoint).data)
 
     @extend_schema(
@@ -149,11 +141,9 @@ class EndpointDeliveryListApi(APIView):
     )
     def get(self, request: Request, endpoint_id: str) -> Response:
         endpoint = selectors.endpoint_get(public_id=endpoint_id)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(
-            selectors.delivery_list_for_endpoint(endpoint=endpoint), request, view=self
+        return response_page(
+            request, self, selectors.delivery_list_for_endpoint(endpoint=endpoint), DeliverySerializer
         )
-        return paginator.get_paginated_response(DeliverySerializer(page, many=True).data)
 
 
 class DeliveryRedeliverApi(APIView):
