@@ -144,7 +144,7 @@ def product_create(
     manager_id: str | None = None,
     discontinued: bool = False,
     options: list[str] | None = None,
-    variants: list[Mapping[str, Any]] | None = None,
+    variants: Sequence[Mapping[str, Any]] | None = None,
     attributes: Mapping[str, Any] | None = None,
 ) -> Product:
     """Create a product with its variants. ``categories`` are category public ids,
@@ -168,7 +168,7 @@ def product_create(
             if price is None:
                 raise InvalidRequest(details={"price": "This field is required."})
         else:
-            variants_validate(option_names, variants)
+            variants = variants_validate(option_names, variants)
         lowest = _lowest_price(variants) if variants is not None else price
         assert lowest is not None  # noqa: S101 - checked above
         product = Product(
@@ -269,7 +269,7 @@ def product_update(*, product: Product, data: Mapping[str, Any], partial: bool =
 # --- variants ------------------------------------------------------------------------------
 
 
-def _lowest_price(variants: list[Mapping[str, Any]]) -> Decimal:
+def _lowest_price(variants: Sequence[Mapping[str, Any]]) -> Decimal:
     active = [v["price"] for v in variants if v.get("is_active", True)] or [v["price"] for v in variants]
     return Decimal(min(active))
 
@@ -300,11 +300,14 @@ def _option_key(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def variants_validate(
     option_names: list[str], variants: Sequence[Mapping[str, Any]], *, others: Sequence[ProductVariant] = ()
-) -> None:
+) -> list[dict[str, Any]]:
     """Check variants as a whole, for one product with ``option_names``: each has a value for
     every option and no other; no two have the same option combination or SKU, among
     themselves, nor with ``others`` (the product's variants kept) nor with any other product's
-    SKU. Raises ``InvalidRequest`` with dotted field paths (``variants.1.sku``)."""
+    SKU. Raises ``InvalidRequest`` with dotted field paths (``variants.1.sku``). Returns the
+    variants with their attribute values cleaned (``catalog.attributes``), as
+    :func:`_variant_new` and :func:`_variant_apply` take them."""
+    cleaned = [dict(variant) for variant in variants]
     errors: dict[str, str] = {}
     if len(set(option_names)) != len(option_names):
         errors["options"] = "option names must be unique"
@@ -334,7 +337,9 @@ def variants_validate(
             errors[f"{path}.price"] = "This field is required."
         if variant.get("attributes"):
             try:
-                attribute_values_clean(variant["attributes"], field=f"{path}.attributes")
+                cleaned[index]["attributes"] = attribute_values_clean(
+                    variant["attributes"], field=f"{path}.attributes"
+                )
             except InvalidRequest as invalid:
                 errors.update(invalid.details or {})
     new_skus = {v["sku"]: index for index, v in enumerate(variants) if v.get("sku")}
@@ -345,10 +350,12 @@ def variants_validate(
             errors.setdefault(f"variants.{new_skus[sku]}.sku", "this SKU is taken")
     if errors:
         raise InvalidRequest("The variants are invalid.", details=errors)
+    return cleaned
 
 
 def _variant_new(product: Product, data: Mapping[str, Any], index: int) -> ProductVariant:
-    """An unsaved variant of ``product`` (saved by ``stock_import`` with its opening stock)."""
+    """An unsaved variant of ``product`` (saved by ``stock_import`` with its opening stock), from
+    ``data`` as :func:`variants_validate` returns it."""
     variant = ProductVariant(
         product_id=product.pk,
         sku=data.get("sku") or "",
@@ -360,7 +367,7 @@ def _variant_new(product: Product, data: Mapping[str, Any], index: int) -> Produ
         is_active=data.get("is_active", True),
         position=data.get("position", index),
         tax_class=data.get("tax_class", TaxClass.STANDARD),
-        attributes=attribute_values_clean(data.get("attributes") or {}, field="attributes"),
+        attributes=dict(data.get("attributes") or {}),
     )
     if not variant.sku:
         suffix = "-".join(str(value) for value in variant.options.values()) or str(index)
@@ -369,15 +376,16 @@ def _variant_new(product: Product, data: Mapping[str, Any], index: int) -> Produ
 
 
 def _variant_apply(variant: ProductVariant, data: Mapping[str, Any]) -> dict[int, tuple[int, int]]:
-    """Set ``data`` on ``variant`` (locked by the caller) and save it; returns the stock level
-    change to hand to the stock module (``{pk: (now, new)}``, empty when unchanged)."""
+    """Set ``data`` (as :func:`variants_validate` returns it) on ``variant`` (locked by the caller)
+    and save it; returns the stock level change to hand to the stock module (``{pk: (now,
+    new)}``, empty when unchanged)."""
     for name in ("sku", "price", "compare_at_price", "weight_grams", "is_active", "position", "tax_class"):
         if name in data:
             setattr(variant, name, data[name])
     if "options" in data:
         variant.options = dict(data["options"] or {})
     if "attributes" in data:
-        variant.attributes = attribute_values_clean(data["attributes"] or {}, field="attributes")
+        variant.attributes = dict(data["attributes"] or {})
     variant.save()
     if "quantity" in data and data["quantity"] != variant.quantity:
         return {variant.pk: (variant.quantity, data["quantity"])}
@@ -415,7 +423,7 @@ def _variants_sync(
             merged.append({**full, "_pk": variant.pk})
         else:
             merged.append(dict(data))
-    variants_validate(list(product.options), merged, others=kept)
+    merged = variants_validate(list(product.options), merged, others=kept)
     levels: dict[int, tuple[int, int]] = {}
     for data in merged:
         if data.get("_pk"):
@@ -436,8 +444,8 @@ def variant_create(*, product: Product, data: Mapping[str, Any]) -> ProductVaria
     with transaction.atomic():
         locked, _ = product_lock(product.pk, variants=False)
         siblings = list(ProductVariant.objects.filter(product=locked))
-        variants_validate(list(locked.options), [data], others=siblings)
-        variant = _variant_new(locked, data, len(siblings))
+        (valid,) = variants_validate(list(locked.options), [data], others=siblings)
+        variant = _variant_new(locked, valid, len(siblings))
         stock_import(created=(), levels={}, reason=StockMovementReason.ADJUSTMENT, created_variants=[variant])
         _product_updated(locked)
         catalog_changed()
@@ -463,8 +471,8 @@ def variant_update(*, variant: ProductVariant, data: Mapping[str, Any]) -> Produ
             **data,
             "_pk": locked.pk,
         }
-        variants_validate(list(product.options), [merged], others=siblings)
-        levels = _variant_apply(locked, data)
+        (valid,) = variants_validate(list(product.options), [merged], others=siblings)
+        levels = _variant_apply(locked, {name: valid[name] for name in data})
         stock_set_locked(levels=levels, reason=StockMovementReason.ADJUSTMENT)
         if "quantity" in data:
             locked.quantity = data["quantity"]

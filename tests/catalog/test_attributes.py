@@ -393,3 +393,29 @@ def test_a_nul_character_in_a_value_is_400(admin_client, definitions):
         URL, {"name": "X", "price": 1, "quantity": 1, "attributes": {"material": "a\x00b"}}, format="json"
     )
     assert "attributes.material" in assert_envelope(response, 400)["details"]
+
+
+def test_a_nested_write_reads_each_variants_attribute_definitions_once(definitions):
+    """The variants' attribute values are checked as a whole (``variants_validate``) and written
+    as checked: one read of the definitions per variant with attributes, not two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    variants = [
+        {
+            "options": {"size": size},
+            "price": Decimal("5.00"),
+            "attributes": {"screen": "6.1", "organic": "true"},
+        }
+        for size in "SML"
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        product = product_create(name="Phone", options=["size"], variants=variants)
+    # the definitions named by a variant's values; the index sync reads them all once more
+    lookup = f"{connection.ops.quote_name('catalog_attribute')}.{connection.ops.quote_name('slug')} IN"
+    lookups = [q["sql"] for q in queries.captured_queries if lookup in q["sql"]]
+    assert len(lookups) == 3
+    assert (
+        sorted(product.variants.values_list("attributes", flat=True), key=str)
+        == [{"screen": 6.1, "organic": True}] * 3
+    )
