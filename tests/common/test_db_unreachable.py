@@ -38,6 +38,7 @@ def _error_beside_an_unused_alias() -> bool:
         connections.close_all()
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_an_alias_no_query_has_opened_does_not_make_an_error_an_outage():
     """A second alias (a read replica) that nothing has used yet has no connection: it is not a
