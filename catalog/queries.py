@@ -31,7 +31,8 @@ def variant_rows_lock(
     or, at the API edge, those with these public ids and every variant of the products with
     these public ids (``var_…`` ids name variants, any other a product). Rows of ``(id,
     public_id, product_id, sku, options, price, quantity, is_active, product public id, product
-    name, product discontinued, tax_class, weight_grams)``; with ``manager_id``, only that manager's. One statement."""
+    name, product discontinued, tax_class, weight_grams)``; with ``manager_id``, only that
+    manager's. One statement."""
     variant_ids = [key for key in public_ids if key.startswith("var_")]
     product_ids = [key for key in public_ids if not key.startswith("var_")]
     params: list[object] = [*pks, *variant_ids]

@@ -54,7 +54,7 @@ from ecommerce.common.sql import db_decimal
 
 from .cache import catalog_changed
 from .exceptions import InsufficientStock, ProductDiscontinued, ProductNotFound, VariantRequired
-from .models import Product, ProductVariant, StockMovement, StockMovementReason
+from .models import Product, ProductVariant, StockMovement, StockMovementReason, TaxClass
 from .outbox import stock_changes_publish
 from .queries import stock_movements_insert, variant_quantity_add, variant_rows_lock
 
@@ -105,8 +105,8 @@ class LockedVariant:
     wanted: int
     key: str = ""
     is_active: bool = True
-    tax_class: str = "standard"  # what the checkout prices with (orders.pricing)
-    weight_grams: int = 0
+    tax_class: str = TaxClass.STANDARD  # what the checkout prices with (orders.pricing)
+    weight_grams: int | None = None
 
 
 LockedProduct = LockedVariant  # the v1 name
@@ -141,7 +141,7 @@ def _lock_rows(rows: Sequence[tuple[Any, ...]]) -> dict[int, LockedVariant]:
             discontinued=bool(row[10]),
             wanted=0,
             tax_class=row[11],
-            weight_grams=int(row[12] or 0),
+            weight_grams=row[12],
         )
         for row in rows
     }

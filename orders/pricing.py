@@ -47,7 +47,7 @@ class PricingItem:
     quantity: int
     unit_price: Decimal
     tax_class: str
-    weight_grams: int
+    weight_grams: int | None  # None: not weighed (counts as 0)
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def checkout_quote(
     messages: list[CheckoutMessage] = []
     rates = tax_rates_for(country=country, region=region) if country else {}
     subtotal_entered = sum((item.unit_price * item.quantity for item in items), ZERO)
-    weight = sum(item.weight_grams * item.quantity for item in items)
+    weight = sum((item.weight_grams or 0) * item.quantity for item in items)
     methods = (
         shipping_methods_available(
             country=country, region=region, subtotal=subtotal_entered, weight_grams=weight

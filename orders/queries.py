@@ -85,7 +85,8 @@ def checkout_session_lock(
     *, public_id: str, user_id: int | None, cart_id: int | None
 ) -> CheckoutSession | None:
     """``SELECT … FOR UPDATE`` the session ``public_id`` if it is the user's (``user_id``) or,
-    for a guest (``user_id=None``), the cart ``cart_id``'s; None otherwise."""
+    for a guest (``user_id=None``), the cart ``cart_id``'s; None otherwise (also with neither:
+    ``cart_id = NULL`` matches no row)."""
     by_user = user_id is not None
     rows = sql_fetch_instances(
         CheckoutSession,

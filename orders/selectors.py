@@ -120,7 +120,7 @@ def checkout_items(cart_id: int | None) -> list[PricingItem]:
             "variant__weight_grams",
         )
     )
-    return [PricingItem(*row[:6], row[6] or 0) for row in rows]
+    return [PricingItem(*row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def checkout_view(session: CheckoutSession, *, at: datetime | None = None) -> Ch
             line.quantity,
             line.variant.price,
             line.variant.tax_class,
-            line.variant.weight_grams or 0,
+            line.variant.weight_grams,
         )
         for line in lines
     ]

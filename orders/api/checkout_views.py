@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cart.api.access import CART_AUTHENTICATION, IsCustomerOrGuest, cart_owner
+from ecommerce.common.api import url_absolute
 from ecommerce.common.schema import ErrorEnvelopeSerializer
 from orders import services
 from orders.selectors import CheckoutOwner, checkout_get, checkout_view
@@ -55,13 +55,10 @@ class CheckoutCreateApi(_CheckoutApi):
     )
     def post(self, request: Request) -> Response:
         session = checkout_create(owner=checkout_owner(request))
-        location = request.build_absolute_uri(
-            reverse("checkout-detail", kwargs={"checkout_id": session.public_id})
-        )
         return Response(
             CheckoutSessionSerializer(checkout_view(session)).data,
             status=status.HTTP_201_CREATED,
-            headers={"Location": location},
+            headers={"Location": url_absolute(request, "checkout-detail", checkout_id=session.public_id)},
         )
 
 
@@ -135,7 +132,7 @@ class CheckoutCompleteApi(_CheckoutApi):
             idempotency_key=key,
             request_hash=request_hash_of(request.data),
         )
-        location = request.build_absolute_uri(reverse("order-detail", kwargs={"order_id": order.public_id}))
+        location = url_absolute(request, "order-detail", order_id=order.public_id)
         return Response(
             OrderSerializer(order, context={"guest": owner.user is None}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -6,7 +6,6 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin, IsCustomer, authenticated_user
-from ecommerce.common.api import response_page
+from ecommerce.common.api import response_page, url_absolute
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.http import client_ip
 from ecommerce.common.pagination import PageNumberPagination
@@ -84,6 +83,7 @@ def idempotency_key_of(request: Request) -> str | None:
 
 
 def request_hash_of(data: object) -> str:
+    """What an ``Idempotency-Key`` is bound to: a hash of the request body (keys sorted)."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -147,7 +147,7 @@ class OrderListCreateApi(APIView):
             idempotency_key=key,
             request_hash=request_hash_of(request.data),
         )
-        location = request.build_absolute_uri(reverse("order-detail", kwargs={"order_id": order.public_id}))
+        location = url_absolute(request, "order-detail", order_id=order.public_id)
         return Response(
             OrderSerializer(order).data,  # the order, lines and timeline the service wrote
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -67,8 +67,6 @@ def checkout_create(*, owner: CheckoutOwner) -> CheckoutSession:
 def checkout_lock(*, public_id: str, owner: CheckoutOwner) -> CheckoutSession:
     """The owner's session, locked, inside the caller's transaction: 404 for anyone else's;
     409 ``CHECKOUT_EXPIRED`` once expired or cancelled; 409 ``INVALID_STATE`` once completed."""
-    if owner.user is None and owner.cart_id is None:
-        raise CheckoutNotFound()
     session = checkout_session_lock(
         public_id=public_id, user_id=owner.user.pk if owner.user is not None else None, cart_id=owner.cart_id
     )

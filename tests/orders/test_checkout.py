@@ -260,8 +260,9 @@ def test_checkout_query_budget(shopper, django_assert_max_num_queries, lines):
     # payment phase 3) plus one UPDATE per distinct product; the response is built from the
     # rows the service wrote (no order, line or event is read back: issue #19); the outbox rows
     # (issue #14): order.created, the stock events (stock.low here), order.paid, one INSERT each
-    # the pricing (issue #16, orders.pricing): the variants' tax classes and categories, the
-    # destination's tax rates, its shipping zone and methods, the running promotions
+    # the pricing (issue #16, orders.pricing): the destination's tax rates, its shipping zone and
+    # methods, the running promotions (the variants' tax classes come with their locked rows;
+    # their categories are read only for a discount scoped by category)
     with django_assert_max_num_queries(28 + lines) as captured:
         response = client.post(
             "/api/orders/", checkout_body(), format="json", HTTP_IDEMPOTENCY_KEY=f"budget-{lines}"

@@ -21,9 +21,10 @@ from discounts.models import Voucher, VoucherUse
 from discounts.services import voucher_create
 from orders.models import CheckoutSession, CheckoutStatus, Order
 from orders.services.sessions import checkout_sessions_expire
-from shipping.services import shipping_zone_create
+from shipping.models import ShippingZone
+from shipping.services import shipping_method_create, shipping_zone_create
 from taxes.models import TaxRate
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.helpers.accounts import key_from_email
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +202,49 @@ def test_completion_places_the_order_with_the_sessions_lines_and_totals(buyer, s
     assert again.status_code == 409 and again.json()["error"]["code"] == "INVALID_STATE"
     cancel = client.delete(f"{URL}{session['id']}/")
     assert cancel.status_code == 409 and cancel.json()["error"]["code"] == "INVALID_STATE"
+
+
+def test_the_variants_weight_picks_the_tier_and_a_category_voucher_takes_only_its_lines(buyer, shop):
+    """What the pricing reads of the variants (their weight, their product's categories) reaches
+    it alike from the session's read and from the rows the completion locks."""
+    _, client = buyer
+    books = CategoryFactory()
+    shop["book"].categories.add(books)
+    ProductVariant.objects.filter(product=shop["lamp"]).update(weight_grams=1500)  # the book weighs nothing
+    parcel = shipping_method_create(
+        zone=ShippingZone.objects.get(name="Germany"),
+        data={
+            "name": "Parcel",
+            "rate_type": "weight_tiers",
+            "price": D("3.00"),
+            "tiers": [{"from": D("1000"), "price": D("8.00")}],
+            "min_days": 1,
+            "max_days": 3,
+        },
+    )
+    voucher_create(
+        data={
+            "code": "BOOKS",
+            "kind": "percentage",
+            "value": D("50"),
+            "applies_to": {"categories": [books.public_id]},
+        }
+    )
+    session = _ready(client, shop, shipping_method_id=parcel.public_id, discount_codes=["BOOKS"])
+    assert session["messages"] == []
+    assert D(str(session["totals"]["shipping"])) == D("8.00")  # 1.5 kg: the tier from 1 kg
+    discounts = {line["variant_id"]: D(str(line["discount"])) for line in session["lines"]}
+    book = ProductVariant.objects.get(product=shop["book"]).public_id
+    lamp = ProductVariant.objects.get(product=shop["lamp"]).public_id
+    assert discounts == {book: D("20.00"), lamp: D("0.00")}  # half of 2 × 20.00, the lamp untouched
+
+    response = client.post(
+        f"{URL}{session['id']}/complete", {**PAY, "expected_total": session["totals"]["total"]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    order = response.json()
+    assert D(str(order["shipping_total"])) == D("8.00")
+    assert {item["variant_id"]: D(str(item["discount"])) for item in order["items"]} == discounts
 
 
 def test_another_total_than_expected_is_409_price_changed_and_nothing_is_taken(buyer, shop):
