@@ -11,13 +11,12 @@ nothing. Schemas and examples: docs/events.md.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ecommerce.events.outbox import events_publish
 
-from .api.serializers import OrderSerializer
+from .api.serializers import order_representation
 from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .services.record import OrderRecord
 
@@ -29,25 +28,13 @@ STATUS_EVENT_TYPES: dict[str, str] = {
 }
 
 
-_serializers = threading.local()
-
-
 def order_event_data(
     order: Order, lines: Sequence[OrderLine], events: Sequence[OrderEvent]
 ) -> dict[str, Any]:
-    """The order as the API shows it to an admin (the serializer's output, before JSON).
-
-    One serializer per thread, reused: a new DRF serializer deep-copies its declared fields
-    (those of the lines, customer and timeline too), two thirds of the cost of rendering an order
-    on checkout's path (``bench/checkout.py --cpu``); ``to_representation`` keeps no state
-    between calls."""
-    serializer = getattr(_serializers, "order", None)
-    if serializer is None:
-        serializer = _serializers.order = OrderSerializer()
+    """The order as the API shows it to an admin (``OrderSerializer``'s output, before JSON)."""
     record = OrderRecord(order=order, lines=list(lines), events=list(events))
     # made JSON-ready once, by events_publish (decimals as numbers, as the API renders them)
-    data: dict[str, Any] = serializer.to_representation(record)
-    return data
+    return order_representation(record)
 
 
 def order_events_publish(
