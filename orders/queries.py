@@ -1,10 +1,11 @@
-"""The orders app's hand-written statements: checkout's hot path (the timeline rows, the
-idempotency key, the status change, the checkout session's lock and completion). The order and
-its lines are inserted by the ORM.
+"""The orders app's hand-written statements: checkout's hot path (the order and its lines, the
+timeline rows, the idempotency key, the status change, the checkout session's lock and
+completion).
 
 Kept by hand where ``bench/checkout.py`` shows the ORM costs checkout at least 15% of its
-throughput (``docs/benchmarks.md``, "Where SQL is written by hand"); the session's, for issue
-#16's completion target ("Checkout sessions with a voucher, tax and shipping"). Built from model metadata
+throughput (``docs/benchmarks.md``, "Where SQL is written by hand"); the session's and the
+order's and its lines' inserts, for issue #16's completion target ("Checkout sessions with a
+voucher, tax and shipping"). Built from model metadata
 with ``ecommerce.common.sql`` (identifiers quoted by the backend, every value a parameter,
 adapted by the model field as the ORM would).
 """
@@ -30,7 +31,21 @@ from ecommerce.common.sql import (
     sql_insert_objects,
 )
 
-from .models import CheckoutSession, CheckoutStatus, IdempotencyKey, Order, OrderEvent
+from .models import CheckoutSession, CheckoutStatus, IdempotencyKey, Order, OrderEvent, OrderLine
+
+
+def order_insert(order: Order) -> None:
+    """Insert an order built in memory (``created_at``/``updated_at`` set); it gets its
+    primary key."""
+    sql_insert_objects([order], return_pk=True)
+
+
+def order_lines_insert(lines: Sequence[OrderLine]) -> None:
+    """Insert an order's lines built in memory, in one statement; they get their primary keys
+    where the database returns them (as ``bulk_create`` does)."""
+    sql_insert_objects(
+        lines, return_pk=len(lines) == 1 or connection.features.can_return_rows_from_bulk_insert
+    )
 
 
 def order_events_insert(events: Sequence[OrderEvent]) -> None:

@@ -9,7 +9,9 @@ was CPU-bound at a fifth of the raw-SQL floor (``bench/checkout.py``, ``docs/ben
 These helpers build a statement's text once (per database vendor and shape) from the model's
 metadata, and pass every value as a query parameter adapted by the field itself
 (``Field.get_db_prep_save``), so dates, decimals and JSON are stored exactly as the ORM would
-store them. Identifiers come from model metadata only, quoted by the backend.
+store them; a value of a type its field would hand back unchanged (text to a text field, a
+finite decimal to a decimal field: ``_unchanged_types``) is passed as it is. Identifiers come
+from model metadata only, quoted by the backend.
 
 On PostgreSQL every cursor sends parameters apart from the text (Django 5.2's
 ``server_side_binding`` option, set in ``database_config``), so psycopg prepares a statement the
@@ -27,8 +29,23 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Field, Model
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DecimalField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    PositiveIntegerField,
+    SmallIntegerField,
+    TextField,
+)
 from django.db.models.expressions import Col
 
 CENT = Decimal("0.01")
@@ -84,8 +101,8 @@ def sql_insert(
 @lru_cache(maxsize=256)
 def _insert_statement(
     vendor: str, model: type[Model], fields: tuple[str, ...], count: int, returning: bool
-) -> tuple[str, list[Field]]:
-    model_fields: list[Field] = [model._meta.get_field(name) for name in fields]  # type: ignore[misc]  # concrete fields only
+) -> tuple[str, tuple[Field, ...]]:
+    model_fields: tuple[Field, ...] = tuple(model._meta.get_field(name) for name in fields)  # type: ignore[misc]  # concrete fields only
     quote = _db().ops.quote_name
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
@@ -131,14 +148,74 @@ def _add_on_conflict(vendor: str, model: type[Model], key: tuple[str, ...], add:
 
 
 def _params(
-    model_fields: Sequence[Field], rows: Sequence[Sequence[Any]], db: BaseDatabaseWrapper
+    model_fields: tuple[Field, ...], rows: Sequence[Sequence[Any]], db: BaseDatabaseWrapper
 ) -> list[Any]:
-    """The rows' values in order, each adapted by its model field."""
+    """The rows' values in order, each adapted by its model field (``get_db_prep_save``), but
+    for a value of a type that the field would hand back unchanged (:func:`_unchanged_types`)."""
+    fields = _adaptations(model_fields, db.vendor)
     return [
-        field.get_db_prep_save(value, db)
+        value
+        if type(value) in unchanged and (type(value) is not Decimal or value.is_finite())
+        else field.get_db_prep_save(value, db)
         for row in rows
-        for field, value in zip(model_fields, row, strict=True)
+        for (field, unchanged), value in zip(fields, row, strict=True)
     ]
+
+
+# Django's own implementations whose result for these exact types is the value itself (read
+# off Django 5.2; tests/common/test_sql.py checks every field of the hot path against
+# get_db_prep_save on each database). A subclass that overrides any of them is adapted as usual.
+_TEXT = (CharField, TextField)
+_INTEGERS = (IntegerField, BigIntegerField, PositiveIntegerField, SmallIntegerField)
+_KEYS = (AutoField, BigAutoField)
+
+
+@lru_cache(maxsize=256)
+def _adaptations(model_fields: tuple[Field, ...], vendor: str) -> tuple[tuple[Field, frozenset[type]], ...]:
+    """Each field with :func:`_unchanged_types` on this database (one operations class per
+    vendor)."""
+    ops = type(_db().ops)
+    return tuple((field, _unchanged_types(field, ops)) for field in model_fields)
+
+
+def _own(field: Field, cls: type[Field], *names: str) -> bool:
+    """Whether ``field`` runs ``cls``'s implementation of each method ``names``."""
+    return all(getattr(type(field), name) is getattr(cls, name) for name in names)
+
+
+def _unchanged_types(field: Field, ops: type[BaseDatabaseOperations]) -> frozenset[type]:
+    """The exact value types that ``field.get_db_prep_save(value, connection)`` returns as they
+    are on a database whose operations are ``ops`` (a finite ``Decimal``: an equal one).
+
+    ``get_db_prep_save`` costs about a microsecond and a half per value through its chain of
+    calls; checkout writes about 120 values per order (``bench/checkout.py``, issue #16)."""
+    saves = ("get_db_prep_save", "get_db_prep_value")
+    if isinstance(field, ForeignKey):
+        target = field.target_field
+        if (
+            _own(field, ForeignKey, "get_db_prep_save")
+            and any(_own(target, key, *saves, "get_prep_value") for key in _KEYS)
+            and ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+        ):
+            return frozenset({int})  # target.get_prep_value: int(value); no validation here
+        return frozenset()
+    if any(_own(field, text, "get_prep_value", "to_python") for text in _TEXT) and _own(field, Field, *saves):
+        return frozenset({str, type(None)})
+    if _own(field, BooleanField, "get_prep_value", "to_python") and _own(field, Field, *saves):
+        return frozenset({bool, type(None)})
+    if (
+        _own(field, DecimalField, "get_prep_value", "to_python", "get_db_prep_value")
+        and _own(field, Field, "get_db_prep_save")
+        and ops.adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value
+    ):
+        return frozenset({Decimal})  # to_python: Decimal(value), finite; the backend keeps it
+    if (
+        any(_own(field, cls, "get_prep_value", "get_db_prep_value") for cls in _INTEGERS)
+        and _own(field, Field, "get_db_prep_save")
+        and ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+    ):
+        return frozenset({int})  # not PostgreSQL's, which types its integers for the server
+    return frozenset()
 
 
 def sql_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import StoreManager, User
 from catalog.stock import LockedVariant, stock_lock, stock_take_locked
@@ -16,6 +17,7 @@ from pricing.types import LinePrice, Pricing
 
 from ..models import Order, OrderLine, OrderStatus
 from ..outbox import order_events_publish
+from ..queries import order_insert, order_lines_insert
 from ..signals import order_status_changed
 from .lifecycle import order_event_write
 from .record import OrderRecord
@@ -80,7 +82,10 @@ def order_create(
     priced = [(product, (product.price * product.wanted).quantize(CENT)) for product in locked.values()]
     total = sum((line_total for _, line_total in priced), Decimal("0.00"))
     breakdown = price_locked(locked) if price_locked is not None else None
+    now = timezone.now()
     order = Order(
+        created_at=now,
+        updated_at=now,
         channel=channel,
         status=status,
         user=user,
@@ -109,16 +114,13 @@ def order_create(
             for tax in amounts.tax_breakdown
             if any(row.rate for row in amounts.tax_breakdown)
         ]
-    # The ORM's insert: worth 4% of checkout's CPU by hand (bench/statements.py), under the 15%
-    # that keeps a statement in queries.py (docs/benchmarks.md, "Where SQL is written by hand").
-    order.save(force_insert=True)
-    now = order.created_at
+    order_insert(order)
     stock_take_locked(locked=locked, order_id=order.pk)
     lines = [
         _order_line(order, product, line_total, line_prices.get(product.public_id))
         for product, line_total in priced
     ]
-    OrderLine.objects.bulk_create(lines)
+    order_lines_insert(lines)
     event = order_event_write(
         order, from_status="", to_status=status, actor=actor, actor_label=actor_label, at=now
     )
