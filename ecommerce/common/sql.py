@@ -23,8 +23,10 @@ before 1.21 in transaction mode), set ``DATABASE_PREPARE_THRESHOLD=off``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from functools import lru_cache
+from types import TracebackType
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -218,11 +220,46 @@ def _unchanged_types(field: Field, ops: type[BaseDatabaseOperations]) -> frozens
     return frozenset()
 
 
-def sql_cursor(db: BaseDatabaseWrapper | None = None) -> CursorWrapper:
-    """A cursor of the current connection: Django's wrapper (errors, query logging and counting
-    as usual); on PostgreSQL it binds parameters on the server (``server_side_binding`` in
-    ``ecommerce.settings.config.database_config``)."""
-    return (db or _db()).cursor()
+def sql_cursor(db: BaseDatabaseWrapper | None = None) -> AbstractContextManager[CursorWrapper]:
+    """``with sql_cursor() as cursor``: a cursor of the current connection, Django's wrapper
+    (errors, execute wrappers as usual); on PostgreSQL it binds parameters on the server
+    (``server_side_binding`` in ``ecommerce.settings.config.database_config``).
+
+    The cursor is kept on the connection's wrapper (one per thread) and used again by the next
+    statement on the same open connection, instead of a new one per statement: making and
+    closing a cursor through Django and the driver cost more than a tenth of checkout's CPU
+    (``bench/checkout.py``, issue #16). While queries are logged (``DEBUG``, the tests' query
+    counts) every statement gets a new cursor, as Django's logging wrapper needs."""
+    db = db or _db()
+    if db.queries_logged:
+        return db.cursor()  # closed at the end of the block
+    db.close_if_health_check_failed()  # as a new cursor would: once per request, if enabled
+    kept: tuple[Any, CursorWrapper] | None = getattr(db, _KEPT_CURSOR, None)
+    if kept is None or db.connection is None or kept[0] is not db.connection:
+        cursor = db.cursor()  # opens the connection when needed
+        kept = (db.connection, cursor)
+        setattr(db, _KEPT_CURSOR, kept)
+    return _Kept(kept[1])
+
+
+_KEPT_CURSOR = "_ecommerce_sql_cursor"  # (the driver connection it belongs to, the cursor)
+
+
+class _Kept(AbstractContextManager[CursorWrapper]):
+    """A kept cursor for one ``with`` block: left open at its end."""
+
+    __slots__ = ("cursor",)
+
+    def __init__(self, cursor: CursorWrapper) -> None:
+        self.cursor = cursor
+
+    def __enter__(self) -> CursorWrapper:
+        return self.cursor
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
 
 
 def sql_execute(sql: str, params: Sequence[Any] = ()) -> int:

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ProductVariant, StockMovement
 from ecommerce.common.sql import (
@@ -13,6 +14,7 @@ from ecommerce.common.sql import (
     _unchanged_types,
     db_decimal,
     quoted_table,
+    sql_cursor,
     sql_execute,
     sql_fetch,
     sql_insert,
@@ -177,3 +179,36 @@ def test_a_value_the_field_refuses_is_still_refused():
     with pytest.raises(ValidationError):
         _params((total,), [[Decimal("NaN")]], connection)
     assert _params((total,), [["9.99"]], connection) == [total.get_db_prep_save("9.99", connection)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_share_a_kept_cursor_until_the_connection_changes():
+    """One cursor per open connection (a new one per statement costs checkout a tenth of its
+    CPU); a closed connection is opened again with a new cursor; while queries are logged each
+    statement gets Django's logging cursor, so the tests' query counts see them."""
+    read = f"SELECT COUNT(*) FROM {quoted_table(Order)}"  # noqa: S608
+    with sql_cursor() as first, sql_cursor() as second:
+        assert first is second
+    assert sql_fetch(read) == [(0,)]
+    opened = connection.connection
+    connection.close()  # SQLite's in-memory test database stays open (Django keeps it)
+    assert sql_fetch(read) == [(0,)]
+    with sql_cursor() as third:
+        assert (third is first) == (connection.connection is opened)
+    assert sql_fetch(read) == [(0,)]
+    with CaptureQueriesContext(connection) as queries:
+        assert sql_fetch(read) == [(0,)]
+        with sql_cursor() as logged:
+            assert logged is not third
+    assert [query["sql"] for query in queries.captured_queries] == [read]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_statement_leaves_the_kept_cursor_usable():
+    order = OrderFactory()
+    event = OrderEvent(order=order, from_status="", to_status="pending", created_at=order.created_at)
+    sql_insert_objects([event], return_pk=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sql_insert(OrderEvent, ("id", "order", "from_status", "to_status", "actor_label", "note", "created_at"),
+                   [(event.pk, order.pk, "", "paid", "", "", order.created_at)])  # fmt: skip
+    assert sql_fetch(f"SELECT to_status FROM {quoted_table(OrderEvent)}") == [("pending",)]  # noqa: S608
