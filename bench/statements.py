@@ -69,7 +69,6 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
     from catalog.models import Product, ProductVariant, StockMovement
     from catalog.queries import stock_movements_insert, variant_quantity_add, variant_rows_lock
     from catalog.stock import default_sku
-    from ecommerce.common.sql import sql_insert_objects
     from ecommerce.events.models import OutboxEvent
     from ecommerce.events.outbox import _json
     from ecommerce.events.queries import outbox_events_insert
@@ -80,6 +79,8 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
         idempotency_key_done,
         idempotency_key_find,
         order_events_insert,
+        order_insert,
+        order_lines_insert,
         order_status_update,
     )
 
@@ -148,7 +149,7 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
         ("lock the cart row", 1, lambda i: cart_id_lock(user.pk), orm_cart_lock),
         ("read the cart's lines", 1, lambda i: cart_line_quantities(cart.pk), orm_cart_lines),
         ("lock the variants", 1, lambda i: variant_rows_lock(pks=[variant.pk], manager_id=None), orm_lock),
-        ("insert the order (ORM since)", 1, lambda i: sql_insert_objects([new_order(i)], return_pk=True), lambda i: new_order(i).save(force_insert=True)),
+        ("insert the order", 1, lambda i: order_insert(new_order(i)), lambda i: new_order(i).save(force_insert=True)),
         (
             "take stock (F() update)", 1, lambda i: variant_quantity_add(variant.pk, -1),
             lambda i: ProductVariant.objects.filter(pk=variant.pk).update(quantity=F("quantity") - 1),
@@ -160,7 +161,7 @@ def pairs() -> list[tuple[str, int, Callable[[int], object], Callable[[int], obj
                 [StockMovement(product_id=product.pk, variant_id=variant.pk, order_id=order.pk, delta=-1, reason="sale", created_at=now)]
             ),
         ),
-        ("insert the lines (ORM since)", 1, lambda i: sql_insert_objects([line(i)]), lambda i: OrderLine.objects.bulk_create([line(i)])),
+        ("insert the lines", 1, lambda i: order_lines_insert([line(i)]), lambda i: OrderLine.objects.bulk_create([line(i)])),
         ("insert timeline rows", 2, lambda i: order_events_insert([event(i)]), lambda i: OrderEvent.objects.bulk_create([event(i)])),
         (
             "insert the outbox rows", 2, lambda i: outbox_events_insert([outbox_row(i)]),
