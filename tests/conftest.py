@@ -62,6 +62,26 @@ def auth_client() -> Callable[[User], APIClient]:
     return make
 
 
+# --- --shard K/N: one of N interleaved parts of the suite (tests/helpers/shards.py) ---------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="run only the K-th of N interleaved parts of the collected tests (CI runs parts side by side)",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.helpers.shards import shard_parse, shard_split
+
+    if config.getoption("shard"):
+        kept, left = shard_split(items, *shard_parse(config.getoption("shard")))
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 # --- OpenAPI error codes vs. the responses tests observe (docs/api-schema.md) ----------------
 def pytest_configure(config: pytest.Config) -> None:
     from tests.helpers import api_observations

@@ -230,6 +230,8 @@ COMPARISON_TEST = "test_documented_error_codes_match_observed_responses"
 def partial_run_reason(config: Any) -> str | None:
     """Why this session is not the whole suite (``None`` when it is)."""
     option = config.option
+    if getattr(option, "shard", None):
+        return f"--shard {option.shard} runs a part of the suite"
     for name, flag in (("keyword", "-k"), ("markexpr", "-m"), ("deselect", "--deselect"), ("lf", "--lf")):
         if getattr(option, name, None):
             return f"{flag} selects a subset"
