@@ -64,9 +64,12 @@ def auth_client() -> Callable[[User], APIClient]:
 
 # --- --shard K/N: one of N interleaved parts of the suite (tests/helpers/shards.py) ---------
 def pytest_addoption(parser: pytest.Parser) -> None:
+    from tests.helpers.shards import shard_parse
+
     parser.addoption(
         "--shard",
         default=None,
+        type=shard_parse,  # a bad value is a usage error
         metavar="K/N",
         help="run only the K-th of N interleaved parts of the collected tests (CI runs parts side by side)",
     )
@@ -74,10 +77,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from tests.helpers.shards import shard_parse, shard_split
+    from tests.helpers.shards import shard_split
 
-    if config.getoption("shard"):
-        kept, left = shard_split(items, *shard_parse(config.getoption("shard")))
+    shard: tuple[int, int] | None = config.getoption("shard")
+    if shard is not None:
+        kept, left = shard_split(items, *shard)
         config.hook.pytest_deselected(items=left)
         items[:] = kept
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests.helpers.shards import shard_parse, shard_split
@@ -38,9 +43,52 @@ def test_a_shard_is_a_partial_run_for_the_error_code_comparison():
     from tests.helpers.api_observations import partial_run_reason
 
     class Option:
-        shard = "1/2"
+        shard = (1, 2)
 
     class Config:
         option = Option()
 
     assert partial_run_reason(Config()) == "--shard 1/2 runs a part of the suite"
+
+
+def _collected(*args: str) -> subprocess.CompletedProcess[str]:
+    """``pytest --collect-only`` of this file in a new process, with ``args``."""
+    here = Path(__file__)
+    return subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "--no-cov",
+            "-p",
+            "no:cacheprovider",
+            *args,
+            str(here),
+        ],
+        cwd=here.parent.parent,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "ecommerce.settings.test"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _node_ids(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line for line in result.stdout.splitlines() if "::" in line]
+
+
+def test_the_option_runs_each_collected_test_in_exactly_one_part():
+    whole = _node_ids(_collected())
+    first, second = _node_ids(_collected("--shard", "1/2")), _node_ids(_collected("--shard", "2/2"))
+    assert len(whole) > 10
+    assert first == whole[0::2]
+    assert second == whole[1::2]
+
+
+def test_a_bad_shard_option_is_a_usage_error():
+    result = _collected("--shard", "3/2")
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "--shard" in result.stderr

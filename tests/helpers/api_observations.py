@@ -231,7 +231,7 @@ def partial_run_reason(config: Any) -> str | None:
     """Why this session is not the whole suite (``None`` when it is)."""
     option = config.option
     if getattr(option, "shard", None):
-        return f"--shard {option.shard} runs a part of the suite"
+        return "--shard {}/{} runs a part of the suite".format(*option.shard)
     for name, flag in (("keyword", "-k"), ("markexpr", "-m"), ("deselect", "--deselect"), ("lf", "--lf")):
         if getattr(option, name, None):
             return f"{flag} selects a subset"
