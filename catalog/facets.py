@@ -2,8 +2,8 @@
 
 ``?attr.<slug>=<value>`` keeps products whose attributes, or an active variant's, have that value
 (``a,b``: any of them); for number attributes also ``attr.<slug>__gte`` / ``__lte`` / ``__gt`` /
-``__lt``. ``?facets=<slug>,price`` counts, for the current filter, the matching products per
-value of each attribute and per price bucket (``CATALOG_PRICE_FACET_BOUNDS``). Both read
+``__lt``, together one range that one value row must fall in. ``?facets=<slug>,price`` counts,
+for the current filter, the matching products per value of each attribute and per price bucket (``CATALOG_PRICE_FACET_BOUNDS``). Both read
 :class:`~catalog.models.ProductAttributeValue` (one row per product and value, so a product counts
 once without a DISTINCT) on its (attribute, value, product) and (attribute, number, product)
 indexes; the counts are two queries whatever the number of facets: one ``GROUP BY`` over the
@@ -40,18 +40,18 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")
 
 @dataclass(frozen=True)
 class AttributeFilter:
-    """One validated ``attr.`` parameter: ``values`` (canonical texts, any of them) or a
-    ``number`` range bound with ``operator``."""
+    """One validated ``attr.<slug>`` parameter: ``values`` (canonical texts, any of them), or
+    every range bound of one number attribute (``attr.<slug>__gte`` … together): ``bounds``,
+    ``(operator, number)`` pairs that one value row must all satisfy."""
 
     attribute_id: int
     values: tuple[str, ...] = ()
-    operator: str | None = None  # gte, lte, gt, lt
-    number: Decimal | None = None
+    bounds: tuple[tuple[str, Decimal], ...] = ()  # operator: gte, lte, gt, lt
 
     def condition(self) -> Exists:
         rows = ProductAttributeValue.objects.filter(product_id=OuterRef("pk"), attribute_id=self.attribute_id)
-        if self.operator:
-            rows = rows.filter(**{f"number__{self.operator}": self.number})
+        if self.bounds:
+            rows = rows.filter(**{f"number__{operator}": number for operator, number in self.bounds})
         else:
             rows = rows.filter(value__in=self.values)
         return Exists(rows)
@@ -108,6 +108,7 @@ def list_parameters_parse(
         return (), FacetRequest(price=PRICE in facet_slugs)
     attributes = _filterable(set(wanted), wanted)
     filters: list[AttributeFilter] = []
+    ranges: dict[int, list[tuple[str, Decimal]]] = {}  # an attribute's bounds: one range
     errors: dict[str, str] = {}
     for name, slug, operator in parsed:
         attribute = attributes[slug]
@@ -117,7 +118,7 @@ def list_parameters_parse(
                 if operator not in RANGE_OPERATORS or attribute.type != AttributeType.NUMBER:
                     raise ValueError(f"ranges ({', '.join(RANGE_OPERATORS)}) are for number attributes only")
                 number = Decimal(attribute_value_text(attribute_value_canonical(attribute, raw)))
-                filters.append(AttributeFilter(attribute.pk, operator=operator, number=number))
+                ranges.setdefault(attribute.pk, []).append((operator, number))
             else:
                 values = [value for value in raw.split(",") if value.strip()]
                 if not values or len(values) > MAX_VALUES_PER_FILTER:
@@ -128,6 +129,7 @@ def list_parameters_parse(
             errors[name] = str(error)
     if errors:
         raise InvalidRequest("Invalid attribute filter.", details=errors)
+    filters.extend(AttributeFilter(pk, bounds=tuple(bounds)) for pk, bounds in ranges.items())
     facet_attributes = tuple(attributes[slug] for slug in dict.fromkeys(facet_slugs) if slug != PRICE)
     return tuple(filters), FacetRequest(attributes=facet_attributes, price=PRICE in facet_slugs)
 

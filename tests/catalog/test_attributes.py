@@ -222,6 +222,26 @@ def test_number_ranges_and_booleans(api_client, definitions):
     assert _ids(api_client.get(URL, {"attr.organic": "true"})) == {small.public_id}
 
 
+def test_a_range_needs_one_value_within_all_its_bounds(api_client, definitions):
+    """A product whose variants measure 1 and 10 is not between 4 and 6: each bound alone holds
+    for one of its values, but the range is one value's."""
+    spread = product_create(
+        name="Spread",
+        options=["size"],
+        variants=[
+            {"options": {"size": "S"}, "price": Decimal("1"), "quantity": 1, "attributes": {"screen": 1}},
+            {"options": {"size": "L"}, "price": Decimal("1"), "quantity": 1, "attributes": {"screen": 10}},
+        ],
+    )
+    five = product_create(name="Five", price=Decimal("1"), quantity=1, attributes={"screen": 5})
+    assert _ids(api_client.get(URL, {"attr.screen__gte": "4", "attr.screen__lte": "6"})) == {five.public_id}
+    assert _ids(api_client.get(URL, {"attr.screen__gte": "4"})) == {spread.public_id, five.public_id}
+    assert _ids(api_client.get(URL, {"attr.screen__gt": "1", "attr.screen__lt": "10"})) == {five.public_id}
+    assert _ids(
+        api_client.get(URL, {"attr.screen__gte": "1", "attr.screen__lt": "5", "facets": "screen"})
+    ) == {spread.public_id}
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
