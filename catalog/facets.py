@@ -10,7 +10,8 @@ indexes; the counts are two queries whatever the number of facets: one ``GROUP B
 attribute rows of the filtered products, one ``GROUP BY`` of their price bucket. On PostgreSQL
 a list filtered by nothing but (at most) a category reads counts kept by triggers instead
 (:class:`~catalog.models.FacetCount`, :class:`~catalog.models.PriceCount`): the broadest lists,
-whose live counts would read every product.
+whose live counts would read every product; so does a list filtered by nothing but one attribute
+value (:class:`~catalog.models.FacetPairCount`, :class:`~catalog.models.PricePairCount`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QueryS
 from ecommerce.common.exceptions import InvalidRequest
 
 from .attributes import attribute_value_canonical, attribute_value_text
-from .models import Attribute, AttributeType, FacetCount, PriceCount, Product, ProductAttributeValue
+from .models import (
+    Attribute,
+    AttributeType,
+    FacetCount,
+    FacetPairCount,
+    PriceCount,
+    PricePairCount,
+    Product,
+    ProductAttributeValue,
+)
 
 PREFIX = "attr."
 RANGE_OPERATORS = ("gte", "lte", "gt", "lt")
@@ -208,16 +218,17 @@ def product_facets(products: QuerySet[Product], request: FacetRequest) -> dict[s
     return _facets_shaped(request, counts, buckets)
 
 
-def product_facets_kept(scope: Any, request: FacetRequest, *, using: str) -> dict[str, list[dict[str, Any]]]:
-    """PostgreSQL: the same counts for every live product of ``scope`` (0: the whole catalog, or
-    an expression of a category id), read from the counts the triggers keep (:class:`FacetCount`,
-    :class:`PriceCount`: rows of changes, summed per key): two small ``GROUP BY`` queries."""
+def _kept_counts(
+    values: QuerySet[Any], fields: tuple[str, str], prices: QuerySet[Any], request: FacetRequest
+) -> dict[str, list[dict[str, Any]]]:
+    """The counts from kept change rows: ``values`` (summed per ``fields``: attribute id and
+    value) and ``prices`` (summed per price bucket), two small ``GROUP BY`` queries."""
+    attribute_field, value_field = fields
     counts: Iterable[tuple[int, str, int]] = ()
     if request.attributes:
         counts = (
-            FacetCount.objects.using(using)
-            .filter(scope_id=scope, attribute_id__in=[a.pk for a in request.attributes])
-            .values_list("attribute_id", "value")
+            values.filter(**{f"{attribute_field}__in": [a.pk for a in request.attributes]})
+            .values_list(attribute_field, value_field)
             .annotate(total=Sum("count"))
             .filter(total__gt=0)
             .order_by()
@@ -225,11 +236,33 @@ def product_facets_kept(scope: Any, request: FacetRequest, *, using: str) -> dic
     buckets = None
     if request.price:
         buckets = dict(
-            PriceCount.objects.using(using)
-            .filter(scope_id=scope)
-            .annotate(bucket=_bucket())
-            .values_list("bucket")
-            .annotate(total=Sum("count"))
-            .order_by()
+            prices.annotate(bucket=_bucket()).values_list("bucket").annotate(total=Sum("count")).order_by()
         )
     return _facets_shaped(request, counts, buckets)
+
+
+def product_facets_kept(scope: Any, request: FacetRequest, *, using: str) -> dict[str, list[dict[str, Any]]]:
+    """PostgreSQL: the same counts for every live product of ``scope`` (0: the whole catalog, or
+    an expression of a category id), read from the counts the triggers keep (:class:`FacetCount`,
+    :class:`PriceCount`: rows of changes, summed per key): two small ``GROUP BY`` queries."""
+    return _kept_counts(
+        FacetCount.objects.using(using).filter(scope_id=scope),
+        ("attribute_id", "value"),
+        PriceCount.objects.using(using).filter(scope_id=scope),
+        request,
+    )
+
+
+def product_facets_kept_for_value(
+    value: AttributeFilter, request: FacetRequest, *, using: str
+) -> dict[str, list[dict[str, Any]]]:
+    """PostgreSQL: the same counts for every live product having one attribute value (``value``
+    names exactly one), read from the pairs the triggers keep (:class:`FacetPairCount`,
+    :class:`PricePairCount`): two small ``GROUP BY`` queries."""
+    (text,) = value.values
+    return _kept_counts(
+        FacetPairCount.objects.using(using).filter(attribute_id=value.attribute_id, value=text),
+        ("other_attribute_id", "other_value"),
+        PricePairCount.objects.using(using).filter(attribute_id=value.attribute_id, value=text),
+        request,
+    )

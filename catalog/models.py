@@ -306,6 +306,55 @@ class PriceCount(models.Model):
         return f"{self.scope_id}: {self.price} {self.count:+d}"
 
 
+class FacetPairCount(models.Model):
+    """PostgreSQL only: how many live products having the value ``(attribute_id, value)`` have
+    ``(other_attribute_id, other_value)`` too (a value pairs with itself: its own count), as rows
+    of changes like :class:`FacetCount`. What ``?facets=`` reads for a list filtered by nothing
+    but one attribute value (``?attr.color=red``), whose live counts would read a large share of
+    the catalog's value rows.
+
+    Statement triggers (migration ``0010_facet_pair_counts``) on the attribute value rows and a
+    row trigger on the products' price and ``discontinued`` append the changes; the hourly
+    housekeeping folds them (``catalog_facet_pairs_compact()``). No Python code writes it."""
+
+    attribute_id = models.BigIntegerField()
+    value = models.CharField(max_length=200)
+    other_attribute_id = models.BigIntegerField()
+    other_value = models.CharField(max_length=200)
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["attribute_id", "value", "other_attribute_id", "other_value", "count"],
+                name="facetpaircount_key_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.attribute_id}={self.value}: {self.other_attribute_id}={self.other_value} {self.count:+d}"
+        )
+
+
+class PricePairCount(models.Model):
+    """PostgreSQL only: how many live products having the value ``(attribute_id, value)`` have a
+    price, as rows of changes (see :class:`FacetPairCount`)."""
+
+    attribute_id = models.BigIntegerField()
+    value = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["attribute_id", "value", "price", "count"], name="pricepaircount_key_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute_id}={self.value}: {self.price} {self.count:+d}"
+
+
 def product_image_upload_to(instance: ProductImage, filename: str) -> str:
     """``products/<product public id>/<image public id>.<ext>``: names we make, never the client's."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"

@@ -97,10 +97,12 @@ def stock_movements_insert(
 
 
 def facet_counts_compact() -> int:
-    """PostgreSQL: fold the kept counts' change rows into one row per key (hourly housekeeping);
-    returns how many attribute keys remain. Elsewhere nothing is kept: 0."""
+    """PostgreSQL: fold the kept counts' and pairs' change rows into one row per key (hourly
+    housekeeping); returns how many attribute keys and pairs remain. Elsewhere nothing is kept: 0."""
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT catalog_facet_counts_compact()")  # migration 0008_facet_counts
-        return int(cursor.fetchone()[0])
+        keys = int(cursor.fetchone()[0])
+        cursor.execute("SELECT catalog_facet_pairs_compact()")  # migration 0010_facet_pair_counts
+        return keys + int(cursor.fetchone()[0])

@@ -31,7 +31,13 @@ from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.replica import catalog_read_db
 
 from .exceptions import AttributeNotFound, CategoryNotFound, ImageNotFound, ProductNotFound, VariantRequired
-from .facets import AttributeFilter, FacetRequest, product_facets, product_facets_kept
+from .facets import (
+    AttributeFilter,
+    FacetRequest,
+    product_facets,
+    product_facets_kept,
+    product_facets_kept_for_value,
+)
 from .models import Attribute, Category, Product, ProductImage, ProductPlacement, ProductVariant
 from .querysets import ProductQuerySet
 from .search import search_backend
@@ -154,14 +160,21 @@ def product_facet_counts(
 ) -> dict[str, list[dict[str, Any]]]:
     """The facet counts of the products matching ``filters``: the same filters as
     :func:`product_list`, counted live on bare product rows (no stock, no prefetches:
-    :func:`catalog.facets.product_facets`), or, on PostgreSQL with no filter but a category,
-    read from the kept counts (:func:`catalog.facets.product_facets_kept`)."""
+    :func:`catalog.facets.product_facets`), or, on PostgreSQL with no filter but a category or
+    but one attribute value, read from the kept counts
+    (:func:`catalog.facets.product_facets_kept`, :func:`catalog.facets.product_facets_kept_for_value`)."""
     db = catalog_read_db()
-    if connection.vendor == "postgresql" and filters == ProductFilters(
-        category=filters.category, ordering=filters.ordering
-    ):
-        scope = Coalesce(_category_id(filters.category), Value(-1)) if filters.category else 0
-        return product_facets_kept(scope, request, using=db)
+    if connection.vendor == "postgresql":
+        if filters == ProductFilters(category=filters.category, ordering=filters.ordering):
+            scope = Coalesce(_category_id(filters.category), Value(-1)) if filters.category else 0
+            return product_facets_kept(scope, request, using=db)
+        one = filters.attributes[0] if len(filters.attributes) == 1 else None
+        if (
+            one is not None
+            and len(one.values) == 1
+            and filters == ProductFilters(attributes=filters.attributes, ordering=filters.ordering)
+        ):
+            return product_facets_kept_for_value(one, request, using=db)
     products = _product_filter(ProductQuerySet(Product, using=db), filters)
     if filters.search:
         products = search_backend().search(products, filters.search)

@@ -200,7 +200,8 @@ class ProductListApi(APIView):
         "**Attribute filters** (not listed below: their names carry the attribute's slug): "
         "`attr.<slug>=<value>` keeps products whose attributes, or an active variant's, have the "
         "value (`a,b`: any of them); a number attribute also takes `attr.<slug>__gte`, `__lte`, "
-        "`__gt`, `__lt`. An unknown or unfilterable slug or a bad value is a 400 naming the "
+        "`__gt`, `__lt`, together one range that one value of the product or of one active "
+        "variant must fall in. An unknown or unfilterable slug or a bad value is a 400 naming the "
         "parameter. With `facets`, the page adds `facets`.",
         parameters=[ProductListQuerySerializer],
         responses={200: ProductSerializer(many=True)},
