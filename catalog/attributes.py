@@ -109,10 +109,15 @@ def attribute_values_clean(values: Mapping[str, Any], *, field: str) -> dict[str
 def attribute_index_sync(product_ids: Iterable[int]) -> None:
     """Rewrite the :class:`ProductAttributeValue` rows of these products from their attributes,
     their active variants' attributes and options (see the module docstring). Runs in the
-    caller's transaction."""
+    caller's transaction, holding the products' row locks (primary-key order; a caller may hold
+    them already): two rewrites of one product never overlap, so neither inserts rows beside the
+    other's, and the kept pair counts (migration ``0010_facet_pair_counts``), computed against the
+    rows each statement sees, stay exact."""
     ids = sorted(set(product_ids))
     if not ids:
         return
+    no_key = connection.features.has_select_for_no_key_update  # as catalog.services.product_lock
+    locked = Product.objects.select_for_update(no_key=no_key).filter(pk__in=ids).order_by("pk")
     attributes = {a.slug: a for a in Attribute.objects.all()}
     rows: dict[tuple[int, int, str], ProductAttributeValue] = {}
 
@@ -133,7 +138,7 @@ def attribute_index_sync(product_ids: Iterable[int]) -> None:
             ),
         )
 
-    for product_id, values in Product.objects.filter(pk__in=ids).values_list("pk", "attributes"):
+    for product_id, values in locked.values_list("pk", "attributes"):
         for slug, value in (values or {}).items():
             add(product_id, slug, value)
     variants = ProductVariant.objects.filter(product_id__in=ids, is_active=True)

@@ -5,10 +5,11 @@ kept counts equal the counts computed live from the products."""
 from __future__ import annotations
 
 import random
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import Count
 
 from catalog import services
@@ -197,3 +198,52 @@ def test_a_list_filtered_by_one_value_reads_the_kept_pairs(api_client):
     assert live["facets"]["color"] == [{"value": "blue", "count": 1}, {"value": "red", "count": 1}]
     searched = api_client.get("/api/products/", {"facets": "color", "attr.color": "red", "search": "red"})
     assert searched.json()["facets"] == {"color": [{"value": "red", "count": 1}]}
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_an_attribute_defined_while_its_product_is_edited_keeps_the_pairs_exact():
+    """Two rewrites of one product's value rows never overlap: defining ``size`` (which indexes the
+    products with a ``size`` option) waits for an open edit of such a product, then rewrites its
+    rows with the edit's colour. Were they to overlap, each statement's pairs would miss the
+    other's rows (red × S, …) for good."""
+    attribute_create(slug="color", name="Colour", type="choice", choices=COLORS)
+    product = services.product_create(
+        name="Tee",
+        options=["size"],
+        variants=[{"options": {"size": size}, "price": Decimal("10"), "quantity": 1} for size in "SM"],
+    )
+    assert not ProductAttributeValue.objects.filter(product=product).exists()
+    edited, release = threading.Event(), threading.Event()
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():
+                services.product_update(
+                    product=Product.objects.get(pk=product.pk), data={"attributes": {"color": "red"}}
+                )
+                edited.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    def define() -> None:
+        try:
+            attribute_create(slug="size", name="Size", type="choice", choices=["S", "M"])
+        finally:
+            connections.close_all()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    assert edited.wait(30)
+    definer = threading.Thread(target=define)
+    definer.start()
+    definer.join(2)  # time to rewrite the product's rows beside the open edit, were it not locked
+    release.set()
+    editor.join(30)
+    definer.join(30)
+
+    assert not editor.is_alive() and not definer.is_alive()
+    rows = set(ProductAttributeValue.objects.filter(product=product).values_list("attribute__slug", "value"))
+    assert rows == {("color", "red"), ("size", "S"), ("size", "M")}
+    assert _assert_kept_equals_live()["color"] == [{"value": "red", "count": 1}]
