@@ -3,9 +3,9 @@
 ``?attr.<slug>=<value>`` keeps products whose attributes, or an active variant's, have that value
 (``a,b``: any of them); for number attributes also ``attr.<slug>__gte`` / ``__lte`` / ``__gt`` /
 ``__lt``, together one range that one value row must fall in. ``?facets=<slug>,price`` counts,
-for the current filter, the matching products per value of each attribute and per price bucket (``CATALOG_PRICE_FACET_BOUNDS``). Both read
-:class:`~catalog.models.ProductAttributeValue` (one row per product and value, so a product counts
-once without a DISTINCT) on its (attribute, value, product) and (attribute, number, product)
+for the current filter, the matching products per value of each attribute and per price bucket
+(``CATALOG_PRICE_FACET_BOUNDS``). Both read :class:`~catalog.models.ProductAttributeValue` (one
+row per product and value, so a product counts once without a DISTINCT) on its (attribute, value, product) and (attribute, number, product)
 indexes; the counts are two queries whatever the number of facets: one ``GROUP BY`` over the
 attribute rows of the filtered products, one ``GROUP BY`` of their price bucket. On PostgreSQL
 a list filtered by nothing but (at most) a category reads counts kept by triggers instead
