@@ -51,7 +51,7 @@ PRICES = """
 FORWARD = [
     # EXECUTE: each statement is planned for its own rows. A plan kept by PL/pgSQL for the
     # connection would be the first statement's: one made for a bulk import (hash joins over
-    # whole tables) then costs every single-product write on that connection ~1 s. ``jit``
+    # whole tables) then costs every single-product write on that connection ~1.6 s. ``jit``
     # off: the estimates of the pair rows would otherwise compile them (~0.6 s a statement);
     # ``work_mem``: a bulk write's pairs are then summed in memory, not sorted on disk.
     f"""

@@ -34,6 +34,7 @@ from catalog.models import (
 from catalog.queries import facet_counts_compact
 from catalog.querysets import ProductQuerySet
 from catalog.selectors import ProductFilters, _product_filter
+from tests.helpers.concurrency import lock_waiters, wait_until
 from tests.helpers.inventory import send
 
 pytestmark = [
@@ -238,10 +239,14 @@ def test_an_attribute_defined_while_its_product_is_edited_keeps_the_pairs_exact(
     assert edited.wait(30)
     definer = threading.Thread(target=define)
     definer.start()
-    definer.join(2)  # time to rewrite the product's rows beside the open edit, were it not locked
-    release.set()
-    editor.join(30)
-    definer.join(30)
+    try:
+        # the definition runs until it waits on a row lock (the product's, were it not locked: the
+        # catalog version's, after writing its rows) or ends
+        wait_until(lambda: lock_waiters() >= 1 or not definer.is_alive())
+    finally:
+        release.set()
+        editor.join(30)
+        definer.join(30)
 
     assert not editor.is_alive() and not definer.is_alive()
     rows = set(ProductAttributeValue.objects.filter(product=product).values_list("attribute__slug", "value"))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 
 import pytest
 from django.db import DatabaseError, connections, transaction
@@ -23,7 +22,7 @@ from django.db import DatabaseError, connections, transaction
 from catalog.models import ProductVariant
 from catalog.stock import stock_take
 from tests.factories import ProductFactory
-from tests.helpers.concurrency import lock_waiters, requires_server_database
+from tests.helpers.concurrency import lock_waiters, requires_server_database, wait_until
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +35,6 @@ def _variants_whose_other_orders_disagree_with_id_order() -> tuple[ProductVarian
     low.refresh_from_db(), high.refresh_from_db()  # low: a new row version, after high's
     assert low.pk < high.pk and high.public_id < low.public_id
     return low, high
-
-
-def _wait_until(condition, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_take_waits_on_the_lower_id_before_it_locks_the_higher_one():
@@ -77,7 +69,7 @@ def test_take_waits_on_the_lower_id_before_it_locks_the_higher_one():
     taker = threading.Thread(target=take_both)
     taker.start()
     try:
-        _wait_until(lambda: lock_waiters() >= 1 or not taker.is_alive())  # the take waits on a row lock
+        wait_until(lambda: lock_waiters() >= 1 or not taker.is_alive())  # the take waits on a row lock
         assert taker.is_alive(), outcome
         try:
             with transaction.atomic():
