@@ -33,7 +33,7 @@ def order_event_data(
 ) -> dict[str, Any]:
     """The order as the API shows it to an admin (``OrderSerializer``'s output, before JSON)."""
     record = OrderRecord(order=order, lines=list(lines), events=list(events))
-    # made JSON-ready once, by events_publish (decimals as numbers, as the API renders them)
+    # encoded once, when the outbox row is inserted (decimals as numbers, as the API renders them)
     return order_representation(record)
 
 

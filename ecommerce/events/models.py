@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from .encoding import EventJSONEncoder
 from .ids import event_id_new
 
 
@@ -17,7 +18,8 @@ class OutboxEvent(models.Model):
     id = models.CharField(primary_key=True, max_length=30, default=event_id_new, editable=False)
     type = models.CharField(max_length=40)
     version = models.PositiveSmallIntegerField(default=1)
-    data = models.JSONField()
+    # Decimals as numbers and datetimes with Z, as the API renders them (encoded once, on insert)
+    data = models.JSONField(encoder=EventJSONEncoder)
     occurred_at = models.DateTimeField()
     # When the dispatcher should pick it up next (occurred_at, then after each failed attempt's
     # backoff); the sweeper re-sends rows still undispatched OUTBOX_SWEEP_AFTER_SECONDS later.

@@ -21,13 +21,11 @@ right after its commit.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -44,32 +42,13 @@ from .types import EVENT_TYPES, EVENT_VERSIONS
 logger = logging.getLogger("ecommerce.events")
 
 
-class EventJSONEncoder(json.JSONEncoder):
-    """JSON as the API writes it: decimals as numbers, datetimes in ISO 8601 with ``Z``."""
-
-    def default(self, o: Any) -> Any:
-        if isinstance(o, Decimal):
-            return float(o)
-        if isinstance(o, datetime):
-            text = o.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-        if isinstance(o, date):
-            return o.isoformat()
-        return super().default(o)
-
-
-def _json(data: Mapping[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(json.dumps(dict(data), cls=EventJSONEncoder))
-    return result
-
-
 def _row(event_type: str, data: Mapping[str, Any], now: datetime) -> OutboxEvent:
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {event_type!r}")
     return OutboxEvent(
         type=event_type,
         version=EVENT_VERSIONS[event_type],
-        data=_json(data),
+        data=dict(data),  # encoded once, by the column (EventJSONEncoder), when inserted
         occurred_at=now,
         next_attempt_at=now,
     )

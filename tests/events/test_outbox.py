@@ -123,12 +123,13 @@ def test_housekeeping_purges_old_dispatched_events_only(settings):
 
 
 def test_hand_written_insert_stores_what_the_orm_stores():
-    """``events/queries.py``'s insert against ``bulk_create``, field by field (every database)."""
-    from ecommerce.events.outbox import _json
+    """``events/queries.py``'s insert against ``bulk_create``, field by field (every database);
+    both encode ``data`` through the column's ``EventJSONEncoder``: decimals as numbers,
+    datetimes in ISO 8601 with ``Z``."""
     from ecommerce.events.queries import outbox_events_insert
 
     now = timezone.now()
-    data = _json({"id": "ord_1", "total": Decimal("15.99"), "at": now, "items": [{"q": 1}], "none": None})
+    data = {"id": "ord_1", "total": Decimal("15.99"), "at": now, "items": [{"q": 1}], "none": None}
 
     def row() -> OutboxEvent:
         return OutboxEvent(type="order.paid", version=1, data=data, occurred_at=now, next_attempt_at=now)
@@ -139,3 +140,4 @@ def test_hand_written_insert_stores_what_the_orm_stores():
     stored = {r.pop("id"): r for r in OutboxEvent.objects.values()}
     assert stored[by_hand.id] == stored[by_orm.id]
     assert stored[by_hand.id]["data"]["total"] == 15.99 and stored[by_hand.id]["dispatched_at"] is None
+    assert stored[by_hand.id]["data"]["at"] == now.isoformat().replace("+00:00", "Z")
