@@ -24,6 +24,8 @@ class OutboxEvent(models.Model):
     # When the dispatcher should pick it up next (occurred_at, then after each failed attempt's
     # backoff); the sweeper re-sends rows still undispatched OUTBOX_SWEEP_AFTER_SECONDS later.
     next_attempt_at = models.DateTimeField()
+    # When the relay (a beat task; with a broker) sent its dispatch task; empty until then.
+    relayed_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)

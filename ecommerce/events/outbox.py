@@ -5,20 +5,27 @@ Publish from a service, inside the transaction of the change::
     from ecommerce.events.outbox import event_publish
     event_publish("order.paid", data)
 
-The row commits with the change or not at all; after commit an ``outbox_dispatch`` task hands
-it to every subscriber (``ecommerce.events.registry``), in one transaction per event that also
-marks it dispatched. A crash between commit and enqueue (or a broker outage) leaves the row
-undispatched: the ``outbox_sweep`` beat task sends it again after ``OUTBOX_SWEEP_AFTER_SECONDS``.
-A rolled-back transaction leaves no row and sends nothing.
+The row commits with the change or not at all; an ``outbox_dispatch`` task then hands it to
+every subscriber (``ecommerce.events.registry``), in one transaction per event that also marks it
+dispatched. A rolled-back transaction leaves no row and sends nothing.
 
-One task per unit of work, not per event (:func:`outbox_batch`): inside a batch (every HTTP
-request, ``OutboxBatchMiddleware``; every checkout, ``order_place``) the ids of the events whose
-transaction committed are collected, and one ``outbox_dispatch`` carrying all of them is sent
-when the outermost batch ends, however it ends (an error too). Outside a batch (Celery tasks,
-management commands, the shell) each transaction that published sends one task for its events
-right after its commit.
+Who sends the dispatch task:
+
+* **With a broker, the relay** (:func:`outbox_relay`, a beat task every ``OUTBOX_RELAY_SECONDS``):
+  it claims the committed events no one has sent yet (``relayed_at`` empty; ``SKIP LOCKED``, so
+  relays on several machines share them) and sends one task per ``DISPATCH_CHUNK`` of them. The
+  request that published sends nothing: publishing costs checkout one ``INSERT``, not a message
+  to the broker (docs/benchmarks.md, issue #15).
+* **Without a broker** (``make run``, the tests) the request dispatches in-process, once per unit
+  of work (:func:`outbox_batch`): inside a batch (every HTTP request, ``OutboxBatchMiddleware``;
+  every checkout, ``order_place``) the ids of the events whose transaction committed are
+  collected and dispatched when the outermost batch ends, however it ends (an error too); outside
+  a batch (a task, a management command, the shell), right after each commit.
+
+Either way a lost send (a crash between commit and dispatch, a broker outage, a lost retry) is
+repaired by the ``outbox_sweep`` beat task: it sends again what is still undispatched
+``OUTBOX_SWEEP_AFTER_SECONDS`` after it was due.
 """
-
 from __future__ import annotations
 
 import logging
@@ -68,8 +75,16 @@ def events_publish(events: Iterable[tuple[str, Mapping[str, Any]]]) -> list[str]
         return []
     outbox_events_insert(rows)
     ids = [row.id for row in rows]
-    transaction.on_commit(partial(_committed, ids), robust=True)
+    if _in_process():  # with a broker the relay sends them (outbox_relay)
+        transaction.on_commit(partial(_committed, ids), robust=True)
     return ids
+
+
+def _in_process() -> bool:
+    """No broker: tasks run in-process, so the request dispatches its own events."""
+    from .tasks import outbox_dispatch
+
+    return bool(outbox_dispatch.app.conf.task_always_eager)
 
 
 # --- One dispatch task per unit of work ------------------------------------------------------------
@@ -83,11 +98,12 @@ DISPATCH_CHUNK = 100
 
 @contextmanager
 def outbox_batch() -> Iterator[None]:
-    """Collect the events committed inside this block and send their dispatch once, when it
-    ends (normally or by an exception): one ``outbox_dispatch`` task for up to
+    """Without a broker: collect the events committed inside this block and dispatch them once,
+    when it ends (normally or by an exception): one ``outbox_dispatch`` run for up to
     ``DISPATCH_CHUNK`` events instead of one per transaction. Nested batches join the
-    outermost. Events whose transaction commits after the block send their own task, as
-    outside any batch; a crash before the block ends leaves them to the sweeper."""
+    outermost. Events whose transaction commits after the block are dispatched on their own, as
+    outside any batch; a crash before the block ends leaves them to the sweeper. With a broker
+    nothing is collected (the relay sends them)."""
     if _batch.get() is not None:
         yield
         return
@@ -101,7 +117,8 @@ def outbox_batch() -> Iterator[None]:
 
 
 def _committed(ids: list[str]) -> None:
-    """On commit of a transaction that published ``ids``: join the open batch, or send now."""
+    """On commit of a transaction that published ``ids`` (no broker): join the open batch, or
+    dispatch now."""
     batch = _batch.get()
     if batch is None:
         events_dispatch_send(ids)
@@ -122,6 +139,28 @@ def events_dispatch_send(ids: Iterable[str]) -> int:
     for chunk in chunks:
         task_send(outbox_dispatch, *chunk)
     return len(chunks)
+
+
+def outbox_relay(*, limit: int = 1000) -> int:
+    """Send the dispatch of committed events no one has sent yet (the beat task ``outbox_relay``,
+    every ``OUTBOX_RELAY_SECONDS``): claim up to ``limit`` of them, oldest first, skipping rows
+    another relay holds, mark them ``relayed_at`` and, after that commit, send one
+    ``outbox_dispatch`` per ``DISPATCH_CHUNK``. A send the broker refuses is logged; the sweeper
+    sends those events again. Returns how many events were claimed."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            OutboxEvent.objects.select_for_update(skip_locked=True)
+            .filter(dispatched_at__isnull=True, relayed_at__isnull=True, dead_at__isnull=True)
+            .filter(next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not claimed:
+            return 0
+        OutboxEvent.objects.filter(pk__in=claimed).update(relayed_at=now)
+    events_dispatch_send(claimed)
+    return len(claimed)
 
 
 def event_of(row: OutboxEvent) -> Event:
@@ -209,7 +248,7 @@ def outbox_sweep(*, limit: int = 1000) -> int:
 
 def events_redispatch(*, ids: Iterable[str]) -> int:
     """Give dead (or stuck) events a fresh run of attempts and dispatch them after commit (the
-    admin's action). Returns how many."""
+    admin's action; with a broker, by the next relay). Returns how many."""
     with transaction.atomic():
         chosen = list(
             OutboxEvent.objects.select_for_update()
@@ -217,9 +256,9 @@ def events_redispatch(*, ids: Iterable[str]) -> int:
             .values_list("pk", flat=True)
         )
         OutboxEvent.objects.filter(pk__in=chosen).update(
-            dead_at=None, attempts=0, next_attempt_at=timezone.now()
+            dead_at=None, attempts=0, next_attempt_at=timezone.now(), relayed_at=None
         )
-        if chosen:
+        if chosen and _in_process():  # with a broker the relay sends them again
             transaction.on_commit(partial(_committed, chosen), robust=True)
     return len(chosen)
 

@@ -1,4 +1,5 @@
-"""Tasks of the outbox: dispatch events, and the sweeper (beat, every minute)."""
+"""Tasks of the outbox: dispatch events, the relay (beat, every ``OUTBOX_RELAY_SECONDS``) and the
+sweeper (beat, every minute)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,11 @@ def outbox_sweep() -> int:
     from .outbox import outbox_sweep as sweep
 
     return sweep() + emails_sweep()
+
+
+@shared_task(ignore_result=True)
+def outbox_relay() -> int:
+    """Send the dispatch of newly committed events (``outbox.outbox_relay``)."""
+    from .outbox import outbox_relay as relay
+
+    return relay()

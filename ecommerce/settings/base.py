@@ -460,6 +460,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 # The outbox (ecommerce.events): rows not dispatched this many seconds after they were due are
 # sent again by the sweeper; a dispatch that fails this many times is dead-lettered.
 OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=60)
+# With a broker, the relay (a beat task) sends newly committed events' dispatch this often: the
+# request that published them sends nothing (docs/events.md). Without one they go in-process.
+OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=1.0)
+if OUTBOX_RELAY_SECONDS <= 0:
+    raise ValueError("OUTBOX_RELAY_SECONDS must be positive")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 # Emails as tasks: attempts before an email is dead-lettered (admin: Emails), and the backoff
 # before attempt n+1: min(cap, base * 2**(n-1)) seconds, times a random jitter in [0.5, 1].
@@ -477,6 +482,12 @@ OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 ANALYTICS_CHECK_DAYS = env.int("ANALYTICS_CHECK_DAYS", default=7)
 # Celery beat (run by `celery -A ecommerce worker -B`, or a separate `celery -A ecommerce beat`).
 CELERY_BEAT_SCHEDULE = {
+    # a relay run that waited longer than ten periods in the queue is dropped: a newer one claims
+    "outbox-relay": {
+        "task": "ecommerce.events.tasks.outbox_relay",
+        "schedule": OUTBOX_RELAY_SECONDS,
+        "options": {"expires": OUTBOX_RELAY_SECONDS * 10},
+    },
     "outbox-sweep": {"task": "ecommerce.events.tasks.outbox_sweep", "schedule": 60.0},
     "worker-heartbeat": {
         "task": "ecommerce.common.tasks.worker_heartbeat",

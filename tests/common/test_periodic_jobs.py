@@ -26,6 +26,7 @@ def test_every_scheduled_task_exists():
     app.loader.import_default_modules()  # autodiscovery, as a worker does at start
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert names == {
+        "ecommerce.events.tasks.outbox_relay",
         "ecommerce.events.tasks.outbox_sweep",
         "ecommerce.common.tasks.worker_heartbeat",
         "ecommerce.common.tasks.housekeeping",

@@ -1,4 +1,5 @@
-"""At least once, with a real Celery worker process on the real broker (Redis): a worker killed
+"""At least once, with a real Celery worker process on the real broker (Redis): an event published
+with no one sending anything is dispatched by the relay on beat; a worker killed
 (SIGKILL) in the middle of a task leaves the task to run again, and its effect happens once;
 a mail server that is down is retried with backoff by the worker until it is back, and the email
 is sent once. Run with ``CELERY_TEST_BROKER_URL=redis://127.0.0.1:6379/3`` on PostgreSQL or
@@ -19,7 +20,7 @@ from django.db import transaction
 from ecommerce.common.models import Email, EmailStatus
 from ecommerce.common.tasks import worker_heartbeat
 from ecommerce.events.models import OutboxEvent
-from ecommerce.events.outbox import event_publish, outbox_batch
+from ecommerce.events.outbox import event_publish, outbox_batch, outbox_relay
 from ecommerce.events.tasks import outbox_dispatch
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -39,7 +40,7 @@ def test_worker_killed_mid_task_runs_it_again_and_the_effect_happens_once(
 ):
     slow = Path(celery_worker.env["WORKER_SLOW_FILE"])
     slow.write_text("1")
-    celery_worker.start()
+    celery_worker.start(beat=True)  # the relay (beat, every OUTBOX_RELAY_SECONDS) sends the dispatch
     with transaction.atomic():
         event_id = event_publish("ping", {"kill_test": True})
     started = Path(f"{slow}.started")
@@ -49,7 +50,7 @@ def test_worker_killed_mid_task_runs_it_again_and_the_effect_happens_once(
     row = OutboxEvent.objects.get(pk=event_id)
     assert row.dispatched_at is None and Email.objects.count() == 0  # nothing committed
 
-    celery_worker.start()  # the unacknowledged task comes back to a worker
+    celery_worker.start(beat=True)  # the unacknowledged task comes back to a worker
     wait_for(lambda: smtp_server.messages, timeout=60, what="the email after redelivery")
     time.sleep(4)  # longer than the visibility timeout: a duplicate would show now
     row.refresh_from_db()
@@ -94,15 +95,18 @@ def test_health_reports_the_worker_heartbeat(celery_worker, client):
     }
 
 
-def test_a_unit_of_work_is_one_message_as_celery_makes_it_and_a_worker_runs_it(celery_broker, celery_worker):
-    """``task_send`` (the outbox's lean send, through the Redis transport that reuses its client)
-    puts the message Celery's ``apply_async`` would, but for its ids."""
+def test_the_relay_sends_one_message_as_celery_makes_it_and_a_worker_runs_it(celery_broker, celery_worker):
+    """With a broker, publishing sends nothing; the relay's ``task_send`` (the lean send, through
+    the Redis transport that reuses its client) puts the message Celery's ``apply_async`` would,
+    but for its ids."""
     with outbox_batch():
         with transaction.atomic():
             first = event_publish("ping", {"n": 1})
         with transaction.atomic():
             second = event_publish("ping", {"n": 2})
     queue = redis.Redis.from_url(celery_broker)
+    assert queue.llen("celery") == 0  # the request sent nothing
+    assert outbox_relay() == 2
     (sent,) = (json.loads(m) for m in queue.lrange("celery", 0, -1))
     outbox_dispatch.apply_async(args=(first, second))
     reference = json.loads(queue.lrange("celery", 0, 0)[0])  # the newest

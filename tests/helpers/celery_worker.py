@@ -25,13 +25,16 @@ class CeleryWorker:
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self) -> CeleryWorker:
+    def start(self, *, beat: bool = False) -> CeleryWorker:
+        """Start the worker; with ``beat``, with beat inside it (``-B``, as a small deployment
+        runs it): the schedule of settings.CELERY_BEAT_SCHEDULE, the outbox relay included."""
         self.starts += 1
         log = open(self.log_dir / f"worker-{self.starts}.log", "wb")  # noqa: SIM115 - closed with the process
+        beat_args = ["-B", f"--schedule={self.log_dir / 'beat-schedule'}"] if beat else []
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [sys.executable, "-m", "celery", "-A", "ecommerce", "worker", "--pool=solo", "--concurrency=1",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-             f"--hostname=test{self.starts}@%h"],
+             f"--hostname=test{self.starts}@%h", *beat_args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         return self
