@@ -26,6 +26,7 @@ Either way a lost send (a crash between commit and dispatch, a broker outage, a 
 repaired by the ``outbox_sweep`` beat task: it sends again what is still undispatched
 ``OUTBOX_SWEEP_AFTER_SECONDS`` after it was due.
 """
+
 from __future__ import annotations
 
 import logging
