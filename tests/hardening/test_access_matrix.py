@@ -34,6 +34,7 @@ import jwt
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import TestCase
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
@@ -717,8 +718,27 @@ def _clean_cache_and_token_mode(settings: Any) -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def _world_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The world, built once for the module (1,200 tests) inside a transaction that is rolled back
+    when the module ends: Django's own class-level transaction, the one ``TestCase`` runs
+    ``setUpTestData`` in (durable blocks of the services nest in it, as in any ``TestCase``).
+    Each test runs in a savepoint of it (pytest-django's ``db``), rolled back after the test: no
+    test sees what another changed."""
+    with django_db_blocker.unblock():
+        atomics = TestCase._enter_atomics()
+        try:
+            yield world_build()
+        finally:
+            TestCase._rollback_atomics(atomics)
+
+
 @pytest.fixture
-def world(db: None) -> World:
+def world(_world_once: World, db: None) -> World:
+    return _world_once
+
+
+def world_build() -> World:
     a, b, admin = UserFactory(), UserFactory(), AdminUserFactory()
     x, y = ManagerUserFactory(), ManagerUserFactory()
     p, s = ProductFactory(quantity=10), ProductFactory(quantity=10)
