@@ -95,6 +95,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -105,7 +106,7 @@ def main() -> None:
 
     # as with a broker: the events' dispatch is a message sent after the commit (without one,
     # each event would be dispatched in-process right after the commit, inside the timing)
-    app.conf.task_always_eager = False
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.broker_url = "memory://"
     call_command("migrate", verbosity=0)
     Product._base_manager.all().delete()

