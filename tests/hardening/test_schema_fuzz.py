@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import TestCase
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -279,19 +280,6 @@ def _known_or_generated(path_parameters: dict[str, Any] | None) -> st.SearchStra
     return st.fixed_dictionaries(strategies)
 
 
-@pytest.fixture(params=["customer", "manager", "admin"])
-def actor(request: pytest.FixtureRequest, db: None) -> User:
-    if not fuzzing_enabled():
-        pytest.skip("FUZZ=0")
-    factory = {"customer": UserFactory, "manager": ManagerUserFactory, "admin": AdminUserFactory}
-    return factory[request.param]()
-
-
-@pytest.fixture
-def auth_headers(actor: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {RefreshToken.for_user(actor).access_token}"}
-
-
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": SEED,
@@ -328,10 +316,28 @@ def in_process_requests() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def world(actor: User, in_process_requests: None) -> Iterator[None]:
-    """A small world the generated requests can find: products, a category, a cart, orders."""
-    cache.clear()
+@pytest.fixture(scope="module", params=["customer", "manager", "admin"])
+def world(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Iterator[User]:
+    """The caller (a customer, a store manager, an admin) and a small world the generated
+    requests can find: products, a category, a cart, orders. Built once per caller, inside
+    Django's class-level test transaction (the one ``TestCase`` runs ``setUpTestData`` in),
+    rolled back when the module ends; every test runs in a savepoint of it (``actor``), so each
+    operation starts from this same world, whatever the one before changed."""
+    if not fuzzing_enabled():
+        pytest.skip("FUZZ=0")
+    with django_db_blocker.unblock():
+        atomics = TestCase._enter_atomics()
+        try:
+            factory = {"customer": UserFactory, "manager": ManagerUserFactory, "admin": AdminUserFactory}
+            caller = factory[request.param]()
+            world_build(caller)
+            yield caller
+        finally:
+            KNOWN_IDS.clear()
+            TestCase._rollback_atomics(atomics)
+
+
+def world_build(actor: User) -> None:
     products = [ProductFactory(quantity=50), ProductFactory(quantity=0)]
     if hasattr(actor, "store_manager"):
         products.append(ManagedProductFactory(manager=actor.store_manager, quantity=5))
@@ -377,9 +383,19 @@ def world(actor: User, in_process_requests: None) -> Iterator[None]:
         provider=["openid_connect", "google"],
         address_id=[address.public_id],
     )
-    yield
-    KNOWN_IDS.clear()
+
+
+@pytest.fixture
+def actor(world: User, db: None, in_process_requests: None) -> Iterator[User]:
+    """This test's caller, in a savepoint of the world (``db``), with an empty cache."""
     cache.clear()
+    yield world
+    cache.clear()
+
+
+@pytest.fixture
+def auth_headers(actor: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {RefreshToken.for_user(actor).access_token}"}
 
 
 @schema.parametrize()
@@ -390,7 +406,7 @@ def world(actor: User, in_process_requests: None) -> Iterator[None]:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case: Any, world: None, auth_headers: dict[str, str]) -> None:
+def test_api_conforms_to_its_schema(case: Any, auth_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=auth_headers, checks=CHECKS)
 
 
