@@ -63,6 +63,34 @@ def auth_client() -> Callable[[User], APIClient]:
 
 
 # --- --shard K/N: one of N interleaved parts of the suite (tests/helpers/shards.py) ---------
+@pytest.fixture
+def memory_broker(settings) -> Iterator[list[tuple[str, tuple]]]:
+    """kombu's in-memory transport as this process's broker: tasks are sent (through Celery's
+    own publishing, ``task_send`` included), not run, as in production before a worker takes
+    them. Yields the ``(task name, args)`` of every message sent (Celery's
+    ``after_task_publish`` signal)."""
+    from celery.signals import after_task_publish
+
+    from ecommerce.celery import app
+    from tests.helpers.tasks import celery_connections_reset
+
+    before = {key: app.conf[key] for key in ("broker_url", "broker_transport", "task_always_eager")}
+    celery_connections_reset(app)
+    app.conf.update(broker_url="memory://", broker_transport=None, task_always_eager=False)
+    settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = "memory://", False
+    sent: list[tuple[str, tuple]] = []
+
+    def record(sender: str | None = None, body: object = None, **kwargs: object) -> None:
+        args = body[0] if isinstance(body, (list, tuple)) else ()  # protocol 2: (args, kwargs, embed)
+        sent.append((str(sender), tuple(args)))
+
+    after_task_publish.connect(record, weak=False)
+    yield sent
+    after_task_publish.disconnect(record)
+    app.conf.update(before)
+    celery_connections_reset(app)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     from tests.helpers.shards import shard_parse
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from ecommerce.events.registry import Event, event_subscribe, event_unsubscribe
+from tests.helpers.tasks import celery_connections_reset
 
 
 class Recorder:
@@ -59,7 +60,7 @@ def celery_broker(settings) -> Iterator[str]:
         key: app.conf[key]
         for key in ("broker_url", "broker_transport", "task_always_eager", "broker_transport_options")
     }
-    _connections_reset(app)  # eager tasks made a (never used) connection to the in-memory broker
+    celery_connections_reset(app)  # eager tasks made a (never used) connection to the in-memory broker
     app.conf.update(
         broker_url=url,
         broker_transport="ecommerce.common.broker:Transport",  # as settings choose it for redis://
@@ -69,46 +70,8 @@ def celery_broker(settings) -> Iterator[str]:
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
     yield url
     app.conf.update(before)
-    _connections_reset(app)
+    celery_connections_reset(app)
     redis.Redis.from_url(url).flushdb()
-
-
-@pytest.fixture
-def memory_broker(settings) -> Iterator[list[tuple[str, tuple]]]:
-    """kombu's in-memory transport as this process's broker: tasks are sent (through Celery's
-    own publishing, ``task_send`` included), not run, as in production before a worker takes
-    them. Yields the ``(task name, args)`` of every message sent (Celery's
-    ``after_task_publish`` signal)."""
-    from celery.signals import after_task_publish
-
-    from ecommerce.celery import app
-
-    before = {key: app.conf[key] for key in ("broker_url", "broker_transport", "task_always_eager")}
-    _connections_reset(app)
-    app.conf.update(broker_url="memory://", broker_transport=None, task_always_eager=False)
-    settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = "memory://", False
-    sent: list[tuple[str, tuple]] = []
-
-    def record(sender: str | None = None, body: object = None, **kwargs: object) -> None:
-        args = body[0] if isinstance(body, (list, tuple)) else ()  # protocol 2: (args, kwargs, embed)
-        sent.append((str(sender), tuple(args)))
-
-    after_task_publish.connect(record, weak=False)
-    yield sent
-    after_task_publish.disconnect(record)
-    app.conf.update(before)
-    _connections_reset(app)
-
-
-def _connections_reset(app) -> None:
-    """Close the app's broker connections and kombu's pools, so that the next send connects to
-    the broker ``app.conf`` names now."""
-    from kombu import pools
-
-    app.pool.force_close_all()
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture

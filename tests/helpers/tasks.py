@@ -24,3 +24,14 @@ def tasks_run(name: str) -> Iterator[list[tuple[Any, ...]]]:
         yield runs
     finally:
         task_prerun.disconnect(record)
+
+
+def celery_connections_reset(app: Any) -> None:
+    """Close the app's broker connections and kombu's pools, so that the next send connects to
+    the broker ``app.conf`` names now."""
+    from kombu import pools
+
+    app.pool.force_close_all()
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -1,5 +1,6 @@
-"""A checkout is one unit of work for the outbox: its two transactions' events (order.created,
-order.paid, stock events) leave in one dispatch task, also when the payment fails."""
+"""A checkout is one unit of work for the outbox: without a broker its two transactions' events
+(order.created, order.paid, stock events) are dispatched in one run, also when the payment fails;
+with a broker it sends nothing, and the relay sends them in one task."""
 
 from __future__ import annotations
 
@@ -51,3 +52,19 @@ def test_the_service_alone_is_one_unit_of_work(filled_cart):
             user=user, shipping_address=ADDRESS, payment=PaymentDetails(method="card", token="tok_ok")
         )
     assert len(runs) == 1 and len(runs[0]) >= 2
+
+
+def test_with_a_broker_checkout_sends_nothing_and_the_relay_sends_its_events_in_one_task(
+    filled_cart, memory_broker
+):
+    from ecommerce.events.outbox import outbox_relay
+
+    user, client, *_ = filled_cart
+    response = client.post("/api/orders/", checkout_body(), format="json")
+    assert response.status_code == 201
+    assert memory_broker == []  # no message from the request
+    created, paid = _ids("order.created"), _ids("order.paid")
+    assert outbox_relay() == OutboxEvent.objects.count()
+    ((task, ids),) = memory_broker
+    assert task == outbox_dispatch.name and set(created + paid) <= set(ids)
+    assert ids.index(created[0]) < ids.index(paid[0])  # in commit order
