@@ -25,6 +25,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
         "version",
         "occurred_at",
         "next_attempt_at",
+        "relayed_at",
         "dispatched_at",
         "attempts",
         "dead_at",
