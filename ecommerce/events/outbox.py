@@ -142,26 +142,38 @@ def events_dispatch_send(ids: Iterable[str]) -> int:
     return len(chunks)
 
 
-def outbox_relay(*, limit: int = 1000) -> int:
+def outbox_relay(*, limit: int = 1000, rounds: int = 10) -> int:
     """Send the dispatch of committed events no one has sent yet (the beat task ``outbox_relay``,
     every ``OUTBOX_RELAY_SECONDS``): claim up to ``limit`` of them, oldest first, skipping rows
     another relay holds, mark them ``relayed_at`` and, after that commit, send one
-    ``outbox_dispatch`` per ``DISPATCH_CHUNK``. A send the broker refuses is logged; the sweeper
-    sends those events again. Returns how many events were claimed."""
+    ``outbox_dispatch`` per ``DISPATCH_CHUNK``; again while a claim comes back full, at most
+    ``rounds`` times (a backlog drains at up to ``limit * rounds`` events a run). A send the
+    broker refuses is logged; the sweeper sends those events again. Returns how many events were
+    claimed."""
+    claimed = 0
+    for _ in range(rounds):
+        ids = _relay_claim(limit)
+        events_dispatch_send(ids)
+        claimed += len(ids)
+        if len(ids) < limit:
+            break
+    return claimed
+
+
+def _relay_claim(limit: int) -> list[str]:
+    """Claim (lock, skipping held rows, and mark ``relayed_at``) up to ``limit`` due events."""
     now = timezone.now()
     with transaction.atomic():
-        claimed = list(
+        ids = list(
             OutboxEvent.objects.select_for_update(skip_locked=True)
             .filter(dispatched_at__isnull=True, relayed_at__isnull=True, dead_at__isnull=True)
             .filter(next_attempt_at__lte=now)
             .order_by("next_attempt_at", "id")
             .values_list("pk", flat=True)[:limit]
         )
-        if not claimed:
-            return 0
-        OutboxEvent.objects.filter(pk__in=claimed).update(relayed_at=now)
-    events_dispatch_send(claimed)
-    return len(claimed)
+        if ids:
+            OutboxEvent.objects.filter(pk__in=ids).update(relayed_at=now)
+    return ids
 
 
 def event_of(row: OutboxEvent) -> Event:

@@ -61,6 +61,15 @@ def test_the_relay_sends_chunks_and_leaves_dead_dispatched_and_not_yet_due_event
     assert outbox_relay(limit=10) == 0
 
 
+def test_a_backlog_is_claimed_in_rounds_until_a_claim_comes_back_short(memory_broker):
+    with transaction.atomic():
+        ids = events_publish([("ping", {"n": n}) for n in range(7)])
+
+    assert outbox_relay(limit=3, rounds=2) == 6  # two full claims, the run ends
+    assert [args for _, args in memory_broker] == [tuple(ids[:3]), tuple(ids[3:6])]
+    assert outbox_relay(limit=3) == 1 and memory_broker[-1][1] == (ids[6],)
+
+
 def test_an_event_redispatched_from_the_admin_goes_through_the_relay(memory_broker):
     with transaction.atomic():
         event_id = event_publish("ping", {})
