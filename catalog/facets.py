@@ -11,7 +11,9 @@ attribute rows of the filtered products, one ``GROUP BY`` of their price bucket.
 a list filtered by nothing but (at most) a category reads counts kept by triggers instead
 (:class:`~catalog.models.FacetCount`, :class:`~catalog.models.PriceCount`): the broadest lists,
 whose live counts would read every product; so does a list filtered by nothing but one attribute
-value (:class:`~catalog.models.FacetPairCount`, :class:`~catalog.models.PricePairCount`).
+value (:class:`~catalog.models.FacetPairCount`, :class:`~catalog.models.PricePairCount`), and a
+list filtered by attribute values and ranges (and a category) ``&``s kept bitmaps and counts
+their bits (:class:`~catalog.models.FacetBitmap`): one query.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Sum, Value, When
 
 from ecommerce.common.exceptions import InvalidRequest
@@ -31,6 +34,7 @@ from .attributes import attribute_value_canonical, attribute_value_text
 from .models import (
     Attribute,
     AttributeType,
+    FacetBitmapKind,
     FacetCount,
     FacetPairCount,
     PriceCount,
@@ -266,3 +270,105 @@ def product_facets_kept_for_value(
         PricePairCount.objects.using(using).filter(attribute_id=value.attribute_id, value=text),
         request,
     )
+
+
+_OPERATORS = {"gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}
+
+
+def _bitmaps_sql(
+    filters: tuple[AttributeFilter, ...], category: str | None, request: FacetRequest, bounds: list[Decimal]
+) -> tuple[str, list[Any]]:
+    """The one statement of :func:`product_facets_bitmaps` and its parameters."""
+    kinds = FacetBitmapKind
+    keys = ["kind = %s", "kind = %s AND number = ANY(%s)", "kind = %s AND key_id = ANY(%s)"]
+    key_params: list[Any] = [
+        kinds.LIVE,
+        kinds.PRICE_BELOW,
+        bounds,
+        kinds.VALUE,
+        sorted({f.attribute_id for f in filters} | {a.pk for a in request.attributes}),
+    ]
+    # One bitmap per filter and chunk: live, the category's, each filter's values OR'ed.
+    each = ["SELECT chunk, bits FROM wanted WHERE kind = %s"]
+    each_params: list[Any] = [kinds.LIVE]
+    if category is not None:
+        # the category with this public id or slug, the public id winning a tie (as the list's)
+        keys.append(
+            "kind = %s AND key_id = (SELECT id FROM catalog_category WHERE public_id = %s OR slug = %s"
+            " ORDER BY public_id = %s DESC LIMIT 1)"
+        )
+        key_params += [kinds.CATEGORY, category, category, category]
+        each.append("SELECT chunk, bits FROM wanted WHERE kind = %s")
+        each_params.append(kinds.CATEGORY)
+    for f in filters:
+        if f.bounds:
+            test = " AND ".join(f"number {_OPERATORS[operator]} %s" for operator, _ in f.bounds)
+            values: list[Any] = [number for _, number in f.bounds]
+        else:
+            test, values = "value = ANY(%s)", [list(f.values)]
+        each.append(
+            f"SELECT chunk, bit_or(bits) FROM wanted WHERE kind = %s AND key_id = %s AND {test} GROUP BY chunk"  # noqa: S608 - structure only
+        )
+        each_params += [kinds.VALUE, f.attribute_id, *values]
+    sql = f"""
+        WITH wanted AS MATERIALIZED (
+            SELECT kind, key_id, value, number, chunk, bit_xor(bits) AS bits
+            FROM catalog_facetbitmap WHERE {" OR ".join(f"({key})" for key in keys)}
+            GROUP BY kind, key_id, value, number, chunk
+        ), matching AS (
+            SELECT chunk, bit_and(bits) AS bits FROM ({" UNION ALL ".join(each)}) AS each_filter
+            GROUP BY chunk HAVING count(*) = %s
+        )
+        SELECT w.kind, w.key_id, w.value, w.number, sum(bit_count(w.bits & m.bits))
+        FROM wanted w JOIN matching m ON m.chunk = w.chunk
+        WHERE w.kind = %s OR (w.kind = %s AND w.key_id = ANY(%s))
+        GROUP BY w.kind, w.key_id, w.value, w.number
+        UNION ALL SELECT %s, 0, '', NULL, sum(bit_count(bits)) FROM matching
+        UNION ALL SELECT NULL, 0, '', number, NULL FROM catalog_facetbitmapbound WHERE number = ANY(%s)
+    """  # noqa: S608 - structure only; every value is a parameter
+    params = [
+        *key_params,
+        *each_params,
+        len(each),
+        kinds.PRICE_BELOW,
+        kinds.VALUE,
+        [a.pk for a in request.attributes],
+        kinds.LIVE,
+        bounds,
+    ]
+    return sql, params
+
+
+def product_facets_bitmaps(
+    filters: tuple[AttributeFilter, ...], category: str | None, request: FacetRequest, *, using: str
+) -> dict[str, list[dict[str, Any]]] | None:
+    """PostgreSQL: the counts for the live products having the attribute ``filters``' values (and
+    in ``category``'s sub-tree), from the kept bitmaps (:class:`~catalog.models.FacetBitmap`):
+    each key's chunks XOR'ed, the filters AND'ed, each value's and each price bound's bits under
+    them counted. One query. None when the price facet is asked for and the bitmaps of the
+    settings' bounds are not kept yet (the housekeeping keeps them): count live then."""
+    bounds = price_bounds()
+    sql, params = _bitmaps_sql(filters, category, request, bounds)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    below: dict[Decimal, int] = {}
+    kept: set[Decimal] = set()
+    counts: list[tuple[int, str, int]] = []
+    total = 0
+    for kind, key_id, value, number, count in rows:
+        if kind is None:
+            kept.add(number)
+        elif kind == FacetBitmapKind.LIVE:
+            total = int(count or 0)
+        elif kind == FacetBitmapKind.PRICE_BELOW:
+            below[number] = int(count)
+        elif count:
+            counts.append((key_id, value, int(count)))
+    buckets = None
+    if request.price:
+        if kept != set(bounds):
+            return None
+        edges = [below.get(bound, 0) for bound in bounds] + [total]
+        buckets = {index: edges[index] - (edges[index - 1] if index else 0) for index in range(len(edges))}
+    return _facets_shaped(request, counts, buckets)

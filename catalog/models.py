@@ -355,6 +355,67 @@ class PricePairCount(models.Model):
         return f"{self.attribute_id}={self.value}: {self.price} {self.count:+d}"
 
 
+# The products one facet bitmap row covers: product ``id`` is bit ``id % BITMAP_CHUNK`` of chunk
+# ``id // BITMAP_CHUNK`` (1 kB a row: stored inline, never compressed). Migration 0011's SQL uses it too.
+BITMAP_CHUNK = 8192
+
+
+class BitStringField(models.Field):
+    """A bit string: ``bit varying`` on PostgreSQL (elsewhere a blob that nothing writes)."""
+
+    description = "Bit string"
+
+    def db_type(self, connection: Any) -> str:
+        return {"postgresql": "bit varying", "mysql": "longblob"}.get(connection.vendor, "blob")
+
+
+class FacetBitmapKind(models.IntegerChoices):
+    LIVE = 0, "live products"  # not discontinued
+    PRICE_BELOW = 1, "price below a bound"  # ``number``: the bound
+    VALUE = 2, "attribute value"  # ``key_id``: the attribute, ``value`` (and ``number``)
+    CATEGORY = 3, "category and its sub-tree"  # ``key_id``: the category
+
+
+class FacetBitmap(models.Model):
+    """PostgreSQL only: which products have a key (an attribute value, a category, a price below
+    a bound, being live), one bit per product, as rows of *flips*: the key's bitmap for a chunk
+    of products is the XOR of its rows (``bit_xor``); a key is (kind, key_id, value, number). What ``?facets=`` reads for lists filtered
+    by attribute values, ranges and a category (``catalog.facets.product_facets_bitmaps``):
+    ``&`` the filters, ``bit_count`` each value under them.
+
+    Statement triggers (migration ``0011_facet_bitmaps``) on the attribute value rows, the
+    placements and the products append one row per key and chunk a statement flips: inserts
+    only, so writers never wait for each other, and the order of the rows does not matter; the
+    hourly housekeeping folds each key's rows into one (``catalog_facet_bitmaps_compact()``).
+    No Python code writes it."""
+
+    kind = models.SmallIntegerField(choices=FacetBitmapKind.choices)
+    key_id = models.BigIntegerField(default=0)
+    value = models.CharField(max_length=200, default="")
+    number = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    chunk = models.IntegerField()
+    bits = BitStringField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "key_id", "value", "chunk"], name="facetbitmap_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key_id}={self.value or self.number} @{self.chunk}"
+
+
+class FacetBitmapBound(models.Model):
+    """PostgreSQL only: the price bounds that :class:`FacetBitmap` keeps "price below" bitmaps
+    for. The housekeeping makes them ``CATALOG_PRICE_FACET_BOUNDS``
+    (``catalog.queries.facet_bitmaps_bounds_sync``); until then the price facet is counted live."""
+
+    number = models.DecimalField(max_digits=12, decimal_places=2, unique=True)
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
 def product_image_upload_to(instance: ProductImage, filename: str) -> str:
     """``products/<product public id>/<image public id>.<ext>``: names we make, never the client's."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"

@@ -21,7 +21,8 @@ from django.db import connection
 
 from ecommerce.common.sql import for_update, quoted_table, sql_execute, sql_fetch, sql_insert
 
-from .models import Product, ProductVariant, StockMovement
+from .facets import price_bounds
+from .models import FacetBitmapBound, Product, ProductVariant, StockMovement
 
 
 def variant_rows_lock(
@@ -97,12 +98,32 @@ def stock_movements_insert(
 
 
 def facet_counts_compact() -> int:
-    """PostgreSQL: fold the kept counts' and pairs' change rows into one row per key (hourly
-    housekeeping); returns how many attribute keys and pairs remain. Elsewhere nothing is kept: 0."""
+    """PostgreSQL: fold the kept counts', pairs' and bitmaps' change rows into one row per key
+    (hourly housekeeping), and keep the bitmaps' price bounds those of the settings
+    (:func:`facet_bitmaps_bounds_sync`); returns how many keys, pairs and bitmap rows remain.
+    Elsewhere nothing is kept: 0."""
     if connection.vendor != "postgresql":
         return 0
+    facet_bitmaps_bounds_sync()
+    kept = 0
     with connection.cursor() as cursor:
-        cursor.execute("SELECT catalog_facet_counts_compact()")  # migration 0008_facet_counts
-        keys = int(cursor.fetchone()[0])
-        cursor.execute("SELECT catalog_facet_pairs_compact()")  # migration 0010_facet_pair_counts
-        return keys + int(cursor.fetchone()[0])
+        for function in (
+            "catalog_facet_counts_compact",  # migration 0008_facet_counts
+            "catalog_facet_pairs_compact",  # migration 0010_facet_pair_counts
+            "catalog_facet_bitmaps_compact",  # migration 0011_facet_bitmaps
+        ):
+            cursor.execute(f"SELECT {function}()")  # noqa: S608 - a constant name
+            kept += int(cursor.fetchone()[0])
+    return kept
+
+
+def facet_bitmaps_bounds_sync() -> bool:
+    """PostgreSQL: when the price bounds whose bitmaps are kept are not
+    ``CATALOG_PRICE_FACET_BOUNDS``, make them so (``catalog_facet_bitmaps_bounds``: product
+    writes wait for the fill); True when they changed."""
+    wanted = price_bounds()
+    if set(FacetBitmapBound.objects.values_list("number", flat=True)) == set(wanted):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT catalog_facet_bitmaps_bounds(%s::numeric[])", [[str(b) for b in wanted]])
+    return True

@@ -35,6 +35,7 @@ from .facets import (
     AttributeFilter,
     FacetRequest,
     product_facets,
+    product_facets_bitmaps,
     product_facets_kept,
     product_facets_kept_for_value,
 )
@@ -162,7 +163,9 @@ def product_facet_counts(
     :func:`product_list`, counted live on bare product rows (no stock, no prefetches:
     :func:`catalog.facets.product_facets`), or, on PostgreSQL with no filter but a category or
     but one attribute value, read from the kept counts
-    (:func:`catalog.facets.product_facets_kept`, :func:`catalog.facets.product_facets_kept_for_value`)."""
+    (:func:`catalog.facets.product_facets_kept`, :func:`catalog.facets.product_facets_kept_for_value`),
+    and with nothing but attribute values, ranges and a category, from the kept bitmaps
+    (:func:`catalog.facets.product_facets_bitmaps`)."""
     db = catalog_read_db()
     if connection.vendor == "postgresql":
         if filters == ProductFilters(category=filters.category, ordering=filters.ordering):
@@ -175,6 +178,12 @@ def product_facet_counts(
             and filters == ProductFilters(attributes=filters.attributes, ordering=filters.ordering)
         ):
             return product_facets_kept_for_value(one, request, using=db)
+        if filters.attributes and filters == ProductFilters(
+            attributes=filters.attributes, category=filters.category, ordering=filters.ordering
+        ):
+            counted = product_facets_bitmaps(filters.attributes, filters.category, request, using=db)
+            if counted is not None:
+                return counted
     products = _product_filter(ProductQuerySet(Product, using=db), filters)
     if filters.search:
         products = search_backend().search(products, filters.search)
