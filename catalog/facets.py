@@ -32,6 +32,7 @@ from ecommerce.common.exceptions import InvalidRequest
 
 from .attributes import attribute_value_canonical, attribute_value_text
 from .models import (
+    BITMAP_CHUNK,
     Attribute,
     AttributeType,
     FacetBitmapKind,
@@ -276,7 +277,11 @@ _OPERATORS = {"gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}
 
 
 def _bitmaps_sql(
-    filters: tuple[AttributeFilter, ...], category: str | None, request: FacetRequest, bounds: list[Decimal]
+    filters: tuple[AttributeFilter, ...],
+    category: str | None,
+    also: QuerySet[Product] | None,
+    request: FacetRequest,
+    bounds: list[Decimal],
 ) -> tuple[str, list[Any]]:
     """The one statement of :func:`product_facets_bitmaps` and its parameters."""
     kinds = FacetBitmapKind
@@ -310,6 +315,13 @@ def _bitmaps_sql(
             f"SELECT chunk, bit_or(bits) FROM wanted WHERE kind = %s AND key_id = %s AND {test} GROUP BY chunk"  # noqa: S608 - structure only
         )
         each_params += [kinds.VALUE, f.attribute_id, *values]
+    if also is not None:
+        # the products the other filters keep, their bits set: one product at a time
+        rest, rest_params = also.order_by().values("pk").query.sql_with_params()
+        each.append(
+            f"SELECT id / {BITMAP_CHUNK}, bit_or(catalog_facet_bit(id)) FROM ({rest}) AS r (id) GROUP BY 1"  # noqa: S608 - the ORM's SQL, its values parameters
+        )
+        each_params += rest_params
     sql = f"""
         WITH wanted AS MATERIALIZED (
             SELECT kind, key_id, value, number, chunk, bit_xor(bits) AS bits
@@ -340,15 +352,22 @@ def _bitmaps_sql(
 
 
 def product_facets_bitmaps(
-    filters: tuple[AttributeFilter, ...], category: str | None, request: FacetRequest, *, using: str
+    filters: tuple[AttributeFilter, ...],
+    category: str | None,
+    request: FacetRequest,
+    *,
+    also: QuerySet[Product] | None = None,
+    using: str,
 ) -> dict[str, list[dict[str, Any]]] | None:
-    """PostgreSQL: the counts for the live products having the attribute ``filters``' values (and
-    in ``category``'s sub-tree), from the kept bitmaps (:class:`~catalog.models.FacetBitmap`):
-    each key's chunks XOR'ed, the filters AND'ed, each value's and each price bound's bits under
-    them counted. One query. None when the price facet is asked for and the bitmaps of the
-    settings' bounds are not kept yet (the housekeeping keeps them): count live then."""
+    """PostgreSQL: the counts for the live products having the attribute ``filters``' values, in
+    ``category``'s sub-tree and among ``also`` (the products that the list's other filters keep:
+    a search, prices, stock), from the kept bitmaps (:class:`~catalog.models.FacetBitmap`):
+    each key's chunks XOR'ed, the filters AND'ed (``also``'s products as one more bitmap), each
+    value's and each price bound's bits under them counted. One query. None when the price facet
+    is asked for and the bitmaps of the settings' bounds are not kept yet (the housekeeping keeps
+    them): count live then."""
     bounds = price_bounds()
-    sql, params = _bitmaps_sql(filters, category, request, bounds)
+    sql, params = _bitmaps_sql(filters, category, also, request, bounds)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -18,7 +18,7 @@ requests, outside transactions, not right after a catalog write); otherwise from
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +39,15 @@ from .facets import (
     product_facets_kept,
     product_facets_kept_for_value,
 )
-from .models import Attribute, Category, Product, ProductImage, ProductPlacement, ProductVariant
+from .models import (
+    Attribute,
+    Category,
+    Product,
+    ProductImage,
+    ProductPlacement,
+    ProductStatus,
+    ProductVariant,
+)
 from .querysets import ProductQuerySet
 from .search import search_backend
 
@@ -164,7 +172,8 @@ def product_facet_counts(
     :func:`catalog.facets.product_facets`), or, on PostgreSQL with no filter but a category or
     but one attribute value, read from the kept counts
     (:func:`catalog.facets.product_facets_kept`, :func:`catalog.facets.product_facets_kept_for_value`),
-    and with nothing but attribute values, ranges and a category, from the kept bitmaps
+    and otherwise (but for discontinued products) from the kept bitmaps, the products of a search
+    or of price, stock, status and manager filters AND'ed in as one more bitmap
     (:func:`catalog.facets.product_facets_bitmaps`)."""
     db = catalog_read_db()
     if connection.vendor == "postgresql":
@@ -178,10 +187,16 @@ def product_facet_counts(
             and filters == ProductFilters(attributes=filters.attributes, ordering=filters.ordering)
         ):
             return product_facets_kept_for_value(one, request, using=db)
-        if filters.attributes and filters == ProductFilters(
-            attributes=filters.attributes, category=filters.category, ordering=filters.ordering
-        ):
-            counted = product_facets_bitmaps(filters.attributes, filters.category, request, using=db)
+        if filters.status != ProductStatus.DISCONTINUED:  # live products, as the bitmaps count
+            rest = replace(filters, attributes=(), category=None, ordering=None)
+            also = None
+            if rest != ProductFilters():  # a search, prices, stock, a manager: their products
+                also = _product_filter(ProductQuerySet(Product, using=db), rest)
+                if rest.search:
+                    also = search_backend().search(also, rest.search)
+            counted = product_facets_bitmaps(
+                filters.attributes, filters.category, request, also=also, using=db
+            )
             if counted is not None:
                 return counted
     products = _product_filter(ProductQuerySet(Product, using=db), filters)
