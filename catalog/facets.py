@@ -4,16 +4,15 @@
 (``a,b``: any of them); for number attributes also ``attr.<slug>__gte`` / ``__lte`` / ``__gt`` /
 ``__lt``, together one range that one value row must fall in. ``?facets=<slug>,price`` counts,
 for the current filter, the matching products per value of each attribute and per price bucket
-(``CATALOG_PRICE_FACET_BOUNDS``). Both read :class:`~catalog.models.ProductAttributeValue` (one
-row per product and value, so a product counts once without a DISTINCT) on its (attribute, value, product) and (attribute, number, product)
-indexes; the counts are two queries whatever the number of facets: one ``GROUP BY`` over the
-attribute rows of the filtered products, one ``GROUP BY`` of their price bucket. On PostgreSQL
-a list filtered by nothing but (at most) a category reads counts kept by triggers instead
-(:class:`~catalog.models.FacetCount`, :class:`~catalog.models.PriceCount`): the broadest lists,
-whose live counts would read every product; so does a list filtered by nothing but one attribute
-value (:class:`~catalog.models.FacetPairCount`, :class:`~catalog.models.PricePairCount`), and a
-list filtered by attribute values and ranges (and a category) ``&``s kept bitmaps and counts
-their bits (:class:`~catalog.models.FacetBitmap`): one query.
+(``CATALOG_PRICE_FACET_BOUNDS``).
+
+Filters read :class:`~catalog.models.ProductAttributeValue` (one row per product and value) on
+its (attribute, value, product) and (attribute, number, product) indexes. Counts, on
+PostgreSQL: from the kept bitmaps (:class:`~catalog.models.FacetBitmap`, one bit per product
+per value, category, price bound and "live"): the filters ANDed, each value's bits under them
+counted, one query whatever the filter (:func:`product_facets_bitmaps`). Elsewhere, and for
+discontinued products: live, two ``GROUP BY`` queries over the filtered products
+(:func:`product_facets`).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Value, When
 
 from ecommerce.common.exceptions import InvalidRequest
 
@@ -36,10 +35,6 @@ from .models import (
     Attribute,
     AttributeType,
     FacetBitmapKind,
-    FacetCount,
-    FacetPairCount,
-    PriceCount,
-    PricePairCount,
     Product,
     ProductAttributeValue,
 )
@@ -221,56 +216,6 @@ def product_facets(products: QuerySet[Product], request: FacetRequest) -> dict[s
             products.order_by().annotate(bucket=_bucket()).values_list("bucket").annotate(count=Count("pk"))
         )
     return _facets_shaped(request, counts, buckets)
-
-
-def _kept_counts(
-    values: QuerySet[Any], fields: tuple[str, str], prices: QuerySet[Any], request: FacetRequest
-) -> dict[str, list[dict[str, Any]]]:
-    """The counts from kept change rows: ``values`` (summed per ``fields``: attribute id and
-    value) and ``prices`` (summed per price bucket), two small ``GROUP BY`` queries."""
-    attribute_field, value_field = fields
-    counts: Iterable[tuple[int, str, int]] = ()
-    if request.attributes:
-        counts = (
-            values.filter(**{f"{attribute_field}__in": [a.pk for a in request.attributes]})
-            .values_list(attribute_field, value_field)
-            .annotate(total=Sum("count"))
-            .filter(total__gt=0)
-            .order_by()
-        )
-    buckets = None
-    if request.price:
-        buckets = dict(
-            prices.annotate(bucket=_bucket()).values_list("bucket").annotate(total=Sum("count")).order_by()
-        )
-    return _facets_shaped(request, counts, buckets)
-
-
-def product_facets_kept(scope: Any, request: FacetRequest, *, using: str) -> dict[str, list[dict[str, Any]]]:
-    """PostgreSQL: the same counts for every live product of ``scope`` (0: the whole catalog, or
-    an expression of a category id), read from the counts the triggers keep (:class:`FacetCount`,
-    :class:`PriceCount`: rows of changes, summed per key): two small ``GROUP BY`` queries."""
-    return _kept_counts(
-        FacetCount.objects.using(using).filter(scope_id=scope),
-        ("attribute_id", "value"),
-        PriceCount.objects.using(using).filter(scope_id=scope),
-        request,
-    )
-
-
-def product_facets_kept_for_value(
-    value: AttributeFilter, request: FacetRequest, *, using: str
-) -> dict[str, list[dict[str, Any]]]:
-    """PostgreSQL: the same counts for every live product having one attribute value (``value``
-    names exactly one), read from the pairs the triggers keep (:class:`FacetPairCount`,
-    :class:`PricePairCount`): two small ``GROUP BY`` queries."""
-    (text,) = value.values
-    return _kept_counts(
-        FacetPairCount.objects.using(using).filter(attribute_id=value.attribute_id, value=text),
-        ("other_attribute_id", "other_value"),
-        PricePairCount.objects.using(using).filter(attribute_id=value.attribute_id, value=text),
-        request,
-    )
 
 
 _OPERATORS = {"gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}

@@ -97,24 +97,16 @@ def stock_movements_insert(
     )
 
 
-def facet_counts_compact() -> int:
-    """PostgreSQL: fold the kept counts', pairs' and bitmaps' change rows into one row per key
-    (hourly housekeeping), and keep the bitmaps' price bounds those of the settings
-    (:func:`facet_bitmaps_bounds_sync`); returns how many keys, pairs and bitmap rows remain.
-    Elsewhere nothing is kept: 0."""
+def facet_bitmaps_compact() -> int:
+    """PostgreSQL: keep the bitmaps' price bounds those of the settings
+    (:func:`facet_bitmaps_bounds_sync`) and fold each key's flip rows into one (hourly
+    housekeeping); returns how many bitmap rows remain. Elsewhere nothing is kept: 0."""
     if connection.vendor != "postgresql":
         return 0
     facet_bitmaps_bounds_sync()
-    kept = 0
     with connection.cursor() as cursor:
-        for function in (
-            "catalog_facet_counts_compact",  # migration 0008_facet_counts
-            "catalog_facet_pairs_compact",  # migration 0010_facet_pair_counts
-            "catalog_facet_bitmaps_compact",  # migration 0011_facet_bitmaps
-        ):
-            cursor.execute(f"SELECT {function}()")  # noqa: S608 - a constant name
-            kept += int(cursor.fetchone()[0])
-    return kept
+        cursor.execute("SELECT catalog_facet_bitmaps_compact()")  # migration 0011_facet_bitmaps
+        return int(cursor.fetchone()[0])
 
 
 def facet_bitmaps_bounds_sync() -> bool:

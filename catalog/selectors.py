@@ -25,7 +25,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Case, F, OrderBy, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 
 from ecommerce.common.exceptions import InvalidRequest
 from ecommerce.common.replica import catalog_read_db
@@ -36,8 +36,6 @@ from .facets import (
     FacetRequest,
     product_facets,
     product_facets_bitmaps,
-    product_facets_kept,
-    product_facets_kept_for_value,
 )
 from .models import (
     Attribute,
@@ -167,38 +165,24 @@ def _product_filter(queryset: ProductQuerySet, filters: ProductFilters) -> Produ
 def product_facet_counts(
     *, filters: ProductFilters, request: FacetRequest
 ) -> dict[str, list[dict[str, Any]]]:
-    """The facet counts of the products matching ``filters``: the same filters as
-    :func:`product_list`, counted live on bare product rows (no stock, no prefetches:
-    :func:`catalog.facets.product_facets`), or, on PostgreSQL with no filter but a category or
-    but one attribute value, read from the kept counts
-    (:func:`catalog.facets.product_facets_kept`, :func:`catalog.facets.product_facets_kept_for_value`),
-    and otherwise (but for discontinued products) from the kept bitmaps, the products of a search
-    or of price, stock, status and manager filters AND'ed in as one more bitmap
-    (:func:`catalog.facets.product_facets_bitmaps`)."""
+    """The facet counts of the products matching ``filters`` (the same filters as
+    :func:`product_list`). On PostgreSQL, for live products (any ``status`` but discontinued),
+    from the kept bitmaps: the attribute filters and the category as kept, the products of a
+    search or of price, stock, status and manager filters ANDed in as one more bitmap
+    (:func:`catalog.facets.product_facets_bitmaps`). Otherwise, or while the price bounds'
+    bitmaps are not kept, counted live on bare product rows (no stock, no prefetches:
+    :func:`catalog.facets.product_facets`)."""
     db = catalog_read_db()
-    if connection.vendor == "postgresql":
-        if filters == ProductFilters(category=filters.category, ordering=filters.ordering):
-            scope = Coalesce(_category_id(filters.category), Value(-1)) if filters.category else 0
-            return product_facets_kept(scope, request, using=db)
-        one = filters.attributes[0] if len(filters.attributes) == 1 else None
-        if (
-            one is not None
-            and len(one.values) == 1
-            and filters == ProductFilters(attributes=filters.attributes, ordering=filters.ordering)
-        ):
-            return product_facets_kept_for_value(one, request, using=db)
-        if filters.status != ProductStatus.DISCONTINUED:  # live products, as the bitmaps count
-            rest = replace(filters, attributes=(), category=None, ordering=None)
-            also = None
-            if rest != ProductFilters():  # a search, prices, stock, a manager: their products
-                also = _product_filter(ProductQuerySet(Product, using=db), rest)
-                if rest.search:
-                    also = search_backend().search(also, rest.search)
-            counted = product_facets_bitmaps(
-                filters.attributes, filters.category, request, also=also, using=db
-            )
-            if counted is not None:
-                return counted
+    if connection.vendor == "postgresql" and filters.status != ProductStatus.DISCONTINUED:
+        rest = replace(filters, attributes=(), category=None, ordering=None)
+        also = None
+        if rest != ProductFilters():  # a search, prices, stock, a status, a manager: their products
+            also = _product_filter(ProductQuerySet(Product, using=db), rest)
+            if rest.search:
+                also = search_backend().search(also, rest.search)
+        counted = product_facets_bitmaps(filters.attributes, filters.category, request, also=also, using=db)
+        if counted is not None:
+            return counted
     products = _product_filter(ProductQuerySet(Product, using=db), filters)
     if filters.search:
         products = search_backend().search(products, filters.search)

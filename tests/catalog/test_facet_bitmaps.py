@@ -1,7 +1,7 @@
-"""PostgreSQL keeps facet counts for the broadest lists (the whole catalog, a category) with
-triggers (migration 0008), pairs for one-value lists (0010) and bitmaps for lists filtered by
-attribute values, ranges and a category (0011): after any sequence of catalog writes through
-every entry point, what is kept gives the counts computed live from the products."""
+"""PostgreSQL keeps facet bitmaps (migration 0011): one bit per product for each attribute value,
+category, price bound and "live", kept by triggers as rows of flips. After any sequence of
+catalog writes through every entry point, the counts read from them through the product list's
+selector equal the counts computed live from the products, for every kind of filter."""
 
 from __future__ import annotations
 
@@ -16,27 +16,17 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import services
 from catalog.attributes import attribute_create, attribute_delete
-from catalog.facets import (
-    AttributeFilter,
-    FacetRequest,
-    product_facets,
-    product_facets_bitmaps,
-    product_facets_kept,
-    product_facets_kept_for_value,
-)
+from catalog.facets import AttributeFilter, FacetRequest, product_facets, product_facets_bitmaps
 from catalog.models import (
     Attribute,
     Category,
     FacetBitmap,
     FacetBitmapKind,
-    FacetCount,
-    FacetPairCount,
-    PricePairCount,
     Product,
     ProductAttributeValue,
     ProductVariant,
 )
-from catalog.queries import facet_bitmaps_bounds_sync, facet_counts_compact
+from catalog.queries import facet_bitmaps_bounds_sync, facet_bitmaps_compact
 from catalog.querysets import ProductQuerySet
 from catalog.search import search_backend
 from catalog.selectors import ProductFilters, _product_filter, product_facet_counts
@@ -46,7 +36,7 @@ from tests.helpers.inventory import send
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="facet counts are kept by PostgreSQL triggers"
+        connection.vendor != "postgresql", reason="facet bitmaps are kept by PostgreSQL triggers"
     ),
 ]
 
@@ -54,37 +44,29 @@ COLORS = ["red", "blue", "green"]
 
 
 def _assert_kept_equals_live() -> dict:
-    """Every kept scope (the catalog, each category, each attribute value of any product, live or
-    not) counts what the live counting of the same filter counts."""
+    """The bitmaps count what live counting counts, for every kind of list (below); returns the
+    whole catalog's counts."""
     request = FacetRequest(attributes=tuple(Attribute.objects.order_by("pk")), price=True)
-    scopes: list[tuple[object, str | None]] = [(0, None)]
-    scopes += [(category.pk, category.slug) for category in Category.objects.all()]
-    for scope, slug in scopes:
-        live = product_facets(
-            _product_filter(ProductQuerySet(Product), ProductFilters(category=slug)), request
-        )
-        assert product_facets_kept(scope, request, using="default") == live, slug or "whole catalog"
-    values = ProductAttributeValue.objects.values_list("attribute_id", "value").distinct()
+    values = list(ProductAttributeValue.objects.values_list("attribute_id", "value").distinct())
     assert values, "no attribute value to check"
-    for attribute_id, text in values:
-        value = AttributeFilter(attribute_id, values=(text,))
-        live = product_facets(
-            _product_filter(ProductQuerySet(Product), ProductFilters(attributes=(value,))), request
-        )
-        assert product_facets_kept_for_value(value, request, using="default") == live, text
-    _assert_bitmaps_equal_live(request, values)
-    return product_facets_kept(0, request, using="default")
+    return _assert_bitmaps_equal_live(request, values)
 
 
-def _assert_bitmaps_equal_live(request: FacetRequest, values: list[tuple[int, str]]) -> None:
-    """The bitmaps count what live counting counts, for lists filtered by: each value with each
-    category (and none), two values of one attribute, a value of each of two attributes, every
-    number range between two of the numbers present, a range with a value, and values with a
-    search, a price range, stock or a status (ANDed in from the products those keep). (The bounds are
-    made the settings' first: a transactional test's flush empties them.)"""
+def _assert_bitmaps_equal_live(request: FacetRequest, values: list[tuple[int, str]]) -> dict:
+    """The bitmaps count what live counting counts, through the list's selector, in one query,
+    for lists filtered by: nothing; each category; a search, a price or stock alone; each value
+    (of any product, live or not) alone, in each category, with a search, a price range, stock
+    or a status; two values of one attribute; values of two attributes (with a search too);
+    every number range between two of the numbers present (in a category too); a range with a
+    value. (The bounds are made the settings' first: a transactional test's flush empties them.)"""
     facet_bitmaps_bounds_sync()
     categories: list[str | None] = [None, *Category.objects.values_list("slug", flat=True)]
-    lists: list[ProductFilters] = []
+    lists = [ProductFilters(category=slug) for slug in categories]
+    lists += [
+        ProductFilters(search="tee"),
+        ProductFilters(min_price=Decimal("9")),
+        ProductFilters(in_stock=True),
+    ]
     for attribute_id, text in values:
         one = (AttributeFilter(attribute_id, values=(text,)),)
         lists += [ProductFilters(attributes=one, category=slug) for slug in categories]
@@ -126,13 +108,9 @@ def _assert_bitmaps_equal_live(request: FacetRequest, values: list[tuple[int, st
         with CaptureQueriesContext(connection) as queries:
             kept = product_facet_counts(filters=filters, request=request)
         assert kept == live, filters
-        one_value = len(filters.attributes) == 1 and len(filters.attributes[0].values) == 1
-        read = (
-            "catalog_facetpaircount"
-            if one_value and filters == ProductFilters(attributes=filters.attributes)
-            else "catalog_facetbitmap"
-        )
-        assert [q["sql"] for q in queries.captured_queries if read in q["sql"]], (filters, read)
+        read = [q["sql"] for q in queries.captured_queries if "catalog_facetbitmap" in q["sql"]]
+        assert len(read) == len(queries.captured_queries) == 1, filters
+    return product_facet_counts(filters=ProductFilters(), request=request)
 
 
 def test_kept_counts_follow_every_kind_of_write(api_client, settings):
@@ -225,29 +203,18 @@ def test_kept_counts_follow_every_kind_of_write(api_client, settings):
     _assert_kept_equals_live()
 
     # the housekeeping folds each key's change rows into one and changes no count
-    rows = FacetCount.objects.count() + FacetPairCount.objects.count() + PricePairCount.objects.count()
     bitmaps = FacetBitmap.objects.count()
-    kept = facet_counts_compact()
-    assert kept == FacetCount.objects.count() + FacetPairCount.objects.count() + FacetBitmap.objects.count()
-    assert kept - FacetBitmap.objects.count() + PricePairCount.objects.count() < rows
-    assert FacetBitmap.objects.count() < bitmaps
+    kept = facet_bitmaps_compact()
+    assert kept == FacetBitmap.objects.count() < bitmaps
     key = ("kind", "key_id", "value", "number", "chunk")
     assert not FacetBitmap.objects.values(*key).annotate(rows=Count("id")).filter(rows__gt=1).exists()
-    pairs = ("attribute_id", "value", "other_attribute_id", "other_value")
-    assert not FacetPairCount.objects.values(*pairs).annotate(rows=Count("id")).filter(rows__gt=1).exists()
-    assert (
-        not PricePairCount.objects.values("attribute_id", "value", "price")
-        .annotate(rows=Count("id"))
-        .filter(rows__gt=1)
-        .exists()
-    )
     _assert_kept_equals_live()
 
     attribute_delete(attribute=Attribute.objects.get(slug="color"))
     _assert_kept_equals_live()
 
 
-def test_the_kept_counts_answer_the_broad_lists(api_client):
+def test_the_broad_lists_read_the_bitmaps(api_client):
     attribute_create(slug="color", name="Colour", type="choice", choices=COLORS)
     coffee = services.category_create(name="Coffee")
     services.product_create(
@@ -262,34 +229,22 @@ def test_the_kept_counts_answer_the_broad_lists(api_client):
     assert body["count"] == 1 and body["facets"] == {"color": [{"value": "red", "count": 1}]}
     everything = api_client.get("/api/products/", {"facets": "color"}).json()
     assert everything["facets"]["color"] == [{"value": "blue", "count": 1}, {"value": "red", "count": 1}]
+    one = api_client.get("/api/products/", {"facets": "color,price", "attr.color": "red"}).json()
+    assert one["facets"] == {
+        "color": [{"value": "red", "count": 1}],
+        "price": [{"min": 10.0, "max": 25.0, "count": 1}],
+    }
     unknown = api_client.get("/api/products/", {"facets": "color", "category": "no-such-category"})
     assert unknown.status_code == 400 and "category" in unknown.json()["error"]["details"]
 
 
-def test_a_list_filtered_by_one_value_reads_the_kept_pairs(api_client):
-    """``attr.color=red`` alone reads the pairs (a kept row changed by hand shows); with a second
-    value or another filter the counts are live again."""
-    color = attribute_create(slug="color", name="Colour", type="choice", choices=COLORS)
-    services.product_create(name="Red", price=Decimal("12"), quantity=1, attributes={"color": "red"})
-    services.product_create(name="Blue", price=Decimal("30"), quantity=1, attributes={"color": "blue"})
-    FacetPairCount.objects.create(
-        attribute_id=color.pk, value="red", other_attribute_id=color.pk, other_value="red", count=41
-    )
-    kept = api_client.get("/api/products/", {"facets": "color", "attr.color": "red"}).json()
-    assert kept["count"] == 1 and kept["facets"] == {"color": [{"value": "red", "count": 42}]}
-    live = api_client.get("/api/products/", {"facets": "color", "attr.color": "red,blue"}).json()
-    assert live["facets"]["color"] == [{"value": "blue", "count": 1}, {"value": "red", "count": 1}]
-    searched = api_client.get("/api/products/", {"facets": "color", "attr.color": "red", "search": "red"})
-    assert searched.json()["facets"] == {"color": [{"value": "red", "count": 1}]}
-
-
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
-def test_an_attribute_defined_while_its_product_is_edited_keeps_the_pairs_exact():
+def test_an_attribute_defined_while_its_product_is_edited_keeps_its_rows_and_bits_exact():
     """Two rewrites of one product's value rows never overlap: defining ``size`` (which indexes the
     products with a ``size`` option) waits for an open edit of such a product, then rewrites its
-    rows with the edit's colour. Were they to overlap, each statement's pairs would miss the
-    other's rows (red × S, …) for good."""
+    rows with the edit's colour. Were they to overlap, one would lose the other's rows (red, or
+    S and M) for good, and the bitmaps with them."""
     attribute_create(slug="color", name="Colour", type="choice", choices=COLORS)
     product = services.product_create(
         name="Tee",
