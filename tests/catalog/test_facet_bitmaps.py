@@ -350,3 +350,39 @@ def test_lists_filtered_by_values_ranges_and_a_category_read_the_kept_bitmaps(ap
         )
     assert gone.json()["facets"]["color"] == [{"value": "blue", "count": 1}, {"value": "red", "count": 1}]
     assert not [q for q in queries.captured_queries if "catalog_facetbitmap" in q["sql"]]
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_one_value_and_the_compaction_never_wait_for_each_other():
+    """The triggers only append flip rows: while one transaction holds new ``red`` rows open,
+    another writes ``red`` rows and the compaction folds, neither waiting (a lock wait would hit
+    ``lock_timeout``); afterwards the bitmaps count both."""
+    color = attribute_create(slug="color", name="Colour", type="choice", choices=COLORS)
+    first, second = (
+        services.product_create(name=name, price=Decimal("12"), quantity=1) for name in ("First", "Second")
+    )
+    opened, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                ProductAttributeValue.objects.create(product=first, attribute=color, value="red")
+                opened.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert opened.wait(30)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            ProductAttributeValue.objects.create(product=second, attribute=color, value="red")
+            facet_bitmaps_compact()
+    finally:
+        release.set()
+        holder.join(30)
+    assert not holder.is_alive()
+    assert _assert_kept_equals_live()["color"] == [{"value": "red", "count": 2}]
