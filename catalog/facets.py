@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -145,8 +145,16 @@ def list_parameters_parse(
 
 
 def price_bounds() -> list[Decimal]:
-    """The price bucket boundaries (``CATALOG_PRICE_FACET_BOUNDS``), ascending."""
-    return sorted(Decimal(str(bound)) for bound in settings.CATALOG_PRICE_FACET_BOUNDS)
+    """The price bucket boundaries (``CATALOG_PRICE_FACET_BOUNDS``), ascending and distinct, each
+    rounded up to the cent: prices are whole cents, so "below 19.999" is "below 20.00", and the
+    bounds equal those whose bitmaps are kept (two decimals), which would otherwise never match."""
+    cent = Decimal("0.01")
+    return sorted(
+        {
+            Decimal(str(bound)).quantize(cent, rounding=ROUND_CEILING)
+            for bound in settings.CATALOG_PRICE_FACET_BOUNDS
+        }
+    )
 
 
 def _facet_value(attribute: Attribute, text: str) -> Any:

@@ -18,6 +18,8 @@ Value and category bitmaps hold discontinued products too: a list ``&``s them wi
 Checkout never fires these (it changes variants only).
 """
 
+from decimal import ROUND_CEILING, Decimal
+
 from django.conf import settings
 from django.db import migrations, models
 
@@ -185,8 +187,9 @@ def bounds_fill(apps, schema_editor) -> None:  # noqa: ANN001 - migration signat
     """The price bounds of this deployment's settings (the housekeeping follows later changes)."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    bounds = sorted({str(bound) for bound in settings.CATALOG_PRICE_FACET_BOUNDS}, key=float)
-    schema_editor.execute("SELECT catalog_facet_bitmaps_bounds(%s::numeric[])", params=[bounds])
+    cent = Decimal("0.01")  # rounded up to the cent, as catalog.facets.price_bounds does
+    bounds = sorted({Decimal(str(b)).quantize(cent, rounding=ROUND_CEILING) for b in settings.CATALOG_PRICE_FACET_BOUNDS})
+    schema_editor.execute("SELECT catalog_facet_bitmaps_bounds(%s::numeric[])", params=[[str(b) for b in bounds]])
 
 
 class Migration(migrations.Migration):

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import services
 from catalog.attributes import attribute_create, attribute_delete
-from catalog.facets import AttributeFilter, FacetRequest, product_facets, product_facets_bitmaps
+from catalog.facets import AttributeFilter, FacetRequest, price_bounds, product_facets, product_facets_bitmaps
 from catalog.models import (
     Attribute,
     Category,
@@ -386,3 +386,20 @@ def test_writers_of_one_value_and_the_compaction_never_wait_for_each_other():
         holder.join(30)
     assert not holder.is_alive()
     assert _assert_kept_equals_live()["color"] == [{"value": "red", "count": 2}]
+
+
+def test_price_bounds_finer_than_a_cent_are_kept_once(settings):
+    """A bound of 9.999 is "below 10.00" (prices are whole cents), so the kept bounds (two
+    decimals) equal the settings': the housekeeping refills them once, not every hour."""
+    settings.CATALOG_PRICE_FACET_BOUNDS = [9.999, 15, 15.0, 40.001]
+    assert price_bounds() == [Decimal("10.00"), Decimal("15.00"), Decimal("40.01")]
+    for price in ("9.99", "10.00", "40.00", "40.01"):
+        services.product_create(name=f"Mug {price}", price=Decimal(price), quantity=1)
+    assert facet_bitmaps_bounds_sync() and not facet_bitmaps_bounds_sync()
+    facets = product_facet_counts(filters=ProductFilters(), request=FacetRequest(price=True))
+    assert facets["price"] == [
+        {"min": Decimal("0"), "max": Decimal("10.00"), "count": 1},
+        {"min": Decimal("10.00"), "max": Decimal("15.00"), "count": 1},
+        {"min": Decimal("15.00"), "max": Decimal("40.01"), "count": 1},
+        {"min": Decimal("40.01"), "max": None, "count": 1},
+    ]
