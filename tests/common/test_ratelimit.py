@@ -124,8 +124,7 @@ def test_separate_redis_store_for_the_limiter(tmp_path, settings, api_client):
     """A real redis-server as the limiter store: the counts are there, not in the default cache."""
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path)
-    server.port = 18202
+    server = RedisServer(tmp_path)  # its own port: CI's legs run this test side by side
     server.start()
     try:
         settings.CACHES = {

@@ -33,6 +33,8 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         for _ in range(100):
+            if self.process.poll() is not None:  # e.g. the port was taken meanwhile: not ours to use
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                     return
