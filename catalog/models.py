@@ -267,7 +267,8 @@ class ProductPlacement(models.Model):
 
 
 # The products one facet bitmap row covers: product ``id`` is bit ``id % BITMAP_CHUNK`` of chunk
-# ``id // BITMAP_CHUNK`` (1 kB a row: stored inline, never compressed). Migration 0011's SQL uses it too.
+# ``id // BITMAP_CHUNK`` (1 kB a row: stored inline, never compressed). Migration 0011's SQL
+# (``catalog_facet_bit()`` and its triggers) spells the same 8192 out: change both or neither.
 BITMAP_CHUNK = 8192
 
 
@@ -290,9 +291,10 @@ class FacetBitmapKind(models.IntegerChoices):
 class FacetBitmap(models.Model):
     """PostgreSQL only: which products have a key (an attribute value, a category, a price below
     a bound, being live), one bit per product, as rows of *flips*: the key's bitmap for a chunk
-    of products is the XOR of its rows (``bit_xor``); a key is (kind, key_id, value, number). What ``?facets=`` reads for lists filtered
-    by attribute values, ranges and a category (``catalog.facets.product_facets_bitmaps``):
-    ``&`` the filters, ``bit_count`` each value under them.
+    of products is the XOR of its rows (``bit_xor``); a key is (kind, key_id, value, number).
+    What ``?facets=`` reads for every list of live products
+    (``catalog.facets.product_facets_bitmaps``): ``&`` the filters, ``bit_count`` each value
+    under them.
 
     Statement triggers (migration ``0011_facet_bitmaps``) on the attribute value rows, the
     placements and the products append one row per key and chunk a statement flips: inserts

@@ -177,16 +177,20 @@ def product_facet_counts(
         rest = replace(filters, attributes=(), category=None, ordering=None)
         also = None
         if rest != ProductFilters():  # a search, prices, stock, a status, a manager: their products
-            also = _product_filter(ProductQuerySet(Product, using=db), rest)
-            if rest.search:
-                also = search_backend().search(also, rest.search)
+            also = _bare_products(rest, db)
         counted = product_facets_bitmaps(filters.attributes, filters.category, request, also=also, using=db)
         if counted is not None:
             return counted
+    return product_facets(_bare_products(filters, db), request)
+
+
+def _bare_products(filters: ProductFilters, db: str) -> ProductQuerySet:
+    """The products matching ``filters``, search included: bare rows (no stock, no prefetches,
+    no ordering), for counting."""
     products = _product_filter(ProductQuerySet(Product, using=db), filters)
     if filters.search:
         products = search_backend().search(products, filters.search)
-    return product_facets(products, request)
+    return products
 
 
 def product_list(*, filters: ProductFilters) -> QuerySet[Product]:

@@ -21,7 +21,7 @@ from ecommerce.events.outbox import (
     outbox_relay,
 )
 from ecommerce.events.tasks import outbox_dispatch
-from tests.helpers.concurrency import requires_server_database, run_in_threads
+from tests.helpers.concurrency import requires_server_database, run_in_threads, transaction_held
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,28 +108,11 @@ def test_a_relay_skips_rows_another_holds_instead_of_waiting(memory_broker):
     requires_server_database()
     with transaction.atomic():
         held, free = events_publish([("ping", {}), ("ping", {})])
-    locked, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        try:
-            with transaction.atomic():
-                list(OutboxEvent.objects.select_for_update().filter(pk=held))
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(10)
+    with transaction_held(lambda: list(OutboxEvent.objects.select_for_update().filter(pk=held))):
         result: list[int] = []
         relay = threading.Thread(target=lambda: (result.append(outbox_relay()), connections.close_all()))
         relay.start()
         relay.join(10)
         assert not relay.is_alive(), "the relay waited for the held row"
         assert result == [1] and memory_broker == [(DISPATCH, (free,))]
-    finally:
-        release.set()
-        holder.join(30)
     assert outbox_relay() == 1 and memory_broker[-1] == (DISPATCH, (held,))

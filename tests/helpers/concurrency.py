@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 T = TypeVar("T")
 
@@ -94,3 +94,38 @@ def wait_until(condition: Callable[[], bool], timeout: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+@contextmanager
+def transaction_held(work: Callable[[], object], timeout: float = 30) -> Iterator[None]:
+    """Run ``work`` in a transaction on another thread and keep that transaction open (its row
+    locks and uncommitted rows with it) while the block runs; it commits when the block ends.
+    An error in ``work`` is raised here."""
+    opened, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                work()
+                opened.set()
+                release.wait(timeout)
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            errors.append(error)
+            opened.set()
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert opened.wait(timeout), "the held transaction did not start"
+        if errors:
+            raise errors[0]
+        yield
+    finally:
+        release.set()
+        holder.join(timeout)
+    assert not holder.is_alive(), "the held transaction did not end"
+    if errors:
+        raise errors[0]
